@@ -1,0 +1,95 @@
+"""Safe reading and writing of the wizard's YAML files.
+
+Writes are atomic (a temporary file in the same folder, fsync, then replace) with owner-only
+permissions, so Ctrl+C or a crash leaves either the old file or the new one, never half of one.
+A file that cannot be parsed raises `ConfigFileError` naming the file and line; it is never
+overwritten on the caller's behalf.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from qbo_wizard.core.paths import ensure_private_dir
+from qbo_wizard.core.problems import WizardError
+
+
+class ConfigFileError(WizardError):
+    """A wizard file exists but cannot be used as it is."""
+
+    def __init__(self, path: Path, problem: str, line: int | None = None) -> None:
+        self.path = path
+        self.problem = problem
+        self.line = line
+        where = f"{path}, line {line}" if line is not None else str(path)
+        super().__init__(
+            f"{where}: {problem}. The file was left as it is; fix it in a text editor, "
+            "or move it aside to start that part again."
+        )
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Replace `path` with `text` atomically; the file ends up mode 0600 in a 0700 folder."""
+    ensure_private_dir(path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, 0o600)
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+    # Persist the rename itself, so a power cut cannot bring the old file back.
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def read_yaml_mapping(path: Path) -> dict[str, Any] | None:
+    """Load a YAML file whose top level must be a mapping; `None` if the file does not exist."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except UnicodeDecodeError as exc:
+        raise ConfigFileError(path, f"it is not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise ConfigFileError(path, f"it could not be read ({exc.strerror})") from None
+    return parse_yaml_mapping(text, path)
+
+
+def parse_yaml_mapping(text: str, path: Path) -> dict[str, Any]:
+    """Parse YAML text whose top level must be a mapping; errors name `path` and the line."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "it is not valid YAML"
+        raise ConfigFileError(path, f"it is not valid YAML ({problem})", line) from None
+    except yaml.YAMLError as exc:
+        raise ConfigFileError(path, f"it is not valid YAML ({exc})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigFileError(path, "it should hold named settings (a YAML mapping) at the top", 1)
+    return data
+
+
+def write_yaml_mapping(path: Path, data: dict[str, Any], header: str = "") -> None:
+    """Write `data` as YAML atomically, with an optional comment header."""
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    prefix = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
+    atomic_write_text(path, prefix + body)

@@ -1,0 +1,49 @@
+"""Shared fixtures: every test gets its own config folder and an in-memory keyring."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+
+from qbo_wizard.core.vault import MemoryKeyring, use_memory_keyring
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point QBO_WIZARD_HOME at a fresh folder so no test touches a real profile."""
+    home = tmp_path / "qbo-wizard-home"
+    monkeypatch.setenv("QBO_WIZARD_HOME", str(home))
+    return home
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """Unit tests store secrets in memory; the secret_service fixture swaps in the real thing."""
+    previous = keyring.get_keyring()
+    backend = use_memory_keyring()
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def secret_service() -> Iterator[None]:
+    """Use the real Secret Service (gnome-keyring over D-Bus) for this test.
+
+    `python3 dev.py test` provides one through scripts/with-secret-service. Outside it the test
+    is skipped locally, but in CI (CI set) a missing Secret Service is a failure, never a skip.
+    """
+    if os.environ.get("QBO_WIZARD_SECRET_SERVICE") != "1":
+        message = "needs a Secret Service: run the tests with `python3 dev.py test`"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from keyring.backends import SecretService
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(SecretService.Keyring())
+    yield
+    keyring.set_keyring(previous)
