@@ -29,6 +29,7 @@ class CommandModule(Protocol):
 # name -> (module under qbo_wizard.commands, one-line help shown by --help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "profiles": ("profiles", "List the profiles on this computer and where they are kept."),
+    "explain": ("explain", "Explain a QuickBooks or Intuit error: what it means, how to fix it."),
 }
 
 DESCRIPTION = (

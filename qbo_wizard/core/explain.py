@@ -481,9 +481,10 @@ def explain_all(text: str) -> list[Explanation]:
     tids = _intuit_tids(bounded)
     seen: set[str] = set()
     explanations = []
+    specific_found = any(not m.entry.generic for m in matches)
     for match in matches:
-        if match.entry.key in seen:
-            continue
+        if match.entry.key in seen or (specific_found and match.entry.generic):
+            continue  # a catch-all adds nothing once something specific explains the text
         seen.add(match.entry.key)
         detail = match.found.detail
         if detail is None:  # another sighting of the same error may carry QuickBooks' words
