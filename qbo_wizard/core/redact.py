@@ -55,7 +55,7 @@ _SECRET_PAIR = re.compile(
 _URL_CODE = re.compile(
     r"(?P<keep>(?:^|[?&#])code=)(?P<secret>[^\s&#\"'<]+)", re.IGNORECASE | re.MULTILINE
 )
-_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_.-]*")
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_.-]*")
 _BARE_TOKEN = re.compile(rf"[A-Za-z0-9+/_=-]{{{_MIN_BARE_TOKEN_LENGTH},}}")
 
 _ALREADY_REDACTED = re.compile(r"^\[redacted(?: sha256:[0-9a-f]{8})?\]$")
