@@ -84,6 +84,41 @@ def _one(entity: type[Any], qb: QuickBooks, **where: Any) -> Any:
     return found[0]
 
 
+def _post(
+    sim: SimulatorServer, token: str, realm: str, entity: str, body: Any, **params: str
+) -> requests.Response:
+    return api(sim, token, realm, entity, method="POST", json=body, params=params)
+
+
+def _line(item_id: str, **detail: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "DetailType": "SalesItemLineDetail",
+            "Amount": 1.0,
+            "SalesItemLineDetail": {"ItemRef": {"value": item_id}, **detail},
+        }
+    ]
+
+
+def _invoice_body(**fields: Any) -> dict[str, Any]:
+    return {"CustomerRef": {"value": "1"}, "Line": _line("2"), **fields}
+
+
+def _bill_body(account_id: str) -> dict[str, Any]:
+    line = {
+        "DetailType": "AccountBasedExpenseLineDetail",
+        "Amount": 1.0,
+        "AccountBasedExpenseLineDetail": {"AccountRef": {"value": account_id}},
+    }
+    return {"VendorRef": {"value": "1"}, "Line": [line]}
+
+
+def _invoice_count(sim: SimulatorServer, token: str) -> int:
+    answer = query(sim, token, US_REALM, "SELECT COUNT(*) FROM Invoice").json()
+    count: int = answer["QueryResponse"]["totalCount"]
+    return count
+
+
 # ------------------------------------------------------------------ chart of accounts
 
 
@@ -263,42 +298,10 @@ def test_invoice_create_read_void_delete(qb: QuickBooks) -> None:
 
 
 def test_stale_sync_token_is_5010(simulator: SimulatorServer, token: str) -> None:
-    created = api(
-        simulator,
-        token,
-        US_REALM,
-        "invoice",
-        method="POST",
-        json={
-            "CustomerRef": {"value": "1"},
-            "Line": [
-                {
-                    "DetailType": "SalesItemLineDetail",
-                    "Amount": 1.0,
-                    "SalesItemLineDetail": {"ItemRef": {"value": "2"}},
-                }
-            ],
-        },
-    ).json()["Invoice"]
+    created = _post(simulator, token, US_REALM, "invoice", _invoice_body()).json()["Invoice"]
     void = {"Id": created["Id"], "SyncToken": created["SyncToken"]}
-    assert api(
-        simulator,
-        token,
-        US_REALM,
-        "invoice",
-        method="POST",
-        json=void,
-        params={"operation": "void"},
-    ).ok
-    stale = api(
-        simulator,
-        token,
-        US_REALM,
-        "invoice",
-        method="POST",
-        json=void,
-        params={"operation": "delete"},
-    )
+    assert _post(simulator, token, US_REALM, "invoice", void, operation="void").ok
+    stale = _post(simulator, token, US_REALM, "invoice", void, operation="delete")
     assert stale.status_code == 400
     assert fault(stale)["code"] == "5010"
 
@@ -320,23 +323,7 @@ def test_bill_line_on_payables_or_receivables_is_6000_with_detail(
     simulator: SimulatorServer, token: str, account_name: str, words: str
 ) -> None:
     account = find(simulator, token, US_REALM, "Account", "Name", account_name)
-    answer = api(
-        simulator,
-        token,
-        US_REALM,
-        "bill",
-        method="POST",
-        json={
-            "VendorRef": {"value": "1"},
-            "Line": [
-                {
-                    "DetailType": "AccountBasedExpenseLineDetail",
-                    "Amount": 1.0,
-                    "AccountBasedExpenseLineDetail": {"AccountRef": {"value": account["Id"]}},
-                }
-            ],
-        },
-    )
+    answer = _post(simulator, token, US_REALM, "bill", _bill_body(account["Id"]))
     assert answer.status_code == 400
     error = fault(answer)
     assert error["code"] == "6000"
@@ -346,117 +333,31 @@ def test_bill_line_on_payables_or_receivables_is_6000_with_detail(
 
 
 def test_request_id_replays_the_original_response(simulator: SimulatorServer, token: str) -> None:
-    body = {
-        "CustomerRef": {"value": "2"},
-        "Line": [
-            {
-                "DetailType": "SalesItemLineDetail",
-                "Amount": 1.0,
-                "SalesItemLineDetail": {"ItemRef": {"value": "2"}},
-            }
-        ],
-    }
-    first = api(
-        simulator,
-        token,
-        US_REALM,
-        "invoice",
-        method="POST",
-        json=body,
-        params={"requestid": "5f1c0b7e9d2a4c3e8b6a1d0f2e4c6a8b"},
-    )
-    second = api(
-        simulator,
-        token,
-        US_REALM,
-        "invoice",
-        method="POST",
-        json=body,
-        params={"requestid": "5f1c0b7e9d2a4c3e8b6a1d0f2e4c6a8b"},
-    )
+    request_id = "5f1c0b7e9d2a4c3e8b6a1d0f2e4c6a8b"
+    first = _post(simulator, token, US_REALM, "invoice", _invoice_body(), requestid=request_id)
+    second = _post(simulator, token, US_REALM, "invoice", _invoice_body(), requestid=request_id)
     assert first.json() == second.json()
-    count = query(simulator, token, US_REALM, "SELECT COUNT(*) FROM Invoice").json()
-    assert count["QueryResponse"]["totalCount"] == 1
-    third = api(
-        simulator,
-        token,
-        US_REALM,
-        "invoice",
-        method="POST",
-        json=body,
-        params={"requestid": "another-id"},
-    )
+    assert _invoice_count(simulator, token) == 1
+    third = _post(simulator, token, US_REALM, "invoice", _invoice_body(), requestid="another-id")
     assert third.json()["Invoice"]["Id"] != first.json()["Invoice"]["Id"]
 
 
 def test_a_dropped_answer_can_be_retried_safely_with_the_same_request_id(
     simulator: SimulatorServer, token: str
 ) -> None:
-    body = {
-        "CustomerRef": {"value": "2"},
-        "Line": [
-            {
-                "DetailType": "SalesItemLineDetail",
-                "Amount": 1.0,
-                "SalesItemLineDetail": {"ItemRef": {"value": "2"}},
-            }
-        ],
-    }
     simulator.control("drop_next_response", path_contains="/invoice")
     with pytest.raises(requests.ConnectionError):
-        api(
-            simulator,
-            token,
-            US_REALM,
-            "invoice",
-            method="POST",
-            json=body,
-            params={"requestid": "retry-me"},
-        )
-    retried = api(
-        simulator,
-        token,
-        US_REALM,
-        "invoice",
-        method="POST",
-        json=body,
-        params={"requestid": "retry-me"},
-    )
+        _post(simulator, token, US_REALM, "invoice", _invoice_body(), requestid="retry-me")
+    retried = _post(simulator, token, US_REALM, "invoice", _invoice_body(), requestid="retry-me")
     assert retried.status_code == 200
-    count = query(simulator, token, US_REALM, "SELECT COUNT(*) FROM Invoice").json()
-    assert count["QueryResponse"]["totalCount"] == 1
+    assert _invoice_count(simulator, token) == 1
 
 
 # ------------------------------------------------------------------ validation faults
 
 
-def _post_invoice(simulator: SimulatorServer, token: str, realm: str, **fields: Any) -> Any:
-    body = {
-        "CustomerRef": {"value": "1"},
-        "Line": [
-            {
-                "DetailType": "SalesItemLineDetail",
-                "Amount": 1.0,
-                "SalesItemLineDetail": {"ItemRef": {"value": "2"}},
-            }
-        ],
-        **fields,
-    }
-    return api(simulator, token, realm, "invoice", method="POST", json=body)
-
-
-def _line(item_id: str, **detail: Any) -> list[dict[str, Any]]:
-    return [
-        {
-            "DetailType": "SalesItemLineDetail",
-            "Amount": 1.0,
-            "SalesItemLineDetail": {"ItemRef": {"value": item_id}, **detail},
-        }
-    ]
-
-
 def test_missing_line_is_2020(simulator: SimulatorServer, token: str) -> None:
-    answer = _post_invoice(simulator, token, US_REALM, Line=[])
+    answer = _post(simulator, token, US_REALM, "invoice", _invoice_body(Line=[]))
     error = fault(answer)
     assert (answer.status_code, error["code"]) == (400, "2020")
     assert "Line" in error["Detail"]
@@ -481,7 +382,7 @@ def test_inactive_or_category_item_is_2500(
     simulator: SimulatorServer, token: str, item_name: str, detail: str
 ) -> None:
     item = find(simulator, token, US_REALM, "Item", "Name", item_name)
-    answer = _post_invoice(simulator, token, US_REALM, Line=_line(item["Id"]))
+    answer = _post(simulator, token, US_REALM, "invoice", _invoice_body(Line=_line(item["Id"])))
     error = fault(answer)
     assert (answer.status_code, error["code"]) == (400, "2500")
     assert error["Message"] == "Invalid Reference Id"
@@ -490,7 +391,8 @@ def test_inactive_or_category_item_is_2500(
 
 
 def test_unknown_item_is_2500(simulator: SimulatorServer, token: str) -> None:
-    assert fault(_post_invoice(simulator, token, US_REALM, Line=_line("9999")))["code"] == "2500"
+    answer = _post(simulator, token, US_REALM, "invoice", _invoice_body(Line=_line("9999")))
+    assert fault(answer)["code"] == "2500"
 
 
 def test_reading_an_unknown_id_is_610(simulator: SimulatorServer, token: str) -> None:
@@ -531,23 +433,7 @@ def test_account_made_inactive_by_control_is_refused_on_a_bill(
     simulator.control(
         "set_account_active", realm_id=US_REALM, account_id=linehaul["Id"], active=False
     )
-    answer = api(
-        simulator,
-        token,
-        US_REALM,
-        "bill",
-        method="POST",
-        json={
-            "VendorRef": {"value": "1"},
-            "Line": [
-                {
-                    "DetailType": "AccountBasedExpenseLineDetail",
-                    "Amount": 1.0,
-                    "AccountBasedExpenseLineDetail": {"AccountRef": {"value": linehaul["Id"]}},
-                }
-            ],
-        },
-    )
+    answer = _post(simulator, token, US_REALM, "bill", _bill_body(linehaul["Id"]))
     assert fault(answer)["code"] == "2500"
 
 
@@ -556,7 +442,7 @@ def test_account_made_inactive_by_control_is_refused_on_a_bill(
 
 def test_uk_invoice_line_without_tax_code_is_6000(simulator: SimulatorServer) -> None:
     token = simulator.mint_tokens(UK_REALM)["access_token"]
-    answer = _post_invoice(simulator, token, UK_REALM, Line=_line("1"))
+    answer = _post(simulator, token, UK_REALM, "invoice", _invoice_body(Line=_line("1")))
     error = fault(answer)
     assert (answer.status_code, error["code"]) == (400, "6000")
     assert "VAT rate" in error["Detail"]
@@ -566,9 +452,8 @@ def test_uk_invoice_with_a_vat_code_adds_the_tax(simulator: SimulatorServer) -> 
     token = simulator.mint_tokens(UK_REALM)["access_token"]
     qb_client = quickbooks(simulator, connect(simulator, UK_REALM))
     standard = next(code for code in TaxCode.all(qb=qb_client) if code.Name == "20.0% S")
-    answer = _post_invoice(
-        simulator, token, UK_REALM, Line=_line("1", TaxCodeRef={"value": standard.Id})
-    )
+    body = _invoice_body(Line=_line("1", TaxCodeRef={"value": standard.Id}))
+    answer = _post(simulator, token, UK_REALM, "invoice", body)
     invoice = answer.json()["Invoice"]
     assert invoice["TxnTaxDetail"]["TotalTax"] == 0.2
     assert invoice["TotalAmt"] == 1.2
