@@ -7,7 +7,11 @@ from typing import Any
 import pytest
 import requests
 from quickbooks import QuickBooks
-from quickbooks.exceptions import ObjectNotFoundException, ValidationException
+from quickbooks.exceptions import (
+    ObjectNotFoundException,
+    QuickbooksException,
+    ValidationException,
+)
 from quickbooks.objects.account import Account
 from quickbooks.objects.base import Ref
 from quickbooks.objects.bill import Bill
@@ -493,3 +497,45 @@ def test_unknown_entity_path_is_unsupported_operation(
     answer = api(simulator, token, US_REALM, "spaceship", method="POST", json={})
     assert answer.status_code == 400
     assert fault(answer)["code"] == "500"
+
+
+def test_updates_check_the_sync_token(qb: QuickBooks) -> None:
+    account = _one(Account, qb, Name="Travel")
+    account.Active = False
+    saved = account.save(qb=qb)
+    assert (saved.Active, saved.SyncToken) == (False, "1")
+    with pytest.raises(QuickbooksException) as stale:
+        account.save(qb=qb)  # still carries SyncToken 0
+    assert stale.value.error_code == 5010
+    assert Account.count("Active = false", qb=qb) == 5
+
+
+def test_sparse_update_changes_only_what_is_sent(simulator: SimulatorServer, token: str) -> None:
+    customer = find(simulator, token, US_REALM, "Customer", "DisplayName", "Great Lakes Grocers")
+    change = {"Id": customer["Id"], "SyncToken": "0", "sparse": True, "Notes": "Net 45"}
+    updated = _post(simulator, token, US_REALM, "customer", change).json()["Customer"]
+    assert updated["Notes"] == "Net 45"
+    assert updated["PrimaryEmailAddr"] == customer["PrimaryEmailAddr"]
+
+
+def test_amount_must_equal_quantity_times_price(simulator: SimulatorServer, token: str) -> None:
+    body = _invoice_body(Line=_line("2", Qty=2, UnitPrice=1.0))
+    assert fault(_post(simulator, token, US_REALM, "invoice", body))["code"] == "6070"
+
+
+def test_duplicate_doc_number_is_6140_unless_allowed(
+    simulator: SimulatorServer, token: str
+) -> None:
+    first = _post(simulator, token, US_REALM, "invoice", _invoice_body(DocNumber="T-1"))
+    assert first.json()["Invoice"]["DocNumber"] == "T-1"
+    again = _post(simulator, token, US_REALM, "invoice", _invoice_body(DocNumber="T-1"))
+    assert fault(again)["code"] == "6140"
+    allowed = _post(
+        simulator,
+        token,
+        US_REALM,
+        "invoice",
+        _invoice_body(DocNumber="T-1"),
+        include="allowduplicatedocnum",
+    )
+    assert allowed.status_code == 200
