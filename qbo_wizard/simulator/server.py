@@ -114,11 +114,8 @@ FILTERABLE: dict[str, frozenset[str]] = {
             "Active",
             "Classification",
             "AccountType",
-            "AccountSubType",
-            "AcctNum",
             "CurrentBalance",
             "CurrentBalanceWithSubAccounts",
-            "FullyQualifiedName",
         )
     ),
     "Customer": frozenset((*_PARTY, "FullyQualifiedName", "Job", "ParentRef")),
@@ -146,6 +143,22 @@ FILTERABLE: dict[str, frozenset[str]] = {
     "TaxCode": frozenset(("Id", "Name", "Active", "Taxable", "TaxGroup")),
     "TaxRate": frozenset(("Id", "Name", "Active", "RateValue")),
 }
+# Lists whose inactive records a query leaves out unless its WHERE clause mentions Active.
+NAME_LISTS = frozenset(
+    (
+        "Account",
+        "Customer",
+        "Vendor",
+        "Item",
+        "TaxCode",
+        "TaxRate",
+        "Employee",
+        "Class",
+        "Department",
+        "Term",
+        "PaymentMethod",
+    )
+)
 WRITABLE = ("Account", "Customer", "Vendor", "Item", "Invoice", "Bill")
 DELETABLE = ("Invoice", "Bill")
 
@@ -813,7 +826,10 @@ class SimulatorServer:
             entity = ENTITIES.get(query.entity.lower())
             if entity is None:
                 raise QueryError("4000", f"QueryParserError: Invalid entity name: {query.entity}")
-            result = run_query(query, books.all(entity), FILTERABLE.get(entity))
+            records = books.all(entity)
+            if entity in NAME_LISTS and all(c.field.lower() != "active" for c in query.conditions):
+                records = [record for record in records if record.get("Active", True)]
+            result = run_query(query, records, FILTERABLE.get(entity))
             response: dict[str, Any] = {}
             if result.total_count is not None:
                 response["totalCount"] = result.total_count

@@ -127,7 +127,7 @@ def _invoice_count(sim: SimulatorServer, token: str) -> int:
 
 
 def test_chart_of_accounts_looks_like_a_freight_brokers(qb: QuickBooks) -> None:
-    accounts = Account.all(qb=qb, max_results=1000)
+    accounts = Account.where("Active IN (true, false)", max_results=1000, qb=qb)
     assert {a.AccountType for a in accounts} == set(ACCOUNT_TYPES)  # all 16, API spelling
     by_name = {a.FullyQualifiedName: a for a in accounts}
     truckload = by_name["Freight Revenue:Truckload"]
@@ -138,7 +138,14 @@ def test_chart_of_accounts_looks_like_a_freight_brokers(qb: QuickBooks) -> None:
     assert by_name["Accounts Payable (A/P)"].Classification == "Liability"
     assert by_name["Carrier Costs:Linehaul"].Classification == "Expense"
     assert not by_name["Carrier Costs:Rail Intermodal Costs"].Active
-    assert sum(1 for a in accounts if not a.Active) >= 3
+    assert sum(1 for a in accounts if not a.Active) == 4
+
+
+def test_queries_leave_inactive_records_out_unless_asked(qb: QuickBooks) -> None:
+    assert Account.count(qb=qb) == 58
+    assert Account.count("Active IN (true, false)", qb=qb) == 62
+    assert all(account.Active for account in Account.all(max_results=1000, qb=qb))
+    assert [item.Name for item in Item.filter(Active=False, qb=qb)] == ["Intermodal Freight"]
 
 
 def test_items_include_services_non_inventory_and_a_category(qb: QuickBooks) -> None:
@@ -233,7 +240,7 @@ def test_query_pages_with_startposition_and_maxresults(
         position += 25
     total = query(simulator, token, US_REALM, "SELECT COUNT(*) FROM Account").json()
     assert total["QueryResponse"] == {"totalCount": len(seen)}
-    assert len(set(seen)) == len(seen) == 62
+    assert len(set(seen)) == len(seen) == 58
 
 
 def test_query_with_no_rows_has_no_entity_key(simulator: SimulatorServer, token: str) -> None:
@@ -267,11 +274,11 @@ def test_bad_queries_are_4000_or_4001(
 
 def test_large_company_has_10000_accounts_in_pages_of_1000(simulator: SimulatorServer) -> None:
     token = simulator.mint_tokens(LARGE_REALM)["access_token"]
-    count = query(simulator, token, LARGE_REALM, "SELECT COUNT(*) FROM Account").json()
+    every = "SELECT {} FROM Account WHERE Active IN (true, false)"
+    count = query(simulator, token, LARGE_REALM, every.format("COUNT(*)")).json()
     assert count["QueryResponse"]["totalCount"] == 10_000
-    last = query(
-        simulator, token, LARGE_REALM, "SELECT * FROM Account STARTPOSITION 9001 MAXRESULTS 1000"
-    ).json()["QueryResponse"]
+    text = every.format("*") + " STARTPOSITION 9001 MAXRESULTS 1000"
+    last = query(simulator, token, LARGE_REALM, text).json()["QueryResponse"]
     assert last["maxResults"] == 1000
     assert last["Account"][-1]["Id"] == "10000"
 
@@ -312,7 +319,7 @@ def test_stale_sync_token_is_5010(simulator: SimulatorServer, token: str) -> Non
 
 def test_bill_create_and_delete(qb: QuickBooks) -> None:
     vendor = _one(Vendor, qb, DisplayName="Red River Trucking LLC")
-    linehaul = _one(Account, qb, FullyQualifiedName="Carrier Costs:Linehaul")
+    linehaul = _one(Account, qb, Name="Linehaul")
     saved = _bill(vendor.Id, linehaul.Id, 1.0).save(qb=qb)
     assert saved.TotalAmt == 1.0
     assert saved.APAccountRef.name == "Accounts Payable (A/P)"

@@ -36,7 +36,7 @@ def test_revoking_scenarios_break_old_tokens_until_reconnect(
 ) -> None:
     client = connect(simulator)
     qb = quickbooks(simulator, client)
-    assert Account.count(qb=qb) == 62
+    assert Account.count(qb=qb) == 58
 
     result = simulator.control("scenario", name=scenario, realm_id=US_REALM)
     assert result["revoked"] == 1
