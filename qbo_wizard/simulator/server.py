@@ -346,7 +346,9 @@ class SimulatorServer:
     ) -> dict[str, Any]:
         """A token response for a new connection, as if the consent had just happened."""
         with self._lock:
-            keys = self.oauth.key_sets[key_set]
+            keys = self.oauth.key_sets.get(key_set)
+            if keys is None:
+                raise ValueError('key_set is "development" or "production"')
             company = self.companies.get(realm_id)
             if company is None:
                 raise ValueError(f"no practice company has realm ID {realm_id}")
@@ -361,7 +363,12 @@ class SimulatorServer:
     def control(self, action: str, **params: Any) -> dict[str, Any]:
         """Apply one control action (same as POST /_simulator/control); raises ValueError."""
         with self._lock:
-            return self._control(action, params)
+            try:
+                return self._control(action, params)
+            except KeyError as missing:
+                raise ValueError(f"{action} needs the parameter {missing}") from None
+            except ApiFault as fault:
+                raise ValueError(fault.detail) from None
 
     # ================================================================= WSGI
 
@@ -441,6 +448,11 @@ class SimulatorServer:
         elif action == "set_account_active":
             books = self._company(str(params["realm_id"])).books
             books.set_active("Account", str(params["account_id"]), bool(params["active"]))
+        elif action == "mint_tokens":
+            tokens = self.mint_tokens(
+                str(params["realm_id"]), str(params.get("key_set", "development"))
+            )
+            return {"ok": True, "tokens": tokens}
         elif action == "drop_next_response":
             self._drops.append(str(params["path_contains"]))
         elif action == "reset":

@@ -134,6 +134,20 @@ def test_control_endpoint_over_http(simulator: SimulatorServer) -> None:
     assert "teleport" in unknown.json()["error"]
     bad_name = requests.post(control, json={"action": "scenario", "name": "flood"}, timeout=5)
     assert bad_name.status_code == 400
+    missing = requests.post(control, json={"action": "advance_clock"}, timeout=5)
+    assert missing.status_code == 400
+    assert "seconds" in missing.json()["error"]
+    no_account = requests.post(
+        control,
+        json={
+            "action": "set_account_active",
+            "realm_id": US_REALM,
+            "account_id": "999",
+            "active": False,
+        },
+        timeout=5,
+    )
+    assert no_account.status_code == 400
 
 
 def test_reset_returns_to_the_starting_state(simulator: SimulatorServer) -> None:
