@@ -120,3 +120,21 @@ def test_a_taken_port_is_explained(capsys: pytest.CaptureFixture[str]) -> None:
     message = capsys.readouterr().err
     assert f"127.0.0.1:{port}" in message
     assert "--port 0" in message
+
+
+def test_the_simulator_imports_nothing_of_the_app_and_no_textual() -> None:
+    probe = (
+        "import sys\n"
+        "from qbo_wizard.cli import main\n"
+        "import qbo_wizard.simulator.server\n"
+        "code = main(['simulator', '--help'])\n"
+        "names = ('qbo_wizard.tui', 'textual')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(names)), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stderr.strip().splitlines()[-1] == "[]"
+    assert "--rotate-every-refresh" in done.stdout
+    source = Path(__file__).parents[2] / "qbo_wizard" / "simulator"
+    for module in source.glob("*.py"):
+        text = module.read_text()
+        assert "qbo_wizard.core" not in text and "qbo_wizard.tui" not in text, module.name
