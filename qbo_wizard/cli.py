@@ -30,6 +30,10 @@ class CommandModule(Protocol):
 COMMANDS: dict[str, tuple[str, str]] = {
     "profiles": ("profiles", "List the profiles on this computer and where they are kept."),
     "explain": ("explain", "Explain a QuickBooks or Intuit error: what it means, how to fix it."),
+    "simulator": (
+        "simulator",
+        "Run the practice QuickBooks (a local Intuit OAuth server and Accounting API).",
+    ),
 }
 
 DESCRIPTION = (
