@@ -29,6 +29,10 @@ class CommandModule(Protocol):
 # name -> (module under qbo_wizard.commands, one-line help shown by --help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "profiles": ("profiles", "List the profiles on this computer and where they are kept."),
+    "mapping": (
+        "mapping",
+        "Check, show, export or import how your line items map to QuickBooks (step 7).",
+    ),
 }
 
 DESCRIPTION = (

@@ -18,6 +18,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from qbo_wizard.core.files import atomic_write_text
 from qbo_wizard.core.paths import profile_dir
+from qbo_wizard.core.problems import WizardError
+from qbo_wizard.core.profile import load_profile
 
 PAGE_SIZE = 1000  # Intuit's maximum MAXRESULTS
 CACHE_FOLDER = "cache"
@@ -360,3 +362,28 @@ def load_company_lists(
     lists = fetch_company_lists(client, realm_id, on_progress)
     save_cached_company_lists(profile_name, lists)
     return lists
+
+
+def connected_realm(client: object, profile_name: str) -> str:
+    """The company a client talks to (its `realm_id`), else the one the profile was connected to."""
+    realm_id = getattr(client, "realm_id", None) or load_profile(profile_name).realm_id
+    if not realm_id:
+        raise WizardError(
+            f"The profile '{profile_name}' is not connected to a QuickBooks company yet. "
+            "Connect it first (step 6)."
+        )
+    return str(realm_id)
+
+
+def company_lists_for(
+    client: QboClient,
+    profile_name: str,
+    *,
+    refresh: bool = False,
+    on_progress: ProgressCallback | None = None,
+) -> CompanyLists:
+    """`load_company_lists` for the company the client (or the profile) is connected to."""
+    realm_id = connected_realm(client, profile_name)
+    return load_company_lists(
+        client, profile_name, realm_id, refresh=refresh, on_progress=on_progress
+    )

@@ -16,14 +16,13 @@ from qbo_wizard.core.company_lists import (
     CompanyLists,
     ProgressCallback,
     QboClient,
-    load_company_lists,
+    company_lists_for,
 )
 from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.integrations import Integration, IntegrationLine, load_integration
 from qbo_wizard.core.mapping import Finding, MappingDraft, line_findings, utc_now
 from qbo_wizard.core.mapping_file import LineMapping, SavedMapping, load_saved_mapping
 from qbo_wizard.core.problems import WizardError
-from qbo_wizard.core.profile import load_profile
 
 LineStatus = Literal["ok", "warning", "broken", "unmapped", "unused"]
 
@@ -68,6 +67,7 @@ class MappingReport:
     saved: SavedMapping | None
     lines: list[LineReport] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # whole-mapping problems, in plain words
+    lists: CompanyLists | None = None  # the company lists it was checked against
     checked_at: str = field(default_factory=utc_now)
 
     @property
@@ -200,7 +200,7 @@ def check_saved_mapping(
     profile_name: str, saved: SavedMapping, integration: Integration, lists: CompanyLists
 ) -> MappingReport:
     """Check a saved mapping against the company's current lists (no network here)."""
-    report = MappingReport(profile_name, integration, saved)
+    report = MappingReport(profile_name, integration, saved, lists=lists)
     if saved.realm_id != lists.realm_id:
         theirs = f"'{saved.company_name}'" if saved.company_name else f"company {saved.realm_id}"
         ours = f"'{lists.company_name}'" if lists.company_name else f"company {lists.realm_id}"
@@ -223,16 +223,6 @@ def check_saved_mapping(
 
 class MappingMissing(WizardError):
     """There is no saved mapping for this profile yet."""
-
-
-def realm_of(profile_name: str) -> str:
-    realm_id = load_profile(profile_name).realm_id
-    if not realm_id:
-        raise WizardError(
-            f"The profile '{profile_name}' is not connected to a QuickBooks company yet. "
-            "Connect it first (step 6)."
-        )
-    return realm_id
 
 
 def validate_saved_mapping(
@@ -263,20 +253,18 @@ def validate_saved_mapping(
         report.problems.append(f"The integration profile cannot be read: {error}")
         return report
     if lists is None:
-        realm_id = realm_of(profile_name)
-        lists = load_company_lists(
-            client, profile_name, realm_id, refresh=refresh, on_progress=on_progress
-        )
+        lists = company_lists_for(client, profile_name, refresh=refresh, on_progress=on_progress)
     return check_saved_mapping(profile_name, saved, integration, lists)
 
 
-def accept_changes(profile_name: str, report: MappingReport, lists: CompanyLists) -> SavedMapping:
+def accept_changes(profile_name: str, report: MappingReport) -> SavedMapping:
     """Save the mapping again with QuickBooks' current names, types and income accounts.
 
     For changes that are still within the rules (a rename, a new type that is allowed, an item
     whose new income account is an income account). Lines that break a rule stay refused.
     """
-    if report.saved is None or report.integration is None:
+    lists = report.lists
+    if report.saved is None or report.integration is None or lists is None:
         raise MappingMissing("There is no saved mapping to update.")
     if report.problems:
         raise WizardError(report.problems[0])

@@ -19,12 +19,12 @@ from qbo_wizard.core.company_lists import (
     ProgressCallback,
     QboClient,
     TaxCode,
-    load_company_lists,
+    company_lists_for,
 )
 from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.integrations import IntegrationLine, load_integration
 from qbo_wizard.core.mapping import MappingDraft
-from qbo_wizard.core.mapping_check import MappingMissing, realm_of
+from qbo_wizard.core.mapping_check import MappingMissing
 from qbo_wizard.core.mapping_file import (
     LineMapping,
     SavedMapping,
@@ -155,9 +155,7 @@ def import_mapping(
             f"loaded here: {error}"
         ) from None
     if lists is None:
-        lists = load_company_lists(
-            client, profile_name, realm_of(profile_name), refresh=True, on_progress=on_progress
-        )
+        lists = company_lists_for(client, profile_name, refresh=True, on_progress=on_progress)
     same_company = incoming.realm_id == lists.realm_id
     draft = MappingDraft(integration, lists)
     outcomes: list[ImportedLine] = []

@@ -10,7 +10,7 @@ best-matching income account.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from qbo_wizard.core.company_lists import Account, CompanyLists, Item
 from qbo_wizard.core.integrations import Integration, IntegrationLine
@@ -21,11 +21,25 @@ from qbo_wizard.core.mapping import (
     invoice_item_findings,
 )
 
-MIN_SCORE = 30  # below this a match is a guess, and a wrong guess costs more than none
+# Words that say what kind of account something is, not what it is about: "Fuel Surcharge
+# Income" and "Fuel Surcharge Revenue" are about the same thing.
+_GENERIC_WORDS = {
+    "income", "revenue", "revenues", "sales", "expense", "expenses", "cost", "costs", "paid",
+    "charge", "charges", "fee", "fees", "of", "and", "&", "the",
+}  # fmt: skip
 
-# A small nudge towards the usual home of each kind of line.
-_BILL_TYPE_BONUS = {"Cost of Goods Sold": 6, "Expense": 4, "Other Expense": 1}
-_INCOME_TYPE_BONUS = {"Income": 4, "Other Income": 0}
+# How well a name answers one hint, best first.
+_EXACT, _ALL_WORDS, _SAME_SUBJECT, _TYPE_ONLY = 4, 3, 2, 1
+_QUALITY_WORDS = {
+    _EXACT: "its name matches '{hint}'",
+    _ALL_WORDS: "its name contains '{hint}'",
+    _SAME_SUBJECT: "its name is about the same thing as '{hint}'",
+    _TYPE_ONLY: "it is a {type} account, as '{hint}' suggests",
+}
+
+# A small nudge towards the usual home of each kind of line, among equally good matches.
+_BILL_TYPE_BONUS = {"Cost of Goods Sold": 2, "Expense": 1}
+_INCOME_TYPE_BONUS = {"Income": 1}
 
 
 @dataclass(frozen=True)
@@ -41,7 +55,6 @@ class Suggestion:
     target_id: str | None
     target_name: str
     reason: str
-    score: int
     new_item_name: str | None = None
     income_account_id: str | None = None
 
@@ -55,62 +68,63 @@ def _key(text: str) -> str:
 
 
 def _words(text: str) -> set[str]:
-    return {w for w in _key(text).replace(":", " ").split() if w}
+    return set(_key(text).replace(":", " ").split())
 
 
-def _name_score(hints: tuple[str, ...], name: str, full_name: str) -> tuple[int, str]:
-    """How well a name answers the hints (earlier hints weigh more), and which hint matched."""
-    best, why = 0, ""
-    key_name, key_full = _key(name), _key(full_name)
+def _match(hints: tuple[str, ...], name: str, full_name: str, account_type: str = "") -> Score:
+    """How well a record answers the hints: earlier hints first, then the quality of the match.
+
+    Hints are in order of preference, so a record matching an earlier hint at all beats one
+    matching a later hint exactly; "Cost of Goods Sold" as a late hint is the fallback.
+    """
+    keys = (_key(name), _key(full_name))
     name_words = _words(full_name)
     for rank, hint in enumerate(hints):
         wanted = _key(hint)
-        penalty = 3 * rank
-        if wanted in (key_full, key_name):
-            score = 100
-        elif f" {wanted} " in f" {key_full} ":
-            score = 70
-        elif _words(hint) <= name_words:
-            score = 50
+        hint_words = _words(hint)
+        subject = hint_words - _GENERIC_WORDS
+        if wanted in keys:
+            quality = _EXACT
+        elif hint_words <= name_words:
+            quality = _ALL_WORDS
+        elif subject and subject != hint_words and subject <= name_words:
+            quality = _SAME_SUBJECT
+        elif account_type and wanted == _key(account_type):
+            quality = _TYPE_ONLY
         else:
             continue
-        if score - penalty > best:
-            best, why = score - penalty, hint
-    return best, why
+        return Score(len(hints) - rank, quality, hint)
+    return Score(0, 0, "")
 
 
-def _type_score(hints: tuple[str, ...], account_type: str) -> tuple[int, str]:
-    """A hint naming the account type itself ('Cost of Goods Sold') matches any such account."""
-    for rank, hint in enumerate(hints):
-        if _key(hint) == _key(account_type):
-            return 35 - 3 * rank, hint
-    return 0, ""
+@dataclass(frozen=True, order=True)
+class Score:
+    """Comparable match strength: hint preference, then match quality (0, 0 = no match)."""
+
+    preference: int
+    quality: int
+    hint: str = field(compare=False)
+
+    def __bool__(self) -> bool:
+        return self.preference > 0
+
+    def reason(self, account_type: str = "") -> str:
+        return _QUALITY_WORDS[self.quality].format(hint=self.hint, type=account_type)
 
 
 def _best_account(
     hints: tuple[str, ...], accounts: Iterable[Account], bonus: dict[str, int]
-) -> tuple[Account | None, int, str]:
-    best: Account | None = None
-    best_score, best_reason = 0, ""
+) -> tuple[Account, Score] | None:
+    best: tuple[tuple[Score, int, int, str], Account, Score] | None = None
     for account in accounts:
-        by_name, hint = _name_score(hints, account.name, account.full_name)
-        by_type, type_hint = _type_score(hints, account.account_type)
-        score = max(by_name, by_type)
-        if score == 0:
+        score = _match(hints, account.name, account.full_name, account.account_type)
+        if not score:
             continue
-        score += bonus.get(account.account_type, 0)
-        if by_name >= by_type:
-            reason = f"its name matches '{hint}'"
-        else:
-            reason = f"it is a {account.account_type} account, as '{type_hint}' suggests"
-        # Ties go to the shorter (more general) name, then alphabetical order.
-        if best is None or (score, -len(account.full_name), account.full_name) > (
-            best_score,
-            -len(best.full_name),
-            best.full_name,
-        ):
-            best, best_score, best_reason = account, score, reason
-    return best, best_score, best_reason
+        # Among equal matches: the usual account type, then the shorter (more general) name.
+        rank = (score, bonus.get(account.account_type, 0), -len(account.full_name), account.id)
+        if best is None or rank > best[0]:
+            best = (rank, account, score)
+    return (best[1], best[2]) if best else None
 
 
 def suggest_bill_account(line: IntegrationLine, lists: CompanyLists) -> Suggestion | None:
@@ -122,10 +136,12 @@ def suggest_bill_account(line: IntegrationLine, lists: CompanyLists) -> Suggesti
         and a.account_type in BILL_ACCOUNT_TYPES_ALLOWED
         and not bill_account_findings(line.id, a, a.id)
     )
-    account, score, reason = _best_account(line.hints, allowed, _BILL_TYPE_BONUS)
-    if account is None or score < MIN_SCORE:
+    found = _best_account(line.hints, allowed, _BILL_TYPE_BONUS)
+    if found is None:
         return None
-    return Suggestion(line.id, account.id, account.full_name, reason, score)
+    account, score = found
+    reason = score.reason(account.account_type)
+    return Suggestion(line.id, account.id, account.full_name, reason)
 
 
 def _usable_items(line: IntegrationLine, lists: CompanyLists) -> Iterable[Item]:
@@ -138,38 +154,39 @@ def _usable_items(line: IntegrationLine, lists: CompanyLists) -> Iterable[Item]:
 
 def suggest_invoice_item(line: IntegrationLine, lists: CompanyLists) -> Suggestion | None:
     """The item an invoice line most likely uses, or a Service item to create for it."""
-    best: Item | None = None
-    best_score, best_reason = 0, ""
+    best: tuple[tuple[Score, int, int], Item, str] | None = None
     for item in _usable_items(line, lists):
-        score, hint = _name_score(line.hints, item.name, item.full_name)
-        reason = f"its name matches '{hint}'"
+        score = _match(line.hints, item.name, item.full_name)
+        reason = score.reason() if score else ""
         income = lists.account(item.income_account_id)
         if income is not None:
-            # An item whose income account matches counts too, a little less than its own name.
-            by_income, income_hint = _name_score(line.hints, income.name, income.full_name)
-            by_income = by_income * 3 // 4
-            if by_income > score:
+            # Its income account matching counts too, a step below the item's own name.
+            by_income = _match(line.hints, income.name, income.full_name)
+            by_income = Score(by_income.preference, by_income.quality - 1, by_income.hint)
+            if by_income and by_income > score:
                 score = by_income
-                reason = f"its sales post to '{income.full_name}', which matches '{income_hint}'"
-        if score > best_score or (
-            score == best_score and best is not None and len(item.full_name) < len(best.full_name)
-        ):
-            best, best_score, best_reason = item, score, reason
-    if best is not None and best_score >= MIN_SCORE:
-        return Suggestion(line.id, best.id, best.full_name, best_reason, best_score)
+                reason = f"its sales post to '{income.full_name}', matching '{score.hint}'"
+        if not score:
+            continue
+        rank = (score, -len(item.full_name), -int(item.id) if item.id.isdigit() else 0)
+        if best is None or rank > best[0]:
+            best = (rank, item, reason)
+    if best is not None:
+        _, item, reason = best
+        return Suggestion(line.id, item.id, item.full_name, reason)
     income_accounts = (
         a for a in lists.accounts if a.active and a.account_type in INCOME_ACCOUNT_TYPES
     )
-    account, score, reason = _best_account(line.hints, income_accounts, _INCOME_TYPE_BONUS)
-    if account is None or score < MIN_SCORE:
+    found = _best_account(line.hints, income_accounts, _INCOME_TYPE_BONUS)
+    if found is None:
         return None
+    account, score = found
     return Suggestion(
         line.id,
         None,
         line.label,
         f"no item fits yet; create a Service item '{line.label}' posting to "
-        f"'{account.full_name}' ({reason})",
-        score,
+        f"'{account.full_name}' ({score.reason(account.account_type)})",
         new_item_name=line.label,
         income_account_id=account.id,
     )
