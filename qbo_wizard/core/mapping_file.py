@@ -79,6 +79,37 @@ class LineMapping:
     def target_key(self) -> str:
         return "item" if self.kind == "invoice" else "account"
 
+    def posting_line(self, amount: float, description: str) -> dict[str, Any]:
+        """The QuickBooks `Line` that posts `amount` through this mapping (for the $1.00 test).
+
+        Invoice lines reference the item (an invoice line without an ItemRef is description-only
+        and its amount is ignored); bill lines carry the account inside
+        AccountBasedExpenseLineDetail. The tax code goes on the line when one is mapped.
+        """
+        if self.unused or self.target is None or not self.target.id:
+            raise ValueError(f"line {self.line_id!r} is not mapped")
+        tax = {"TaxCodeRef": {"value": self.tax_code.id}} if self.tax_code else {}
+        if self.kind == "invoice":
+            detail: dict[str, Any] = {
+                "ItemRef": {"value": self.target.id, "name": self.target.name},
+                "Qty": 1,
+                "UnitPrice": amount,
+                **tax,
+            }
+            return {
+                "DetailType": "SalesItemLineDetail",
+                "Amount": amount,
+                "Description": description,
+                "SalesItemLineDetail": detail,
+            }
+        detail = {"AccountRef": {"value": self.target.id, "name": self.target.name}, **tax}
+        return {
+            "DetailType": "AccountBasedExpenseLineDetail",
+            "Amount": amount,
+            "Description": description,
+            "AccountBasedExpenseLineDetail": detail,
+        }
+
     def to_yaml(self) -> dict[str, Any]:
         data: dict[str, Any] = {"kind": self.kind}
         if self.unused:
