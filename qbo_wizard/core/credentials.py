@@ -23,7 +23,6 @@ from qbo_wizard.core.environments import (
     intuit_environment,
     normalise_simulator_url,
 )
-from qbo_wizard.core.errorlog import record_failure
 from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.profile import KeySet, Profile, load_profile, mask_hint, save_profile
 from qbo_wizard.core.vault import Vault
@@ -192,13 +191,7 @@ def verify_live(
     except intuit.OAuthCallFailed as failure:
         if failure.error == "invalid_grant":
             return  # the keys are right; only the made-up token was refused
-        record_failure(
-            profile_name,
-            source="credentials",
-            code=failure.code,
-            message=str(failure),
-            intuit_tid=failure.intuit_tid,
-        )
+        intuit.record(profile_name, failure, source="credentials")
         if failure.error == "invalid_client" or failure.status == 401:
             raise CredentialProblem(
                 "Intuit did not accept this client ID and secret (invalid_client). Copy both "

@@ -27,6 +27,7 @@ from intuitlib.enums import Scopes
 from intuitlib.exceptions import AuthClientError
 
 from qbo_wizard.core.environments import Endpoints
+from qbo_wizard.core.errorlog import record_failure
 from qbo_wizard.core.problems import WizardError
 
 HARD_EXPIRY_HEADER = "x-include-refresh-token-hard-expires-in"
@@ -66,6 +67,17 @@ class OAuthCallFailed(WizardError):
         if self.error:
             return self.error
         return "network" if self.network else f"http-{self.status}"
+
+
+def record(profile_name: str, failure: OAuthCallFailed, source: str = "oauth") -> None:
+    """Keep an OAuth failure in the profile's failure log (with its intuit_tid)."""
+    record_failure(
+        profile_name,
+        source=source,
+        code=failure.code,
+        message=str(failure),
+        intuit_tid=failure.intuit_tid,
+    )
 
 
 @dataclass(frozen=True)

@@ -388,13 +388,7 @@ class TokenKeeper:
         try:
             response = intuit.refresh(client, stored.refresh_token)
         except intuit.OAuthCallFailed as failure:
-            record_failure(
-                self.profile_name,
-                source="oauth",
-                code=failure.code,
-                message=str(failure),
-                intuit_tid=failure.intuit_tid,
-            )
+            intuit.record(self.profile_name, failure)
             if failure.error == "invalid_grant":
                 raise ReconnectRequired(
                     self.profile_name, failure.intuit_tid, why=" (Intuit said invalid_grant)"
