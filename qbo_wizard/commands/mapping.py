@@ -104,12 +104,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _open_connection(profile: str) -> QboClient:
-    import importlib
+    """The profile's API client: safe token refresh, retries and backoff when throttled."""
+    from qbo_wizard import connection
 
-    # `qbo_wizard.connection` opens the profile's API client (tokens, retries, throttling).
-    package = importlib.import_module("qbo_wizard")
-    client: QboClient = package.connection(profile)
-    return client
+    return connection(profile)
 
 
 def _progress() -> ProgressCallback | None:
