@@ -37,6 +37,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "mapping",
         "Check, show, export or import how your line items map to QuickBooks (step 7).",
     ),
+    "simulator": (
+        "simulator",
+        "Run the practice QuickBooks (a local Intuit OAuth server and Accounting API).",
+    ),
 }
 
 DESCRIPTION = (
