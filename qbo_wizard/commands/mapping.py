@@ -3,7 +3,7 @@
     qbo-wizard mapping check [--json] [--cached] [--update]   re-check against QuickBooks
     qbo-wizard mapping show                                   print the saved mapping
     qbo-wizard mapping export FILE [--force]                  copy it to a file
-    qbo-wizard mapping import FILE                            bring one in, remapped by name
+    qbo-wizard mapping import FILE [--create-items]           bring one in, remapped by name
     qbo-wizard mapping integrations                           the built-in integration profiles
 
 `check` exits 1 when any line is broken or not mapped yet, so scripts and monitoring can use it.
@@ -38,6 +38,7 @@ _STATUS_WORDS = {
 _OUTCOME_WORDS = {
     "kept": "kept",
     "remapped": "matched by name",
+    "created": "created",
     "unused": "unused",
     "not-matched": "NOT MATCHED",
     "refused": "REFUSED",
@@ -76,6 +77,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="bring in a mapping FILE, re-checked and remapped by name for this company",
     )
     importing.add_argument("file", metavar="FILE", type=Path)
+    importing.add_argument(
+        "--create-items",
+        action="store_true",
+        help="create a Service item for an invoice line whose item is missing here, on the "
+        "income account of the same name",
+    )
     actions.add_parser("integrations", help="list the built-in integration profiles")
     for action in actions.choices.values():
         # `qbo-wizard mapping check --profile acme` reads naturally; accept it after the action.
@@ -96,7 +103,13 @@ def run(args: argparse.Namespace) -> int:
         return _integrations()
     client = _open_connection(args.profile)
     if action == "import":
-        report = import_mapping(client, args.profile, args.file, on_progress=_progress())
+        report = import_mapping(
+            client,
+            args.profile,
+            args.file,
+            on_progress=_progress(),
+            create_items=args.create_items,
+        )
         return _print_import(report)
     if action == "check":
         return _check(client, args)

@@ -429,15 +429,22 @@ class MappingDraft:
         return not self.unmapped() and not self.refused()
 
     # picking
-    def picker_for(self, line_id: str) -> PickerIndex:
-        """The filterable list of choices for a line: items or accounts that pass the rules."""
+    def picker_for(self, line_id: str, include_unusual: bool = False) -> PickerIndex:
+        """The filterable list of choices for a line: items or accounts that pass the rules.
+
+        Bill lines are offered cost accounts (and Fixed Asset / Other Current Asset, which save
+        with a warning); `include_unusual` adds the other types that are allowed with a warning,
+        such as Income for a broker who nets carrier pay against revenue.
+        """
         kind = self.integration.line(line_id).kind
-        if kind not in self._pickers:
-            entries = (
-                eligible_items(self.lists) if kind == "invoice" else eligible_accounts(self.lists)
-            )
-            self._pickers[kind] = PickerIndex(entries)
-        return self._pickers[kind]
+        key = f"{kind}+unusual" if include_unusual and kind == "bill" else kind
+        if key not in self._pickers:
+            if kind == "invoice":
+                entries = eligible_items(self.lists)
+            else:
+                entries = eligible_accounts(self.lists, include_unusual)
+            self._pickers[key] = PickerIndex(entries)
+        return self._pickers[key]
 
     def income_account_picker(self) -> PickerIndex:
         """Active Income / Other Income accounts, for creating a Service item."""
@@ -533,12 +540,15 @@ def _line_mapping(line: IntegrationLine, choice: LineChoice, lists: CompanyLists
     return LineMapping(line.id, line.kind, target, income, tax)
 
 
-def eligible_accounts(lists: CompanyLists) -> list[PickerEntry]:
-    """Active accounts a bill line may post to (refused types left out, warned ones kept)."""
+def eligible_accounts(lists: CompanyLists, include_unusual: bool = False) -> list[PickerEntry]:
+    """Active accounts to offer a bill line: cost accounts, then those saved with a warning."""
+    offered = BILL_ACCOUNT_TYPES_ALLOWED + BILL_ACCOUNT_TYPES_WITH_WARNING
     return [
         account_entry(a)
         for a in lists.accounts
-        if a.active and a.account_type not in BILL_ACCOUNT_TYPES_REFUSED
+        if a.active
+        and a.account_type not in BILL_ACCOUNT_TYPES_REFUSED
+        and (include_unusual or a.account_type in offered)
     ]
 
 
@@ -570,6 +580,24 @@ def eligible_items(lists: CompanyLists) -> list[PickerEntry]:
 ITEM_NAME_MAX = 100
 
 
+def item_named(lists: CompanyLists, name: str) -> Item | None:
+    """The item (active or not, category or not) already using this name, if any."""
+    wanted = " ".join(name.split()).lower()
+    return next((i for i in lists.items if i.name.lower() == wanted), None)
+
+
+def free_item_name(lists: CompanyLists, name: str) -> str:
+    """`name`, or `name (integration)` when an item already uses it (names must be unique)."""
+    if item_named(lists, name) is None:
+        return name
+    candidate = f"{name} (integration)"
+    number = 2
+    while item_named(lists, candidate) is not None:
+        candidate = f"{name} (integration {number})"
+        number += 1
+    return candidate
+
+
 def create_service_item(
     client: QboClient,
     lists: CompanyLists,
@@ -592,11 +620,20 @@ def create_service_item(
             "Item names cannot contain ':' (QuickBooks uses it between a parent and its "
             "sub-items) or '\"'."
         )
-    for item in lists.items:
-        if item.name.lower() == clean.lower() and item.active:
+    taken = item_named(lists, clean)
+    if taken is not None:
+        if not taken.active:
             raise ItemRefused(
-                f"An item named '{item.name}' already exists; pick it from the list instead."
+                f"An inactive item is already called '{taken.name}' and QuickBooks keeps names "
+                "unique; make it active in QuickBooks, or choose another name."
             )
+        if taken.item_type == "Category":
+            raise ItemRefused(
+                f"'{taken.name}' is already the name of a category; choose another name."
+            )
+        raise ItemRefused(
+            f"An item named '{taken.name}' already exists; pick it from the list instead."
+        )
     account = lists.account(income_account_id)
     problems = income_account_findings("", account, income_account_id)
     if problems:

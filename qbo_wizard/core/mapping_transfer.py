@@ -23,7 +23,7 @@ from qbo_wizard.core.company_lists import (
 )
 from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.integrations import IntegrationLine, load_integration
-from qbo_wizard.core.mapping import MappingDraft
+from qbo_wizard.core.mapping import MappingDraft, free_item_name
 from qbo_wizard.core.mapping_check import MappingMissing
 from qbo_wizard.core.mapping_file import (
     LineMapping,
@@ -62,7 +62,9 @@ class ImportedLine:
 
     line_id: str
     label: str
-    outcome: Literal["kept", "remapped", "unused", "not-matched", "refused", "unknown-line"]
+    outcome: Literal[
+        "kept", "remapped", "created", "unused", "not-matched", "refused", "unknown-line"
+    ]
     detail: str = ""
 
 
@@ -138,12 +140,15 @@ def import_mapping(
     *,
     on_progress: ProgressCallback | None = None,
     lists: CompanyLists | None = None,
+    create_items: bool = False,
 ) -> ImportReport:
     """Bring in a mapping file, re-checked against the live company and remapped by name.
 
     Each line keeps its id when this is the same company (or the id still carries the same
     name), otherwise it is found by name; lines that cannot be matched or now break a rule are
-    left unmapped and reported. The previous mapping, if any, is kept as
+    left unmapped and reported. With `create_items`, an invoice line whose item is missing here
+    gets a new Service item of that name on the income account of the same name (the only
+    write this makes in QuickBooks). The previous mapping, if any, is kept as
     `mapping.before-import.yaml` next to it.
     """
     incoming = read_mapping_file(source)
@@ -174,7 +179,8 @@ def import_mapping(
             draft.set_unused(line.id)
             outcomes.append(ImportedLine(line.id, line.label, "unused"))
             continue
-        outcomes.append(_import_line(draft, line, found, lists, same_company))
+        creator = client if create_items else None
+        outcomes.append(_import_line(draft, line, found, same_company, creator))
     saved = draft.build()
     path = mapping_path(profile_name)
     backup = None
@@ -190,21 +196,12 @@ def _import_line(
     draft: MappingDraft,
     line: IntegrationLine,
     entry: LineMapping,
-    lists: CompanyLists,
     same_company: bool,
+    creator: QboClient | None,
 ) -> ImportedLine:
+    """Match one line of the file in this company, check it, and record it in the draft."""
     assert entry.target is not None
-    wanted = entry.target.name or entry.target.id
-    found: Account | Item | None
-    if line.kind == "bill":
-        found = _find_account(entry.target, lists, same_company)
-    else:
-        found = _find_item(entry.target, lists, same_company)
-    if found is None:
-        what = "account" if line.kind == "bill" else "item"
-        return ImportedLine(
-            line.id, line.label, "not-matched", f"no {what} named '{wanted}' in this company"
-        )
+    lists = draft.lists
     tax_id = None
     if entry.tax_code is not None:
         code = _find_tax_code(entry.tax_code, lists, same_company)
@@ -214,6 +211,20 @@ def _import_line(
                 line.id, line.label, "not-matched", f"no tax code named '{name}' in this company"
             )
         tax_id = code.id
+    found: Account | Item | None
+    if line.kind == "bill":
+        found = _find_account(entry.target, lists, same_company)
+    else:
+        found = _find_item(entry.target, lists, same_company)
+    created = ""
+    if found is None and line.kind == "invoice" and creator is not None:
+        found, created = _create_item_like(draft, entry, same_company, creator)
+    if found is None:
+        what = "account" if line.kind == "bill" else "item"
+        wanted = entry.target.name or entry.target.id
+        return ImportedLine(
+            line.id, line.label, "not-matched", f"no {what} named '{wanted}' in this company"
+        )
     draft.choose(line.id, found.id)
     draft.choose_tax_code(line.id, tax_id)
     refused = [f for f in draft.findings_for(line.id) if f.severity == "refused"]
@@ -221,6 +232,23 @@ def _import_line(
         draft.choose(line.id, None)
         draft.choose_tax_code(line.id, None)
         return ImportedLine(line.id, line.label, "refused", refused[0].as_text())
+    if created:
+        return ImportedLine(line.id, line.label, "created", created)
     outcome: Literal["kept", "remapped"] = "kept" if found.id == entry.target.id else "remapped"
-    detail = found.full_name
-    return ImportedLine(line.id, line.label, outcome, detail)
+    return ImportedLine(line.id, line.label, outcome, found.full_name)
+
+
+def _create_item_like(
+    draft: MappingDraft, entry: LineMapping, same_company: bool, client: QboClient
+) -> tuple[Item | None, str]:
+    """A new Service item named like the file's item, on the income account of the same name."""
+    assert entry.target is not None
+    if entry.income_account is None or not entry.target.name:
+        return None, ""
+    income = _find_account(entry.income_account, draft.lists, same_company)
+    if income is None:
+        return None, ""
+    # A sub-item's full name ("Accessorials:Detention") cannot be a new item's name.
+    name = free_item_name(draft.lists, entry.target.name.split(":")[-1].strip())
+    item = draft.create_service_item(client, name, income.id)
+    return item, f"new Service item '{item.name}' posting to '{income.full_name}'"

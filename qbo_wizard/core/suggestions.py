@@ -18,6 +18,7 @@ from qbo_wizard.core.mapping import (
     BILL_ACCOUNT_TYPES_ALLOWED,
     INCOME_ACCOUNT_TYPES,
     bill_account_findings,
+    free_item_name,
     invoice_item_findings,
 )
 
@@ -67,8 +68,15 @@ def _key(text: str) -> str:
     return " ".join(text.replace(":", " : ").lower().split())
 
 
+def _singular(word: str) -> str:
+    # "Accessorials" and "Accessorial" name the same thing; a plain plural is enough here.
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
 def _words(text: str) -> set[str]:
-    return set(_key(text).replace(":", " ").split())
+    return {_singular(word) for word in _key(text).replace(":", " ").split()}
 
 
 def _match(hints: tuple[str, ...], name: str, full_name: str, account_type: str = "") -> Score:
@@ -78,16 +86,20 @@ def _match(hints: tuple[str, ...], name: str, full_name: str, account_type: str 
     matching a later hint exactly; "Cost of Goods Sold" as a late hint is the fallback.
     """
     keys = (_key(name), _key(full_name))
-    name_words = _words(full_name)
+    path_words = _words(full_name)
+    own_words = _words(name)
     for rank, hint in enumerate(hints):
         wanted = _key(hint)
         hint_words = _words(hint)
         subject = hint_words - _GENERIC_WORDS
+        # Words may come from the parent ("Carrier Costs:Linehaul" for "Carrier Linehaul"), but
+        # the record's own name must share one: a parent's name alone says nothing about it.
+        own = bool(subject & own_words)
         if wanted in keys:
             quality = _EXACT
-        elif hint_words <= name_words:
+        elif own and hint_words <= path_words:
             quality = _ALL_WORDS
-        elif subject and subject != hint_words and subject <= name_words:
+        elif own and subject != hint_words and subject <= path_words:
             quality = _SAME_SUBJECT
         elif account_type and wanted == _key(account_type):
             quality = _TYPE_ONLY
@@ -171,23 +183,26 @@ def suggest_invoice_item(line: IntegrationLine, lists: CompanyLists) -> Suggesti
         rank = (score, -len(item.full_name), -int(item.id) if item.id.isdigit() else 0)
         if best is None or rank > best[0]:
             best = (rank, item, reason)
-    if best is not None:
-        _, item, reason = best
-        return Suggestion(line.id, item.id, item.full_name, reason)
     income_accounts = (
         a for a in lists.accounts if a.active and a.account_type in INCOME_ACCOUNT_TYPES
     )
     found = _best_account(line.hints, income_accounts, _INCOME_TYPE_BONUS)
+    # An existing item wins unless an income account answers the hints strictly better; then
+    # the proposal is a new Service item posting there.
+    if best is not None and (found is None or best[0][0] >= found[1]):
+        _, item, reason = best
+        return Suggestion(line.id, item.id, item.full_name, reason)
     if found is None:
         return None
     account, score = found
+    name = free_item_name(lists, line.label)
     return Suggestion(
         line.id,
         None,
-        line.label,
-        f"no item fits yet; create a Service item '{line.label}' posting to "
+        name,
+        f"no item fits as well; create a Service item '{name}' posting to "
         f"'{account.full_name}' ({score.reason(account.account_type)})",
-        new_item_name=line.label,
+        new_item_name=name,
         income_account_id=account.id,
     )
 

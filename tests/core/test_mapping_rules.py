@@ -134,6 +134,9 @@ def test_pickers_offer_only_choices_the_rules_allow() -> None:
         "Old Carrier Costs",
     }
     assert not accounts & forbidden
+    assert "Equipment Loan" not in accounts  # allowed with a warning, but only offered on request
+    unusual = {m.entry.name for m in draft.picker_for("carrier-linehaul", True).filter("").matches}
+    assert "Equipment Loan" in unusual and not unusual & forbidden
     items = {m.entry.name: m.entry.label for m in draft.picker_for("linehaul").filter("").matches}
     assert set(items) == {"Freight", "Fuel Surcharge", "Late Fees"}
     assert items["Freight"] == "Freight → Freight Income"  # the income account is shown
