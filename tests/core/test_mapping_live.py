@@ -20,12 +20,14 @@ from qbo_wizard.core.company_lists import (
     company_lists_for,
     fetch_company_lists,
 )
+from qbo_wizard.core.errorlog import recent_failures
 from qbo_wizard.core.integrations import load_integration
 from qbo_wizard.core.mapping import MappingDraft, MappingRefused
 from qbo_wizard.core.mapping_check import validate_saved_mapping
 from qbo_wizard.core.mapping_file import SavedMapping, load_saved_mapping
 from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM
 from qbo_wizard.core.suggestions import suggest_all
+from qbo_wizard.core.tokens import TokenStore
 from qbo_wizard.simulator.server import SimulatorServer
 
 from .live_company import LARGE_REALM, UK_REALM, US_REALM, connect_profile
@@ -281,3 +283,42 @@ def test_a_client_that_reads_single_pages_reports_progress_page_by_page(
     assert all(q.endswith("MAXRESULTS 1000") for q in account_pages)
     counts = [n for n, total in progress if total is None]
     assert counts[:11] == [0, *range(1000, 10_001, 1000)]
+
+
+@pytest.mark.simulator_options(throttle=True)
+def test_loading_10000_accounts_waits_out_throttling_instead_of_failing(
+    simulator: SimulatorServer,
+) -> None:
+    """Intuit allows 10 requests a second per company; the 14 reads here go over that."""
+    api = connect_profile(simulator, "acme", LARGE_REALM)
+    lists = company_lists_for(api, "acme", refresh=True)
+    assert len(lists.accounts) == 10_000
+    # Usually throttled once, waited, carried on (a slow machine may never reach the limit).
+    assert all(f["code"] == "3001" for f in recent_failures("acme"))
+
+
+def test_no_secret_reaches_the_mapping_files_or_the_terminal(
+    simulator: SimulatorServer,
+    tmp_path: Any,
+    isolated_home: Any,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    api = connect_profile(simulator, "acme", UK_REALM)
+    _map_everything(api, "acme")
+    shared = tmp_path / "shared.yaml"
+    assert main(["mapping", "export", str(shared), "--profile", "acme"]) == EXIT_OK
+    assert main(["mapping", "check", "--json", "--profile", "acme"]) == EXIT_OK
+    assert main(["mapping", "show", "--profile", "acme"]) == EXIT_OK
+    tokens = TokenStore("acme").load()
+    assert tokens is not None
+    secrets = [
+        tokens.access_token,
+        tokens.refresh_token,
+        simulator.info["keys"]["development"]["client_secret"],
+    ]
+    written = [p.read_text(errors="replace") for p in isolated_home.rglob("*") if p.is_file()]
+    written.append(shared.read_text())
+    printed = capsys.readouterr()
+    for secret in secrets:
+        assert all(secret not in text for text in written)
+        assert secret not in printed.out and secret not in printed.err
