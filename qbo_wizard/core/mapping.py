@@ -364,9 +364,20 @@ class LineChoice:
 class MappingDraft:
     """The mapping being edited: choices per line, checked as they are made, saved when valid.
 
-    The step-7 screen holds one of these. Every `choose…` returns the line's findings so the
-    reason can be shown next to the line at once; `save` refuses (and writes nothing) while a
-    line breaks a rule. Lines may be left unmapped and saved later.
+    Every `choose…` returns the line's findings so the reason can be shown next to the line at
+    once; `save` refuses (and writes nothing) while a line breaks a rule. Lines may be left
+    unmapped and saved later. How the step-7 screen uses it (calls marked * do network I/O and
+    belong in a thread worker):
+
+    1. `builtin_integrations()` or `load_integration(path)` (core.integrations): which lines.
+    2. * `company_lists_for(client, profile, refresh=…, on_progress=…)` (core.company_lists).
+    3. `MappingDraft(integration, lists, load_saved_mapping(profile))`.
+    4. `suggest_all(integration, lists)` (core.suggestions): one proposal per line, shown and
+       applied only when the user accepts (`choose`, or * `create_service_item` first).
+    5. `picker_for(line_id).filter(text)` on every keystroke; `income_account_picker()` and
+       `tax_code_picker()` likewise.
+    6. `choose`, `choose_tax_code`, `set_unused` → findings to show inline.
+    7. `save(profile)`, catching `MappingRefused` (its `findings` name each line).
     """
 
     def __init__(
@@ -453,6 +464,7 @@ class MappingDraft:
         return self._pickers["income"]
 
     def tax_code_picker(self) -> PickerIndex:
+        """The company's active tax codes (needed on every line outside the US)."""
         if "tax" not in self._pickers:
             codes = self.lists.tax_codes
             self._pickers["tax"] = PickerIndex(tax_code_entry(c) for c in codes if c.active)
