@@ -322,3 +322,38 @@ def test_no_secret_reaches_the_mapping_files_or_the_terminal(
     for secret in secrets:
         assert all(secret not in text for text in written)
         assert secret not in printed.out and secret not in printed.err
+
+
+def test_an_item_whose_income_account_changed_is_flagged_then_accepted(
+    simulator: SimulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api = connect_profile(simulator, "acme", US_REALM)
+    _, saved = _map_everything(api, "acme")
+    item_ref = saved.lines["linehaul"].target
+    assert item_ref is not None and item_ref.name == "Truckload Freight"
+    # Someone edits the item in QuickBooks: its sales now go to the LTL revenue account.
+    bookkeeper = PlainApi(
+        simulator.api_base_url, US_REALM, simulator.mint_tokens(US_REALM)["access_token"]
+    )
+    item = next(row for row in bookkeeper.query_all("Item") if row["Id"] == item_ref.id)
+    lists = company_lists_for(api, "acme")
+    ltl = _account(lists, "Freight Revenue:LTL")
+    bookkeeper.create(
+        "Item",
+        {
+            "Id": item["Id"],
+            "SyncToken": item["SyncToken"],
+            "sparse": True,
+            "IncomeAccountRef": {"value": ltl},
+        },
+        uuid.uuid4().hex,
+    )
+    assert main(["mapping", "check", "--profile", "acme"]) == EXIT_PROBLEM
+    out = capsys.readouterr().out
+    assert "BROKEN     Linehaul → Truckload Freight" in out
+    assert "now posts its sales to 'Freight Revenue:LTL' instead of" in out
+    assert main(["mapping", "check", "--update", "--profile", "acme"]) == EXIT_OK
+    accepted = load_saved_mapping("acme")
+    assert accepted is not None and accepted.lines["linehaul"].income_account is not None
+    assert accepted.lines["linehaul"].income_account.name == "Freight Revenue:LTL"
+    assert main(["mapping", "check", "--profile", "acme"]) == EXIT_OK
