@@ -1,0 +1,268 @@
+"""The saved mapping: `mapping.yaml` in the profile folder, also the export/import format.
+
+It keeps QuickBooks ids (what the integration posts with) next to the names and types as they
+were when saved, so a person can read it, a consultant can reuse it in another company (remapped
+by name), and a later check can tell what changed in QuickBooks since.
+
+```yaml
+format: 1
+integration: freight-brokerage         # a built-in id, or the path of the user's own file
+realm_id: '9130355912345678'           # the company it belongs to
+company_name: Ridgeline Freight
+country: US
+saved_at: '2025-03-01T10:00:00+00:00'
+lines:
+  linehaul:
+    kind: invoice
+    item: {id: '12', name: Freight, type: Service}
+    income_account: {id: '79', name: Freight Income, type: Income}
+  carrier-linehaul:
+    kind: bill
+    account: {id: '80', name: 'Cost of Goods Sold:Carrier Costs', type: Cost of Goods Sold}
+  detention:
+    kind: invoice
+    unused: true
+```
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qbo_wizard.core.files import ConfigFileError, parse_yaml_mapping, write_yaml_mapping
+from qbo_wizard.core.integrations import LINE_KINDS, LineKind
+from qbo_wizard.core.paths import profile_dir
+from qbo_wizard.core.profile import MAPPING_FILE
+from qbo_wizard.core.yaml_fields import FieldLocator, FieldPath
+
+MAPPING_FORMAT = 1
+
+_HEADER = (
+    "qbo-wizard mapping: which QuickBooks item or account each integration line posts to.\n"
+    "Ids are what gets posted; names and types are kept for people and for change checks.\n"
+    "Export/import with `qbo-wizard mapping export FILE` / `import FILE`."
+)
+_TOP_FIELDS = {"format", "integration", "realm_id", "company_name", "country", "saved_at", "lines"}
+_LINE_FIELDS = {"kind", "item", "account", "income_account", "tax_code", "unused"}
+_REF_FIELDS = {"id", "name", "type"}
+
+
+@dataclass(frozen=True)
+class SavedRef:
+    """A QuickBooks record as saved: its id, and its name and type at the time, for people."""
+
+    id: str
+    name: str
+    type: str = ""
+
+    def to_yaml(self) -> dict[str, str]:
+        data = {"id": self.id, "name": self.name}
+        if self.type:
+            data["type"] = self.type
+        return data
+
+
+@dataclass(frozen=True)
+class LineMapping:
+    """Where one integration line posts: an item (invoice lines) or an account (bill lines)."""
+
+    line_id: str
+    kind: LineKind
+    target: SavedRef | None = None
+    income_account: SavedRef | None = None  # invoice lines: the item's income account when saved
+    tax_code: SavedRef | None = None
+    unused: bool = False  # the integration never sends this line for this company
+
+    @property
+    def target_key(self) -> str:
+        return "item" if self.kind == "invoice" else "account"
+
+    def posting_line(self, amount: float, description: str) -> dict[str, Any]:
+        """The QuickBooks `Line` that posts `amount` through this mapping (for the $1.00 test).
+
+        Invoice lines reference the item (an invoice line without an ItemRef is description-only
+        and its amount is ignored); bill lines carry the account inside
+        AccountBasedExpenseLineDetail. The tax code goes on the line when one is mapped.
+        """
+        if self.unused or self.target is None or not self.target.id:
+            raise ValueError(f"line {self.line_id!r} is not mapped")
+        tax = {"TaxCodeRef": {"value": self.tax_code.id}} if self.tax_code else {}
+        if self.kind == "invoice":
+            detail: dict[str, Any] = {
+                "ItemRef": {"value": self.target.id, "name": self.target.name},
+                "Qty": 1,
+                "UnitPrice": amount,
+                **tax,
+            }
+            return {
+                "DetailType": "SalesItemLineDetail",
+                "Amount": amount,
+                "Description": description,
+                "SalesItemLineDetail": detail,
+            }
+        detail = {"AccountRef": {"value": self.target.id, "name": self.target.name}, **tax}
+        return {
+            "DetailType": "AccountBasedExpenseLineDetail",
+            "Amount": amount,
+            "Description": description,
+            "AccountBasedExpenseLineDetail": detail,
+        }
+
+    def to_yaml(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind}
+        if self.unused:
+            data["unused"] = True
+            return data
+        if self.target is not None:
+            data[self.target_key] = self.target.to_yaml()
+        if self.income_account is not None:
+            data["income_account"] = self.income_account.to_yaml()
+        if self.tax_code is not None:
+            data["tax_code"] = self.tax_code.to_yaml()
+        return data
+
+
+@dataclass
+class SavedMapping:
+    """A whole mapping: the integration profile it is for, the company, and one entry per line."""
+
+    integration: str
+    realm_id: str
+    company_name: str = ""
+    country: str | None = None
+    saved_at: str = ""
+    lines: dict[str, LineMapping] = field(default_factory=dict)
+
+    def to_yaml(self) -> dict[str, Any]:
+        return {
+            "format": MAPPING_FORMAT,
+            "integration": self.integration,
+            "realm_id": self.realm_id,
+            "company_name": self.company_name,
+            "country": self.country,
+            "saved_at": self.saved_at,
+            "lines": {line_id: line.to_yaml() for line_id, line in self.lines.items()},
+        }
+
+
+def mapping_path(profile_name: str) -> Path:
+    """The profile's `mapping.yaml`."""
+    return profile_dir(profile_name) / MAPPING_FILE
+
+
+def load_saved_mapping(profile_name: str) -> SavedMapping | None:
+    """The profile's saved mapping, or None if none has been saved yet."""
+    path = mapping_path(profile_name)
+    if not path.exists():
+        return None
+    return read_mapping_file(path)
+
+
+def save_mapping_file(path: Path, mapping: SavedMapping) -> None:
+    """Write a mapping (atomically, 0600) to `path`."""
+    write_yaml_mapping(path, mapping.to_yaml(), header=_HEADER)
+
+
+def read_mapping_file(path: Path) -> SavedMapping:
+    """Read a mapping file; anything unusable names the file, the line and the field."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigFileError(path, "there is no such file") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigFileError(path, f"it is not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise ConfigFileError(path, f"it could not be read ({exc.strerror})") from None
+    data = parse_yaml_mapping(text, path)
+    return _Reader(FieldLocator(path, text)).mapping(data)
+
+
+def _text(value: object) -> str | None:
+    # Ids written by hand may be read as numbers by YAML ('12' vs 12); both mean the same.
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (str, int)):
+        text = str(value).strip()
+        return text or None
+    return None
+
+
+class _Reader:
+    def __init__(self, locator: FieldLocator) -> None:
+        self.locator = locator
+
+    def fail(self, path: FieldPath, problem: str, key_node: bool = False) -> ConfigFileError:
+        return self.locator.error(path, problem, key_node)
+
+    def mapping(self, data: dict[str, Any]) -> SavedMapping:
+        self.locator.refuse_unknown(data, _TOP_FIELDS, ())
+        version = data.get("format", MAPPING_FORMAT)
+        if version != MAPPING_FORMAT:
+            raise self.fail(
+                ("format",), f"is {version!r}; this wizard reads format {MAPPING_FORMAT}"
+            )
+        integration = _text(data.get("integration"))
+        if integration is None:
+            raise self.fail(("integration",), "is missing (a built-in id or a profile file path)")
+        realm_id = _text(data.get("realm_id"))
+        if realm_id is None:
+            raise self.fail(("realm_id",), "is missing (the company id this mapping belongs to)")
+        raw_lines = data.get("lines") or {}
+        if not isinstance(raw_lines, dict):
+            raise self.fail(("lines",), "should list each line id with its item or account")
+        lines = {
+            str(line_id): self.line(str(line_id), raw, ("lines", str(line_id)))
+            for line_id, raw in raw_lines.items()
+        }
+        country = _text(data.get("country"))
+        return SavedMapping(
+            integration=integration,
+            realm_id=realm_id,
+            company_name=_text(data.get("company_name")) or "",
+            country=country.upper() if country else None,
+            saved_at=_text(data.get("saved_at")) or "",
+            lines=lines,
+        )
+
+    def line(self, line_id: str, raw: object, path: FieldPath) -> LineMapping:
+        if not isinstance(raw, dict):
+            raise self.fail(path, "should hold kind and the item or account")
+        self.locator.refuse_unknown(raw, _LINE_FIELDS, path)
+        kind = raw.get("kind")
+        if kind not in LINE_KINDS:
+            raise self.fail((*path, "kind"), "should be 'invoice' or 'bill'")
+        unused = raw.get("unused", False)
+        if not isinstance(unused, bool):
+            raise self.fail((*path, "unused"), "should be true or false")
+        target_key = "item" if kind == "invoice" else "account"
+        wrong_key = "account" if kind == "invoice" else "item"
+        if wrong_key in raw:
+            what = "an item" if kind == "invoice" else "an account"
+            raise self.fail(
+                (*path, wrong_key), f"does not fit a {kind} line, which posts to {what}", True
+            )
+        if kind == "bill" and "income_account" in raw:
+            raise self.fail((*path, "income_account"), "only belongs to invoice lines", True)
+        return LineMapping(
+            line_id=line_id,
+            kind=kind,
+            target=self.ref(raw, (*path, target_key)),
+            income_account=self.ref(raw, (*path, "income_account")),
+            tax_code=self.ref(raw, (*path, "tax_code")),
+            unused=unused,
+        )
+
+    def ref(self, parent: dict[str, Any], path: FieldPath) -> SavedRef | None:
+        raw = parent.get(str(path[-1]))
+        if raw is None:
+            return None
+        if not isinstance(raw, dict):
+            raise self.fail(path, "should be {id: …, name: …}")
+        self.locator.refuse_unknown(raw, _REF_FIELDS, path)
+        ident = _text(raw.get("id"))
+        name = _text(raw.get("name"))
+        if ident is None and name is None:
+            raise self.fail(path, "needs an id or a name")
+        return SavedRef(ident or "", name or "", _text(raw.get("type")) or "")

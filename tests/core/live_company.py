@@ -1,0 +1,44 @@
+"""A profile connected to the practice QuickBooks, the way step 6 leaves it, for mapping tests."""
+
+from __future__ import annotations
+
+import time
+
+from qbo_wizard import connection
+from qbo_wizard.core.api import QboApi
+from qbo_wizard.core.credentials import Credentials, store_credentials
+from qbo_wizard.core.profile import load_profile, save_profile
+from qbo_wizard.core.tokens import TokenSet, store_new_connection
+from qbo_wizard.simulator.companies import LARGE_REALM, UK_REALM, US_REALM
+from qbo_wizard.simulator.server import SimulatorServer
+
+__all__ = ["LARGE_REALM", "UK_REALM", "US_REALM", "connect_profile"]
+
+
+def connect_profile(sim: SimulatorServer, profile_name: str, realm_id: str) -> QboApi:
+    """Store keys and fresh tokens for `realm_id` (no consent page) and open the real client."""
+    keys = sim.info["keys"]["development"]
+    store_credentials(
+        profile_name,
+        "development",
+        Credentials(keys["client_id"], keys["client_secret"]),
+        simulator_url=sim.url,
+        verify=False,
+    )
+    answer = sim.mint_tokens(realm_id)
+    now = time.time()
+    store_new_connection(
+        profile_name,
+        TokenSet(
+            access_token=answer["access_token"],
+            refresh_token=answer["refresh_token"],
+            realm_id=realm_id,
+            access_expires_at=now + float(answer["expires_in"]),
+            refresh_expires_at=now + float(answer["x_refresh_token_expires_in"]),
+            issued_at=now,
+        ),
+    )
+    profile = load_profile(profile_name)
+    profile.realm_id = realm_id
+    save_profile(profile)
+    return connection(profile_name)

@@ -1,0 +1,98 @@
+"""The type-to-filter picker: finds by name, number or full name, best matches first."""
+
+from __future__ import annotations
+
+from qbo_wizard.core.company_lists import Account
+from qbo_wizard.core.picker import (
+    TIER_PREFIX,
+    TIER_SUBSEQUENCE,
+    TIER_WORD_START,
+    PickerEntry,
+    PickerIndex,
+    account_entry,
+    measure_keystrokes,
+)
+
+from .company_data import ridgeline_accounts
+
+
+def _names(index: PickerIndex, query: str, limit: int | None = None) -> list[str]:
+    return [m.entry.name for m in index.filter(query, limit=limit).matches]
+
+
+def _index() -> PickerIndex:
+    return PickerIndex(account_entry(a) for a in ridgeline_accounts())
+
+
+def test_empty_query_lists_everything_in_name_order() -> None:
+    index = _index()
+    result = index.filter("   ")
+    assert result.total == len(ridgeline_accounts())
+    full_names = [m.entry.full_name.lower() for m in result.matches]
+    assert full_names == sorted(full_names)
+
+
+def test_prefix_beats_word_start_beats_subsequence() -> None:
+    index = PickerIndex(
+        [
+            PickerEntry("1", "", "Cargo insurance"),  # subsequence of "carr" only: c-a-r-…r
+            PickerEntry("2", "", "Old Carrier Costs"),  # "carr" starts a word
+            PickerEntry("3", "", "Carrier Costs"),  # "carr" starts the name
+        ]
+    )
+    result = index.filter("carr")
+    assert [m.entry.key for m in result.matches] == ["3", "2", "1"]
+    assert [m.tier for m in result.matches] == [TIER_PREFIX, TIER_WORD_START, TIER_SUBSEQUENCE]
+
+
+def test_finds_by_account_number_and_by_fully_qualified_name() -> None:
+    index = _index()
+    assert _names(index, "4010") == ["Freight Income"]
+    assert _names(index, "5000")[0] == "Cost of Goods Sold"
+    # "goods sold:carrier" only exists in the full name of the sub-account
+    assert _names(index, "goods sold:carrier") == ["Carrier Costs"]
+    assert _names(index, "cogs carr") == ["Carrier Costs"]
+
+
+def test_case_and_extra_spaces_do_not_matter() -> None:
+    index = _index()
+    assert _names(index, "  FREIGHT   income ") == ["Freight Income"]
+
+
+def test_words_in_any_order_still_match() -> None:
+    index = _index()
+    assert "Carrier Costs" in _names(index, "costs carrier")
+
+
+def test_no_match_is_an_empty_list() -> None:
+    index = _index()
+    result = index.filter("zzqx")
+    assert result.matches == [] and result.total == 0
+
+
+def test_typing_and_erasing_give_the_same_answers_as_a_fresh_search() -> None:
+    index = _index()
+    typed = "cost of"
+    for n in range(1, len(typed) + 1):
+        index.filter(typed[:n])
+    for n in range(len(typed), 0, -1):
+        fresh = PickerIndex(account_entry(a) for a in ridgeline_accounts())
+        assert _names(index, typed[:n]) == _names(fresh, typed[:n])
+
+
+def test_large_lists_are_cut_to_the_limit_but_counted_in_full() -> None:
+    accounts = [
+        Account(str(n), f"Lane {n:05d} Carrier", f"Carriers:Lane {n:05d} Carrier", "Expense")
+        for n in range(10_000)
+    ]
+    index = PickerIndex(account_entry(a) for a in accounts)
+    result = index.filter("lane 0999", limit=5)
+    assert len(result.matches) == 5
+    assert result.total > 10  # Lane 09990 … 09999, then looser matches such as Lane 09099
+    exact = [m.entry.name for m in index.filter("lane 0999", limit=None).matches[:10]]
+    assert exact == [f"Lane 0999{n} Carrier" for n in range(10)]
+    broad = index.filter("carrier", limit=50)
+    assert broad.total == 10_000 and len(broad.matches) == 50
+    # The keystroke benchmark runs every prefix and reports one timing per keystroke.
+    assert len(measure_keystrokes(index, "lane 09")) == len("lane 09")
+    assert len(measure_keystrokes(index, "lane 09", mode="backspace")) == len("lane 09")
