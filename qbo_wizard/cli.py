@@ -33,6 +33,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "login": ("login", "Connect the profile to a QuickBooks company."),
     "logout": ("logout", "Disconnect at Intuit and remove the profile's secrets."),
     "token": ("token", "Print a valid access token for integrations (refreshes safely)."),
+    "simulator": (
+        "simulator",
+        "Run the practice QuickBooks (a local Intuit OAuth server and Accounting API).",
+    ),
 }
 
 DESCRIPTION = (
