@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -56,10 +55,8 @@ from tests.connection_helpers import (
 
 
 @pytest.fixture
-def sim() -> Iterator[SimulatorServer]:
-    server = start_simulator()
-    yield server
-    server.stop()
+def sim(simulator: SimulatorServer) -> SimulatorServer:
+    return simulator
 
 
 def everything_stored(memory_keyring: MemoryKeyring, home: Path) -> tuple[object, ...]:
@@ -138,7 +135,8 @@ def test_new_keys_drop_the_old_connection(sim: SimulatorServer) -> None:
 # --- the three connect methods ----------------------------------------------------------------
 
 
-def test_loopback_end_to_end(sim: SimulatorServer) -> None:
+def test_loopback_end_to_end(free_port_simulator: SimulatorServer) -> None:
+    sim = free_port_simulator
     save_keys(sim)
     authorization = start_authorization("default", "loopback")
     # The exact loopback address registered on the development keys, port included.
