@@ -28,16 +28,16 @@ class CommandModule(Protocol):
 
 # name -> (module under qbo_wizard.commands, one-line help shown by --help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "profiles": ("profiles", "List the profiles on this computer and where they are kept."),
-    "explain": ("explain", "Explain a QuickBooks or Intuit error: what it means, how to fix it."),
     "credentials": ("credentials", "Enter and check the app's client ID and secret."),
     "login": ("login", "Connect the profile to a QuickBooks company."),
-    "logout": ("logout", "Disconnect at Intuit and remove the profile's secrets."),
     "token": ("token", "Print a valid access token for integrations (refreshes safely)."),
+    "logout": ("logout", "Disconnect at Intuit and remove the profile's secrets."),
     "mapping": (
         "mapping",
         "Check, show, export or import how your line items map to QuickBooks (step 7).",
     ),
+    "explain": ("explain", "Explain a QuickBooks or Intuit error: what it means, how to fix it."),
+    "profiles": ("profiles", "List the profiles on this computer and where they are kept."),
     "simulator": (
         "simulator",
         "Run the practice QuickBooks (a local Intuit OAuth server and Accounting API).",
