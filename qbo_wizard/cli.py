@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "mapping",
         "Check, show, export or import how your line items map to QuickBooks (step 7).",
     ),
+    "explain": ("explain", "Explain a QuickBooks or Intuit error: what it means, how to fix it."),
     "simulator": (
         "simulator",
         "Run the practice QuickBooks (a local Intuit OAuth server and Accounting API).",
