@@ -909,49 +909,38 @@ class _Run:
         assert entry.id is not None  # posted entries always have one
         number = entry.number or entry.id
         try:
-            status = self._void(entry.id) if entry.kind == "invoice" else self._delete(entry.id)
+            status = self._void_or_delete(entry.kind, entry.id)
         except WizardError as error:
             return CleanupOutcome(entry.kind, entry.id, number, "failed", self.problem(error))
         self.company.documents.remove(entry)
         self.save()
         return CleanupOutcome(entry.kind, entry.id, number, status)
 
-    def _void(self, invoice_id: str) -> CleanupStatus:
+    def _void_or_delete(self, kind: DocumentKind, document_id: str) -> CleanupStatus:
+        """Void the invoice or delete the bill with its current SyncToken (5010: read again)."""
+        entity = DOCUMENT_ENTITY[kind]
         for attempt in (1, 2):
             try:
-                current = self.api.get("Invoice", invoice_id)
+                current = self.api.get(entity, document_id)
             except QboApiError as error:
                 if _is_missing(error):
                     return "already-gone"
                 raise
-            if _number(current.get("TotalAmt")) == 0:
-                return "voided"  # voided earlier (a lost answer, or by hand)
+            if kind == "invoice" and _number(current.get("TotalAmt")) == 0:
+                return "voided"  # voided earlier (an answer lost on the way, or by hand)
+            sync_token = str(current.get("SyncToken", "0"))
             try:
-                self.api.void_invoice(invoice_id, str(current.get("SyncToken", "0")))
+                if kind == "invoice":
+                    self.api.void_invoice(document_id, sync_token)
+                else:
+                    self.api.delete(entity, document_id, sync_token)
             except QboApiError as error:
                 if error.code == "5010" and attempt == 1:
-                    continue  # changed since it was read: read it again, once
-                raise
-            return "voided"
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _delete(self, bill_id: str) -> CleanupStatus:
-        for attempt in (1, 2):
-            try:
-                current = self.api.get("Bill", bill_id)
-            except QboApiError as error:
+                    continue  # someone changed it since it was read: read it again, once
                 if _is_missing(error):
                     return "already-gone"
                 raise
-            try:
-                self.api.delete("Bill", bill_id, str(current.get("SyncToken", "0")))
-            except QboApiError as error:
-                if error.code == "5010" and attempt == 1:
-                    continue
-                if _is_missing(error):
-                    return "already-gone"
-                raise
-            return "deleted"
+            return "voided" if kind == "invoice" else "deleted"
         raise AssertionError("unreachable")  # pragma: no cover
 
     def clean_all(self, entries: list[RecordedDocument]) -> tuple[CleanupOutcome, ...]:

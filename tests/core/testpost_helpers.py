@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import requests
 
 from qbo_wizard.core.api import QboApi
 from qbo_wizard.core.company_lists import company_lists_for
-from qbo_wizard.core.credentials import Credentials, store_credentials
 from qbo_wizard.core.integrations import load_integration
 from qbo_wizard.core.mapping import MappingDraft
 from qbo_wizard.core.mapping_file import (
@@ -19,9 +17,10 @@ from qbo_wizard.core.mapping_file import (
     mapping_path,
     save_mapping_file,
 )
-from qbo_wizard.core.profile import KeySet, load_profile, save_profile
-from qbo_wizard.core.tokens import TokenSet, store_new_connection
+from qbo_wizard.core.profile import KeySet
 from qbo_wizard.simulator.server import SimulatorServer
+
+from .live_company import connect_profile
 
 FREIGHT = load_integration("freight-brokerage")
 
@@ -33,32 +32,8 @@ def no_wait(seconds: float) -> None:
 def connect(
     sim: SimulatorServer, profile: str, realm_id: str, key_set: KeySet = "development"
 ) -> QboApi:
-    """Keys and fresh tokens for `realm_id` stored as step 6 leaves them; the real client."""
-    keys = sim.info["keys"][key_set]
-    store_credentials(
-        profile,
-        key_set,
-        Credentials(keys["client_id"], keys["client_secret"]),
-        simulator_url=sim.url,
-        verify=False,
-    )
-    answer = sim.mint_tokens(realm_id, key_set=key_set)
-    now = time.time()
-    store_new_connection(
-        profile,
-        TokenSet(
-            access_token=answer["access_token"],
-            refresh_token=answer["refresh_token"],
-            realm_id=realm_id,
-            access_expires_at=now + float(answer["expires_in"]),
-            refresh_expires_at=now + float(answer["x_refresh_token_expires_in"]),
-            issued_at=now,
-        ),
-    )
-    saved = load_profile(profile)
-    saved.realm_id = realm_id
-    saved.company_name = next(c["name"] for c in sim.info["companies"] if c["realm_id"] == realm_id)
-    save_profile(saved)
+    """A profile connected to `realm_id` as step 6 leaves it, and its client (no waits)."""
+    connect_profile(sim, profile, realm_id, key_set)
     return QboApi.for_profile(profile, sleep=no_wait)
 
 
