@@ -56,7 +56,7 @@ from qbo_wizard.core.integrations import Integration, LineKind, load_integration
 from qbo_wizard.core.mapping_file import LineMapping, SavedMapping, load_saved_mapping
 from qbo_wizard.core.paths import ensure_private_dir, profile_dir
 from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, EXIT_RECONNECT, EXIT_USAGE, WizardError
-from qbo_wizard.core.profile import Profile, load_profile, save_profile
+from qbo_wizard.core.profile import MAPPING_FILE, Profile, load_profile, save_profile
 from qbo_wizard.core.steps import StepId, is_step_id
 from qbo_wizard.core.tokens import ReconnectRequired, TokensNotSaved
 
@@ -978,7 +978,8 @@ def run_test(
         try:
             plan = plan or plan_test(profile_name, api)
         except WizardError as error:
-            problem = problem_from_error(error)
+            damaged_mapping = isinstance(error, ConfigFileError) and error.path.name == MAPPING_FILE
+            problem = problem_from_error(error, step_hint="map" if damaged_mapping else None)
             if not _already_logged(error, api):
                 _log(profile_name, problem)
             result = TestRunResult(profile_name, started_at=started, problem=problem)
@@ -1129,7 +1130,10 @@ def _finish(result: TestRunResult, realm_id: str, cleanup_only: bool = False) ->
     """Stamp the end time and record the outcome in the profile for the status home."""
     result = replace(result, finished_at=_utc_now())
     profile = load_profile(result.profile_name)  # read fresh: a token refresh may have saved it
-    left = pending_cleanup(result.profile_name, realm_id) if realm_id else []
+    try:
+        left = pending_cleanup(result.profile_name, realm_id) if realm_id else []
+    except ConfigFileError:
+        left = []  # the record is damaged; the result's problem names the file
     if cleanup_only:
         last = dict(profile.last_test)
         last.update(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import filelock
 import pytest
 
 from qbo_wizard.core.api import QboApi
 from qbo_wizard.core.errorlog import recent_failures
-from qbo_wizard.core.files import ConfigFileError
+from qbo_wizard.core.mapping_file import mapping_path
 from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, EXIT_RECONNECT
 from qbo_wizard.core.profile import load_profile
 from qbo_wizard.core.testpost import (
@@ -16,6 +17,7 @@ from qbo_wizard.core.testpost import (
     TEST_CUSTOMER_NAME,
     TEST_VENDOR_NAME,
     ProductionConfirmationRequired,
+    TestAlreadyRunning,
     TestProgress,
     TestRunResult,
     clean_up,
@@ -351,10 +353,23 @@ def test_a_damaged_record_is_named_and_left_as_it_is(us: QboApi) -> None:
     path = record_path("acme")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("companies: [not, a, mapping\n")
-    with pytest.raises(ConfigFileError) as caught:
-        run_test("acme", api=us)
-    assert str(path) in str(caught.value)
+    result = run_test("acme", api=us)
+    assert result.exit_code == EXIT_PROBLEM and str(path) in result.problem.message
     assert path.read_text() == "companies: [not, a, mapping\n"
+    assert _named(us, "Customer", TEST_CUSTOMER_NAME) == []
+
+
+def test_a_damaged_mapping_points_to_step_7(us: QboApi) -> None:
+    mapping_path("acme").write_text("lines: {linehaul: [}\n")
+    result = run_test("acme", api=us)
+    assert result.problem.step == "map" and "mapping.yaml" in result.problem.message
+
+
+def test_only_one_test_runs_at_a_time_per_profile(us: QboApi) -> None:
+    held = filelock.FileLock(str(record_path("acme").parent / ".test-run.lock"))
+    with held, pytest.raises(TestAlreadyRunning):
+        run_test("acme", api=us)
+    assert run_test("acme", api=us).ok
 
 
 def test_no_token_reaches_the_record_the_profile_or_the_result(
