@@ -87,10 +87,10 @@ def _ask_for_confirmation(plan: TestPlan) -> str | None:
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         return None
     print(production_warning(plan.company_name), file=sys.stderr)
-    try:
-        return input("Company name: ")
-    except EOFError:
-        return None
+    # The question goes to stderr so that `--json` output on stdout stays one JSON object.
+    print("Company name: ", end="", file=sys.stderr, flush=True)
+    typed = sys.stdin.readline()
+    return typed.strip() or None
 
 
 def _progress() -> ProgressCallback | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 
 import pytest
 
@@ -111,3 +113,23 @@ def test_output_never_shows_a_token(
     captured = capsys.readouterr()
     for secret in (tokens.access_token, tokens.refresh_token):
         assert secret not in captured.out + captured.err
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_production_asks_for_the_name(
+    simulator: SimulatorServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    api = connect(simulator, "live", PRODUCTION_REALM, key_set="production")
+    map_in_step_7(api, "live", ITEM, ACCOUNT)
+    monkeypatch.setattr(sys, "stdin", _Terminal("Harbor Point Freight Inc\n"))
+    monkeypatch.setattr(sys, "stderr", _Terminal())
+    assert main(["test", "--json", "--profile", "live"]) == EXIT_OK
+    assert "real QuickBooks company" in sys.stderr.getvalue()
+    assert "Company name:" in sys.stderr.getvalue()
+    assert json.loads(capsys.readouterr().out)["ok"] is True

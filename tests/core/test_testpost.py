@@ -82,6 +82,8 @@ def test_us_company_posts_both_documents_links_them_and_tidies_up(
     assert documents_for(us, "Bill", "VendorRef", result.vendor.id) == []
     page = open_link(invoice.link)
     assert page.status_code == 200 and "Voided" in page.text and "1001" in page.text
+    page = open_link(bill.link)
+    assert page.status_code == 200 and "Deleted" in page.text
     # The documents went to clearly named test parties.
     assert result.customer.name == TEST_CUSTOMER_NAME and result.customer.created
     assert result.vendor.name == TEST_VENDOR_NAME
