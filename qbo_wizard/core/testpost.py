@@ -82,9 +82,7 @@ PARTY_NAME: dict[DocumentKind, str] = {"invoice": TEST_CUSTOMER_NAME, "bill": TE
 
 PostStatus = Literal["posted", "failed", "not-tried", "skipped"]
 CleanupStatus = Literal["voided", "deleted", "already-gone", "kept", "failed", "not-tried"]
-Stage = Literal[
-    "company", "earlier-cleanup", "customer", "vendor", "invoice", "bill", "void", "delete"
-]
+Stage = Literal["company", "customer", "vendor", "invoice", "bill", "void", "delete"]
 
 _RECORD_HEADER = (
     "qbo-wizard $1.00 test: the request ids of test documents being sent, and the test\n"
