@@ -343,3 +343,15 @@ def test_disconnect_still_wipes_when_intuit_cannot_be_reached(connected: Simulat
     assert "Could not disconnect at Intuit" in report.summary()
     assert keyring_entry("default") is None
     assert keyring_entry("default", "client_secret") is not None  # kept on request
+
+
+def test_an_intuit_outage_during_refresh_changes_nothing(
+    connected: SimulatorServer, memory_keyring: MemoryKeyring, isolated_home: Path
+) -> None:
+    before = everything_stored(memory_keyring, isolated_home)
+    connected.control("scenario", name="outage")
+    with pytest.raises(OAuthCallFailed) as caught:
+        TokenKeeper("default").tokens(force=True)
+    assert "on Intuit's side" in str(caught.value) and caught.value.exit_code == 1
+    assert everything_stored(memory_keyring, isolated_home) == before
+    assert recent_failures("default")[0]["code"] == "temporarily_unavailable"
