@@ -164,7 +164,7 @@ def _print_result(result: TestRunResult, *, cleanup_only: bool, out: TextIO) -> 
         label = "Cleanup" if cleanup_only else "Left by an earlier test"
         for outcome in result.earlier_cleanup:
             print(f"{label}: {outcome.describe()}.", file=out)
-            if outcome.problem:
+            if outcome.problem and outcome.problem is not result.problem:
                 _print_problem(outcome.problem, out)
     elif cleanup_only and result.problem is None:
         print("Nothing to clean up: no test document is waiting.", file=out)

@@ -53,6 +53,7 @@ from qbo_wizard.core.errorlog import record_failure
 from qbo_wizard.core.explain import explain_error
 from qbo_wizard.core.files import ConfigFileError, read_yaml_mapping, write_yaml_mapping
 from qbo_wizard.core.integrations import Integration, LineKind, load_integration
+from qbo_wizard.core.intuit import OAuthCallFailed
 from qbo_wizard.core.mapping_file import LineMapping, SavedMapping, load_saved_mapping
 from qbo_wizard.core.paths import ensure_private_dir, profile_dir
 from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, EXIT_RECONNECT, EXIT_USAGE, WizardError
@@ -162,6 +163,9 @@ class TestProblem:
     intuit_tid: str | None = None
     detail: str | None = None  # what QuickBooks said, secrets scrubbed
     exit_code: int = EXIT_PROBLEM
+    # The connection or Intuit itself is failing (no network, reconnect needed, outage,
+    # throttled after waiting): every later call would fail the same way.
+    connection_wide: bool = False
 
     @property
     def reconnect(self) -> bool:
@@ -317,13 +321,14 @@ class TestRunResult:
         return any(o.status in ("failed", "not-tried") for o in outcomes)
 
     def problems(self) -> list[TestProblem]:
+        """Every problem met, each once."""
         found = [self.problem] if self.problem else []
         for document in self.documents:
             found += [p for p in (document.problem,) if p]
             if document.cleanup and document.cleanup.problem:
                 found.append(document.cleanup.problem)
         found += [o.problem for o in self.earlier_cleanup if o.problem]
-        return found
+        return [p for i, p in enumerate(found) if all(p is not q for q in found[:i])]
 
     @property
     def exit_code(self) -> int:
@@ -577,6 +582,7 @@ def problem_from_error(
             line_id=line_id if step == "map" else None,
             intuit_tid=getattr(error, "intuit_tid", None),
             exit_code=exit_code,
+            connection_wide=exit_code == EXIT_RECONNECT or isinstance(error, OAuthCallFailed),
         )
     explanation = explain_error(
         error.code,
@@ -598,14 +604,19 @@ def problem_from_error(
         intuit_tid=error.intuit_tid,
         detail=(explanation.detail if explanation else None) or error.detail or None,
         exit_code=exit_code,
+        connection_wide=(
+            exit_code == EXIT_RECONNECT
+            or error.code in ("network", "3001")
+            or (error.status or 0) >= 500
+        ),
     )
 
 
 def _already_logged(error: BaseException, api: QboApi) -> bool:
-    """The API client and the token keeper record their own failures."""
+    """The API client, the token keeper and the OAuth calls record their own failures."""
     if isinstance(error, QboApiError):
         return api.profile_name is not None
-    return isinstance(error, (ReconnectRequired, TokensNotSaved))
+    return isinstance(error, (ReconnectRequired, TokensNotSaved, OAuthCallFailed))
 
 
 def _log(profile_name: str, problem: TestProblem) -> None:
@@ -942,15 +953,16 @@ class _Run:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def clean_all(self, entries: list[RecordedDocument]) -> tuple[CleanupOutcome, ...]:
-        outcomes = []
+        outcomes: list[CleanupOutcome] = []
         for entry in entries:
+            if outcomes and outcomes[-1].problem and outcomes[-1].problem.connection_wide:
+                number = entry.number or entry.id or ""
+                outcomes.append(CleanupOutcome(entry.kind, entry.id or "", number, "not-tried"))
+                continue
             stage: Stage = "void" if entry.kind == "invoice" else "delete"
             verb = "Voiding" if entry.kind == "invoice" else "Deleting"
             self.progress(stage, f"{verb} test {entry.kind} {entry.number or entry.id}")
-            outcome = self.clean(entry)
-            outcomes.append(outcome)
-            if outcome.problem is not None and outcome.problem.reconnect:
-                break
+            outcomes.append(self.clean(entry))
         return tuple(outcomes)
 
 
@@ -994,7 +1006,8 @@ def run_test(
         wanted = [_same(run, d) for d in plan.pending_cleanup if d.cleanup == "wanted"]
         earlier = run.clean_all(wanted)
         base = replace(base, earlier_cleanup=earlier)
-        stopped = next((o.problem for o in earlier if o.problem and o.problem.reconnect), None)
+        failures = [o.problem for o in earlier if o.problem is not None]
+        stopped = next((p for p in failures if p.connection_wide), None)
         if stopped is not None:
             return _finish(replace(base, problem=stopped), api.realm_id)
         results, parties, blocker = _post_documents(run, plan, cleanup)
@@ -1039,12 +1052,12 @@ def _post_documents(
         except WizardError as error:
             problem = run.problem(error)
             results.append(replace(blank, status="failed", problem=problem))
-            blocker = problem if _stops_the_run(problem) else None
+            blocker = problem if problem.connection_wide else None
             continue
         run.progress(kind, f"Posting the $1.00 {kind} ({planned.label})")
         result = run.post(planned, parties[kind], cleanup)
         results.append(result)
-        if result.problem is not None and _stops_the_run(result.problem):
+        if result.problem is not None and result.problem.connection_wide:
             blocker = result.problem
     return results, parties, blocker
 
@@ -1079,11 +1092,6 @@ def _same(run: _Run, planned: RecordedDocument) -> RecordedDocument:
         if entry.kind == planned.kind and entry.request_id == planned.request_id:
             return entry
     return planned
-
-
-def _stops_the_run(problem: TestProblem) -> bool:
-    """Failures that would fail every later call too: the connection, or no network."""
-    return problem.reconnect or (problem.code is None and problem.step != "map")
 
 
 def clean_up(

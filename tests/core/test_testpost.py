@@ -216,6 +216,31 @@ def test_an_interrupted_cleanup_is_finished_by_the_next_run(
     assert pending_cleanup("acme") == []
 
 
+def test_an_intuit_outage_mid_test_stops_the_run_and_the_next_run_tidies_up(
+    simulator: SimulatorServer, us: QboApi
+) -> None:
+    def outage_after_the_invoice(step: TestProgress) -> None:
+        if step.stage == "vendor":
+            simulator.control("scenario", name="outage")
+
+    result = run_test("acme", api=us, on_progress=outage_after_the_invoice)
+    assert result.exit_code == EXIT_PROBLEM
+    invoice, bill = _invoice(result), _bill(result)
+    assert invoice.status == "posted" and invoice.cleanup.status == "not-tried"
+    assert bill.status == "failed" and bill.problem.connection_wide
+    assert "Intuit's side" in bill.problem.message
+    assert load_profile("acme").last_test["pending_cleanup"] is True
+    # Each refused call is in the log once (the client retried three times, then gave up).
+    assert [f["code"] for f in recent_failures("acme")] == ["10000"] * 4
+
+    simulator.control("scenario", name="none")
+    later = run_test("acme", api=us)
+    assert later.ok
+    assert [(o.kind, o.document_id, o.status) for o in later.earlier_cleanup] == [
+        ("invoice", invoice.document_id, "voided")
+    ]
+
+
 def test_documents_kept_on_purpose_are_left_alone_until_cleanup_is_asked_for(
     us: QboApi,
 ) -> None:
