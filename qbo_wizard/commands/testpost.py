@@ -24,11 +24,11 @@ from qbo_wizard.core.testpost import (
     TestProblem,
     TestProgress,
     TestRunResult,
-    clean_up,
+    clean_up_test_documents,
     confirmation_matches,
-    plan_test,
+    plan_dollar_test,
     production_warning,
-    run_test,
+    run_dollar_test,
 )
 
 
@@ -61,13 +61,13 @@ def run(args: argparse.Namespace) -> int:
     api = QboApi.for_profile(args.profile)
     progress = _progress() if not args.json else None
     if args.cleanup_only:
-        result = clean_up(args.profile, api=api, on_progress=progress)
+        result = clean_up_test_documents(args.profile, api=api, on_progress=progress)
     else:
-        plan = plan_test(args.profile, api)
+        plan = plan_dollar_test(args.profile, api)
         confirmation = args.confirm_production
         if plan.production and not confirmation_matches(confirmation, plan.company_name):
             confirmation = _ask_for_confirmation(plan) if confirmation is None else confirmation
-        result = run_test(
+        result = run_dollar_test(
             args.profile,
             api=api,
             plan=plan,

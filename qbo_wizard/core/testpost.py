@@ -22,15 +22,18 @@ item (and its tax code outside the US) and the mapped bill account. It is built 
 How a screen uses it (calls marked * talk to QuickBooks and belong in a thread worker;
 `on_progress` is then called on that worker's thread, so forward it with `call_from_thread`):
 
-1. * `plan = plan_test(profile_name, api)`: company, the mapping lines that will be used,
+0. * `api = QboApi.for_profile(profile_name)` (reads the keyring); pass it to every call.
+1. * `plan = plan_dollar_test(profile_name, api)`: company, the mapping lines that will be used,
    whether production confirmation is needed (`plan.production`, `plan.warning`) and what an
    earlier run left to clean (`plan.pending_cleanup`). Reads only.
-2. * `result = run_test(profile_name, api=api, plan=plan, cleanup=…, confirm_production=…,
+2. * `result = run_dollar_test(profile_name, api=api, plan=plan, cleanup=…, confirm_production=…,
    on_progress=…)`: one `DocumentResult` per document, each with its `CleanupOutcome`.
    `ProductionConfirmationRequired` is raised, before anything is written, when the typed name
-   does not match.
-3. * `clean_up(profile_name, api)` when the user chose to keep the documents and later asks to
-   void/delete them.
+   does not match; `TestAlreadyRunning` when another window or command is running it. Show
+   `document.mark`, `number`, `amount_text()` and `link`, or `problem.headline()`, `cause`,
+   `fix` and a jump to `problem.step` with `problem.line_id` highlighted.
+3. * `clean_up_test_documents(profile_name, api=api)` when the user kept the documents and
+   later asks to void / delete them.
 
 `profile.last_test` (`at`, `ok`, `summary`, document ids, `pending_cleanup`) is what the status
 home shows; the request ids and the documents awaiting cleanup are in `test-documents.yaml`.
@@ -718,7 +721,7 @@ def _choose_line(
     return None, None, problem
 
 
-def plan_test(profile_name: str, api: QboApi | None = None) -> TestPlan:
+def plan_dollar_test(profile_name: str, api: QboApi | None = None) -> TestPlan:
     """Read the company and the mapping and say what the test will do (one QuickBooks call)."""
     api = api or QboApi.for_profile(profile_name)
     profile = load_profile(profile_name)
@@ -966,7 +969,7 @@ class _Run:
         return tuple(outcomes)
 
 
-def run_test(
+def run_dollar_test(
     profile_name: str,
     *,
     api: QboApi | None = None,
@@ -986,7 +989,7 @@ def run_test(
     started = _utc_now()
     with _exclusive_run(profile_name):
         try:
-            plan = plan or plan_test(profile_name, api)
+            plan = plan or plan_dollar_test(profile_name, api)
         except WizardError as error:
             damaged_mapping = isinstance(error, ConfigFileError) and error.path.name == MAPPING_FILE
             problem = problem_from_error(error, step_hint="map" if damaged_mapping else None)
@@ -1094,7 +1097,7 @@ def _same(run: _Run, planned: RecordedDocument) -> RecordedDocument:
     return planned
 
 
-def clean_up(
+def clean_up_test_documents(
     profile_name: str,
     *,
     api: QboApi | None = None,
