@@ -69,6 +69,9 @@ TEST_CUSTOMER_NAME = "qbo-wizard test customer"
 TEST_VENDOR_NAME = "qbo-wizard test carrier"
 LINE_DESCRIPTION = "qbo-wizard $1.00 connection test"
 PRIVATE_NOTE = "qbo-wizard $1.00 connection test; safe to void or delete."
+# Test documents carry their own numbers, so they never take one from the company's invoice
+# sequence (no gap in real invoice numbers) and are easy to spot in lists and reports.
+DOC_NUMBER_PREFIX = "QBW-TEST-"
 RECORD_FILE = "test-documents.yaml"
 LOCK_FILE = ".test-run.lock"
 RECORD_FORMAT = 1
@@ -772,6 +775,11 @@ def plan_dollar_test(profile_name: str, api: QboApi | None = None) -> TestPlan:
 # --------------------------------------------------------------------------- the run
 
 
+def doc_number_for(request_id: str) -> str:
+    """`QBW-TEST-` and six characters of the request id (QuickBooks allows 21 characters)."""
+    return DOC_NUMBER_PREFIX + request_id[:6].upper()
+
+
 def _quote(value: str) -> str:
     return value.replace("\\", "\\\\").replace("'", "\\'")
 
@@ -879,7 +887,12 @@ class _Run:
         self.save()  # the request id is on disk before QuickBooks hears of it
         line = planned.mapping.posting_line(TEST_AMOUNT, LINE_DESCRIPTION)
         party_field = "CustomerRef" if kind == "invoice" else "VendorRef"
-        body = {party_field: {"value": party.id}, "Line": [line], "PrivateNote": PRIVATE_NOTE}
+        body = {
+            party_field: {"value": party.id},
+            "Line": [line],
+            "DocNumber": doc_number_for(entry.request_id),
+            "PrivateNote": PRIVATE_NOTE,
+        }
         base = DocumentResult(
             kind=kind, status="failed", line_id=planned.line_id, line_label=planned.label
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 
 import pytest
@@ -27,9 +28,10 @@ def test_a_passing_test_prints_each_document_with_its_link(
     assert main(["test", "--profile", "acme"]) == EXIT_OK
     out = capsys.readouterr().out
     assert "$1.00 test in Bluewater Freight Brokers LLC" in out
-    assert "✓ invoice 1001: 1.00 USD (Linehaul)" in out
+    number = re.search(r"✓ invoice (QBW-TEST-\w+): 1\.00 USD \(Linehaul\)", out)
+    assert number
     assert f"{simulator.url}/app/invoice?txnId=" in out
-    assert "Cleanup: invoice 1001 voided (kept at zero for the audit trail)." in out
+    assert f"Cleanup: invoice {number[1]} voided (kept at zero for the audit trail)." in out
     assert "Result: passed." in out
 
 
@@ -66,7 +68,8 @@ def test_production_without_the_typed_name_exits_2_and_posts_nothing(
     err = capsys.readouterr().err
     assert "real QuickBooks company" in err
     assert '--confirm-production "Harbor Point Freight Inc"' in err
-    assert api.query_all("Invoice", where="DocNumber = '1001'") == []
+    numbers = [str(i.get("DocNumber")) for i in api.query_all("Invoice")]
+    assert not [n for n in numbers if n.startswith("QBW-TEST-")]
     confirmed = ["test", "--profile", "live", "--confirm-production", "Harbor Point Freight Inc"]
     assert main(confirmed) == EXIT_OK
 
@@ -77,12 +80,12 @@ def test_no_cleanup_then_cleanup_only(
     map_in_step_7(connect(simulator, "acme", US_REALM), "acme", ITEM, ACCOUNT)
     assert main(["test", "--no-cleanup", "--profile", "acme"]) == EXIT_OK
     out = capsys.readouterr().out
-    assert "Cleanup: invoice 1001 kept, as asked." in out
+    assert re.search(r"Cleanup: invoice QBW-TEST-\w+ kept, as asked\.", out)
     assert "--cleanup-only" in out
     assert len(pending_cleanup("acme")) == 2
     assert main(["test", "--cleanup-only", "--profile", "acme"]) == EXIT_OK
     out = capsys.readouterr().out
-    assert "Cleanup: invoice 1001 voided" in out and "deleted" in out
+    assert re.search(r"Cleanup: invoice QBW-TEST-\w+ voided", out) and "deleted" in out
     assert pending_cleanup("acme") == []
     assert main(["test", "--cleanup-only", "--profile", "acme"]) == EXIT_OK
     assert "Nothing to clean up" in capsys.readouterr().out
