@@ -36,6 +36,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "mapping",
         "Check, show, export or import how your line items map to QuickBooks (step 7).",
     ),
+    "test": (
+        "testpost",
+        "Post a $1.00 test invoice and carrier bill, then void and delete them (step 8).",
+    ),
     "explain": ("explain", "Explain a QuickBooks or Intuit error: what it means, how to fix it."),
     "profiles": ("profiles", "List the profiles on this computer and where they are kept."),
     "simulator": (

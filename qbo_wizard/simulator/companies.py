@@ -258,6 +258,11 @@ class Company:
             self._books = books
         return self._books
 
+    @property
+    def has_books(self) -> bool:
+        """True once the books were opened (a page that only looks need not build them)."""
+        return self._books is not None
+
     def reset(self) -> None:
         self._books = None
 

@@ -85,6 +85,49 @@ def error_page(title: str, message: str, details: dict[str, str] | None = None) 
     return _page(title, body)
 
 
+def _record_summary(entity: str, record: dict[str, Any]) -> str:
+    if entity in ("Customer", "Vendor"):
+        state = "active" if record.get("Active", True) else "inactive"
+        return f"<p>{escape(str(record.get('DisplayName', '')))} ({state})</p>"
+    party = record.get("CustomerRef") or record.get("VendorRef") or {}
+    voided = entity == "Invoice" and "Voided" in str(record.get("PrivateNote", ""))
+    rows = "".join(
+        f"<li>{escape(str(line.get('Description', line.get('DetailType', ''))))}: "
+        f"{float(line.get('Amount', 0)):.2f}</li>"
+        for line in record.get("Line", [])
+        if line.get("DetailType") != "SubTotalLineDetail"
+    )
+    currency = (record.get("CurrencyRef") or {}).get("value", "")
+    return (
+        f"<p>{escape(str(party.get('name', '')))}, dated {escape(str(record.get('TxnDate', '')))}"
+        f"{' &middot; <strong>Voided</strong>' if voided else ''}</p>"
+        f"<ul>{rows}</ul><p>Total: {float(record.get('TotalAmt', 0)):.2f} {escape(currency)}</p>"
+    )
+
+
+def record_page(entity: str, record_id: str, found: list[tuple[str, dict[str, Any] | None]]) -> str:
+    """What a QuickBooks link to a transaction or name shows: the record in each company that
+    has one with this Id (`None`: it was deleted there)."""
+    if not found:
+        body = (
+            f"<h1>{escape(entity)} {escape(record_id)}</h1>"
+            f"<p class='error'>No company in the practice QuickBooks has this {escape(entity)}."
+            "</p>"
+        )
+        return _page(f"{entity} not found", body)
+    sections = []
+    for company, record in found:
+        if record is None:
+            sections.append(f"<h2>{escape(company)}</h2><p>Deleted.</p>")
+            continue
+        number = record.get("DocNumber") or record.get("Id", record_id)
+        sections.append(
+            f"<h2>{escape(company)}: {escape(entity)} {escape(str(number))}</h2>"
+            + _record_summary(entity, record)
+        )
+    return _page(f"{entity} {record_id}", "".join(sections))
+
+
 SCENARIO_LABELS = {
     "none": "Everything normal",
     "takeover": "Another QuickBooks user takes over the connection",

@@ -224,6 +224,7 @@ class SimulatorServer:
                 Rule("/_simulator/control", endpoint="control", methods=["POST"]),
                 Rule("/_simulator/", endpoint="panel", methods=["GET"]),
                 Rule("/_simulator/panel", endpoint="panel_post", methods=["POST"]),
+                Rule("/app/<page>", endpoint="web_page", methods=["GET"]),
                 Rule("/.well-known/openid_configuration", endpoint="discovery"),
                 Rule("/.well-known/openid_sandbox_configuration", endpoint="discovery"),
                 Rule("/.well-known/openid-configuration", endpoint="discovery"),
@@ -406,6 +407,32 @@ class SimulatorServer:
             return _json(self.control(payload["action"], **params))
         except (ValueError, TypeError) as error:
             return _json({"error": str(error)}, status=400)
+
+    def _on_web_page(self, request: Request, page: str) -> Response:
+        """The page a QuickBooks link opens (`/app/invoice?txnId=…`), in every company that has
+        a record with that Id (as at Intuit, the link itself does not say which company)."""
+        kinds = {
+            "invoice": ("Invoice", "txnId"),
+            "bill": ("Bill", "txnId"),
+            "customerdetail": ("Customer", "nameId"),
+            "vendordetail": ("Vendor", "nameId"),
+        }
+        if page not in kinds:
+            raise NotFound()
+        entity, parameter = kinds[page]
+        record_id = request.args.get(parameter, "")
+        found: list[tuple[str, dict[str, Any] | None]] = []
+        with self._lock:
+            for company in self.companies.values():
+                if not company.has_books:
+                    continue
+                record = company.books.find(entity, record_id)
+                if record is not None:
+                    found.append((company.name, json.loads(json.dumps(record))))
+                elif record_id in company.books.deleted.get(entity, set()):
+                    found.append((company.name, None))
+        page_html = pages.record_page(entity, record_id, found)
+        return _html(page_html, 200 if found else 404)
 
     def _on_panel(self, request: Request) -> Response:
         with self._lock:

@@ -36,7 +36,13 @@ def _run_probe(args: list[str], home: Path) -> dict[str, object]:
 
 @pytest.mark.parametrize(
     "args",
-    [["--version"], ["--help"], ["profiles"], ["explain", "errorCode=003200; statusCode=401"]],
+    [
+        ["--version"],
+        ["--help"],
+        ["profiles"],
+        ["explain", "errorCode=003200; statusCode=401"],
+        ["test", "--help"],
+    ],
 )
 def test_ui_free_commands_do_not_import_textual(args: list[str], isolated_home: Path) -> None:
     result = _run_probe(args, isolated_home)
