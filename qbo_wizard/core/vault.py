@@ -8,6 +8,7 @@ it never falls back to a plaintext file on its own.
 
 from __future__ import annotations
 
+import itertools
 import platform
 import threading
 from collections.abc import Callable
@@ -70,14 +71,19 @@ def _is_unusable(backend: keyring.backend.KeyringBackend) -> bool:
 
 
 def _time_boxed(call: Callable[[], T], what: str, timeout: float) -> T:
-    """Run one keyring call in a daemon thread; give up with VaultUnavailable after `timeout`."""
+    """Run one keyring call in a daemon thread; give up with VaultUnavailable after `timeout`.
+
+    Whatever the keyring raises (keyring's own errors, or a backend's own such as
+    secretstorage's) becomes `VaultUnavailable` naming only the error's type: a backend's
+    message may quote what it was given.
+    """
     outcome: dict[str, object] = {}
 
     def run() -> None:
         try:
             outcome["value"] = call()
-        except BaseException as exc:  # re-raised in the caller's thread below
-            outcome["error"] = exc
+        except BaseException as exc:  # turned into VaultUnavailable in the caller's thread
+            outcome["error"] = type(exc)
 
     worker = threading.Thread(target=run, name=f"keyring-{what}", daemon=True)
     worker.start()
@@ -88,13 +94,38 @@ def _time_boxed(call: Callable[[], T], what: str, timeout: float) -> T:
             "It may be locked and waiting for a password prompt you cannot see. " + _fix_hint()
         )
     error = outcome.get("error")
-    if isinstance(error, keyring.errors.KeyringError):
-        raise VaultUnavailable(
-            f"The keyring refused to {what} ({type(error).__name__}). " + _fix_hint()
-        ) from None
-    if isinstance(error, BaseException):
-        raise error
+    if isinstance(error, type):
+        raise VaultUnavailable(f"The keyring refused to {what} ({error.__name__}). " + _fix_hint())
     return outcome.get("value")  # type: ignore[return-value]
+
+
+class _WriteOrder:
+    """Keeps this process's keyring writes in the order they were asked for.
+
+    A write that timed out may still finish later (its thread cannot be stopped). Writes take
+    a ticket when asked for and run one at a time; a write whose entry has already been written
+    by a newer ticket is skipped, so a late, older token set can never replace a newer one.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tickets = itertools.count()
+        self._written: dict[tuple[str, str], int] = {}
+
+    def ticket(self) -> int:
+        return next(self._tickets)
+
+    def run(self, service: str, name: str, ticket: int, write: Callable[[], T]) -> T | None:
+        key = (service, name)
+        with self._lock:
+            if self._written.get(key, -1) > ticket:
+                return None  # a newer write of this entry already went through
+            result = write()
+            self._written[key] = ticket
+            return result
+
+
+_WRITES = _WriteOrder()
 
 
 class Vault:
@@ -120,10 +151,15 @@ class Vault:
         )
 
     def set(self, name: str, value: str) -> None:
-        """Store (or replace) the secret called `name`."""
+        """Store (or replace) the secret called `name` (after this process's earlier writes)."""
         self.check()
+        ticket = _WRITES.ticket()
         _time_boxed(
-            lambda: keyring.set_password(self.service, name, value), "save a secret", self.timeout
+            lambda: _WRITES.run(
+                self.service, name, ticket, lambda: keyring.set_password(self.service, name, value)
+            ),
+            "save a secret",
+            self.timeout,
         )
 
     def delete(self, name: str) -> bool:
@@ -137,7 +173,11 @@ class Vault:
                 return False
             return True
 
-        return _time_boxed(remove, "delete a secret", self.timeout)
+        ticket = _WRITES.ticket()
+        removed = _time_boxed(
+            lambda: _WRITES.run(self.service, name, ticket, remove), "delete a secret", self.timeout
+        )
+        return bool(removed)
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):

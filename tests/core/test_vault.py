@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import keyring
@@ -98,3 +99,58 @@ def test_keyring_errors_become_plain_messages_without_the_secret() -> None:
         Vault("default").set("client_secret", "canary-never-shown")
     assert "refused to save a secret" in str(caught.value)
     assert "canary-never-shown" not in str(caught.value)
+
+
+class _BackendOwnError(Exception):
+    """What a backend library raises with its own exception type (secretstorage does)."""
+
+
+class _OwnErrorKeyring(MemoryKeyring):
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise _BackendOwnError(f"could not store {password}")
+
+
+def test_a_backends_own_error_becomes_a_plain_message_without_the_secret() -> None:
+    keyring.set_keyring(_OwnErrorKeyring())
+    with pytest.raises(VaultUnavailable) as caught:
+        Vault("default").set("tokens", "canary-secret-OWNERROR")
+    message = str(caught.value)
+    assert "_BackendOwnError" in message
+    assert "refused to save a secret" in message
+    assert "canary-secret-OWNERROR" not in message
+    assert caught.value.__context__ is None and caught.value.__cause__ is None
+
+
+class _SlowFirstWriteKeyring(MemoryKeyring):
+    """A keyring whose first write stalls until released (an unlock prompt, a busy D-Bus)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.writes = 0
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.writes += 1
+        if self.writes == 1:
+            self.release.wait()
+        super().set_password(service, username, password)
+
+
+def _finish_keyring_threads() -> None:
+    for thread in threading.enumerate():
+        if thread.name.startswith("keyring-"):
+            thread.join(10)
+
+
+def test_a_timed_out_write_finishing_late_never_replaces_a_newer_one() -> None:
+    slow = _SlowFirstWriteKeyring()
+    keyring.set_keyring(slow)
+    vault = Vault("default", timeout=0.1)
+    with pytest.raises(VaultUnavailable):
+        vault.set("tokens", "older token set")
+    # Waiting behind the stalled write is allowed; losing the newer set is not.
+    with contextlib.suppress(VaultUnavailable):
+        vault.set("tokens", "newer token set")
+    slow.release.set()
+    _finish_keyring_threads()
+    assert Vault("default").get("tokens") == "newer token set"
