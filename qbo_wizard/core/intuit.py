@@ -20,8 +20,9 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 from intuitlib.client import AuthClient
@@ -37,6 +38,8 @@ CALL_TIMEOUT_SECONDS = 30.0
 # Only the Accounting API: the scope the wizard needs, and the one that makes Intuit return
 # the realmId in the callback.
 SCOPES = [Scopes.ACCOUNTING]
+
+T = TypeVar("T")
 
 
 class OAuthCallFailed(WizardError):
@@ -156,26 +159,72 @@ def _network_failure(exc: requests.RequestException, what: str) -> OAuthCallFail
     )
 
 
+def _unreadable_answer(what: str, status: int | None = None) -> OAuthCallFailed:
+    return OAuthCallFailed(
+        f"The answer received when trying to {what} could not be read (it is not the JSON "
+        "Intuit sends). A captive portal (hotel or guest Wi-Fi sign-in page), a proxy or a "
+        "firewall may be answering in Intuit's place: open any web page in a browser to check, "
+        "then try again. Nothing was changed.",
+        status=status,
+    )
+
+
+def _unexpected(exc: BaseException, what: str) -> OAuthCallFailed:
+    return OAuthCallFailed(
+        f"Something unexpected went wrong while trying to {what} ({type(exc).__name__}). "
+        "Nothing was changed; try again, and if it keeps happening run "
+        "`qbo-wizard explain` on the message or ask your integration's support."
+    )
+
+
+def _guarded(what: str, call: Callable[[], T], *, reading: str | None = None) -> T:
+    """Run one intuit-oauth call; every failure becomes `OAuthCallFailed` with no chain.
+
+    The failure is raised after the `except` block, so it carries no `__context__`: the
+    library's exception holds the request it sent, with the refresh token or code in its body
+    and the client secret in its Authorization header.
+    """
+    failure: OAuthCallFailed
+    try:
+        return call()
+    except AuthClientError as exc:
+        failure = _from_auth_client_error(exc, reading or what)
+    except ValueError:  # also requests' JSONDecodeError: an answer that is not JSON
+        failure = _unreadable_answer(what)
+    except requests.RequestException as exc:
+        failure = _network_failure(exc, what)
+    except Exception as exc:  # the library choking on a strange answer: say so, plainly
+        failure = _unexpected(exc, what)
+    raise failure
+
+
 def make_client(
     endpoints: Endpoints, client_id: str, client_secret: str, redirect_uri: str = ""
 ) -> WizardAuthClient:
     """An intuit-oauth client for these keys; reads the environment's discovery document."""
+    what = "read Intuit's discovery document"
     try:
-        return WizardAuthClient(
-            client_id=client_id,
-            client_secret=client_secret,
-            redirect_uri=redirect_uri,
-            environment=endpoints.discovery_url,
+        return _guarded(
+            what,
+            lambda: WizardAuthClient(
+                client_id=client_id,
+                client_secret=client_secret,
+                redirect_uri=redirect_uri,
+                environment=endpoints.discovery_url,
+            ),
+            reading="send its discovery document",
         )
-    except AuthClientError as exc:
-        raise _from_auth_client_error(exc, "send its discovery document") from None
-    except requests.RequestException as exc:
-        raise _network_failure(exc, "read its discovery document") from None
-    except (KeyError, ValueError):
-        raise OAuthCallFailed(
-            "Intuit's discovery document could not be read (it is not the expected JSON). "
-            "Try again in a few minutes."
-        ) from None
+    except OAuthCallFailed as failure:
+        problem = failure
+    if problem.network or problem.status is not None:
+        raise problem
+    # Any other failure means the document arrived but is not what Intuit publishes.
+    raise OAuthCallFailed(
+        "Intuit's discovery document could not be read (it is not the expected JSON). "
+        "A captive portal (hotel or guest Wi-Fi sign-in page), a proxy or a firewall may be "
+        "answering in Intuit's place: open any web page in a browser to check, then try again "
+        "in a few minutes."
+    )
 
 
 def new_state() -> str:
@@ -189,19 +238,16 @@ def authorization_url(client: WizardAuthClient, state: str) -> str:
     return url
 
 
-def _token_call(client: WizardAuthClient, what: str, call: Any) -> TokenResponse:
+def _token_call(client: WizardAuthClient, what: str, call: Callable[[], object]) -> TokenResponse:
     client.last_response = None
-    try:
-        call()
-    except AuthClientError as exc:
-        raise _from_auth_client_error(exc, what) from None
-    except requests.RequestException as exc:
-        raise _network_failure(exc, what) from None
+    _guarded(what, call)
     response = client.last_response
-    try:
-        data = response.json() if response is not None else None
-    except ValueError:
-        data = None
+    data: Any = None
+    if response is not None:
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
     if not isinstance(data, dict) or not data.get("access_token") or not data.get("refresh_token"):
         raise OAuthCallFailed(
             f"Intuit's answer when asked to {what} had no tokens in it. Nothing was changed; "
@@ -231,10 +277,5 @@ def refresh(client: WizardAuthClient, refresh_token: str) -> TokenResponse:
 def revoke(client: WizardAuthClient, token: str) -> str | None:
     """Revoke a refresh (or access) token at Intuit; returns `intuit_tid`."""
     client.last_response = None
-    try:
-        client.revoke(token=token)
-    except AuthClientError as exc:
-        raise _from_auth_client_error(exc, "disconnect the app") from None
-    except requests.RequestException as exc:
-        raise _network_failure(exc, "disconnect the app") from None
+    _guarded("disconnect the app", lambda: client.revoke(token=token))
     return _tid(client.last_response)
