@@ -191,11 +191,19 @@ class TokenSet:
 
     @classmethod
     def from_json(cls, text: str) -> TokenSet:
-        """Read a keyring entry; `ValueError` (without the content) if it is not a token set."""
+        """Read a keyring entry; `ValueError` (without the content) if it is not a token set.
+
+        The error is raised outside the parser's `except`, so it does not chain the parser's
+        own error, which quotes the whole entry.
+        """
+        data: Any = None
+        parsed = True
         try:
             data = json.loads(text)
         except ValueError:
-            raise ValueError("not JSON") from None
+            parsed = False
+        if not parsed:
+            raise ValueError("not JSON")
         if not isinstance(data, dict) or data.get("version") != _FORMAT_VERSION:
             raise ValueError("not a token set of this version")
         strings = {k: data.get(k) for k in ("access_token", "refresh_token", "realm_id")}
@@ -268,13 +276,15 @@ class TokenStore:
         text = self.vault.get(TOKENS_ENTRY)
         if text is None:
             return None
+        problem = ""
         try:
             return TokenSet.from_json(text)
         except ValueError as exc:
-            raise StoredTokensUnreadable(
-                f"The saved connection of profile {self.profile_name!r} cannot be read ({exc}). "
-                f"Connect again with `qbo-wizard login --profile {self.profile_name}`."
-            ) from None
+            problem = str(exc)
+        raise StoredTokensUnreadable(
+            f"The saved connection of profile {self.profile_name!r} cannot be read ({problem}). "
+            f"Connect again with `qbo-wizard login --profile {self.profile_name}`."
+        )
 
     def save(self, tokens: TokenSet) -> None:
         """Replace the stored token set in one keyring write."""

@@ -150,3 +150,18 @@ def test_a_refused_api_call_leads_to_no_secret(sim: SimulatorServer) -> None:
     error = caught(lambda: api.get("Invoice", "999999999"))
     assert isinstance(error, QboApiError)
     assert_no_secret_reachable(error, secrets)
+
+
+@pytest.mark.parametrize(
+    "damaged",
+    [
+        '{"version":1,"refresh_token":"AB11canaryDamagedEntry0123456789abcdef","access_',
+        '{"version":1,"refresh_token":"AB11canaryDamagedEntry0123456789abcdef"}',
+    ],
+    ids=["cut-off", "incomplete"],
+)
+def test_a_damaged_stored_connection_leads_to_no_secret(damaged: str) -> None:
+    TokenStore("default").vault.set("tokens", damaged)
+    error = caught(lambda: TokenStore("default").load())
+    assert "cannot be read" in str(error)
+    assert_no_secret_reachable(error, {"AB11canaryDamagedEntry0123456789abcdef"})
