@@ -297,6 +297,13 @@ class QboApi:
             )
 
     def _error(self, what: str, answer: _Answer | None, exc: BaseException) -> QboApiError:
+        if answer is None and not isinstance(exc, requests.RequestException):
+            return QboApiError(
+                f"Something unexpected went wrong while trying to {what}, before any answer "
+                f"from QuickBooks arrived ({type(exc).__name__}). Try again, and if it keeps "
+                "happening ask your integration's support.",
+                code="unexpected",
+            )
         if answer is None:
             kind = "it took too long" if isinstance(exc, requests.Timeout) else "no connection"
             return QboApiError(
@@ -334,7 +341,7 @@ class QboApi:
             failure: BaseException
             try:
                 result = call(self._client)
-            except (QuickbooksException, requests.RequestException, ValueError) as exc:
+            except Exception as exc:  # python-quickbooks chokes on some faults: read them here
                 failure = exc
             else:
                 if isinstance(result, dict) and not (result.get("fault") or result.get("Fault")):

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from qbo_wizard.core import intuit
+from qbo_wizard.core.api import FixedToken, QboApi, QboApiError
 from qbo_wizard.core.environments import Endpoints
 from qbo_wizard.core.intuit import OAuthCallFailed
 from tests.odd_server import OddServer, odd_server
@@ -84,4 +85,40 @@ def test_a_token_answer_of_the_wrong_shape_is_a_plain_failure(
     with pytest.raises(OAuthCallFailed) as caught:
         intuit.refresh(client, REFRESH_TOKEN)
     assert REFRESH_TOKEN not in str(caught.value)
+    assert caught.value.__context__ is None
+
+
+# --- the Accounting API -----------------------------------------------------------------------
+
+REALM = "4620816365000000000"
+
+
+def api_for(server: OddServer) -> QboApi:
+    return QboApi(
+        endpoints=endpoints(server),
+        realm_id=REALM,
+        tokens=FixedToken("canary-access-token-odd-answers"),
+        sleep=lambda seconds: None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "code"),
+    [
+        (400, {"Fault": {"Error": [{"Message": "Something broke", "Detail": "d"}]}}, "HTTP 400"),
+        (400, {"Fault": {"Error": [{"code": "6000", "Detail": "Lines need a tax code"}]}}, "6000"),
+        (400, {"Fault": None}, "HTTP 400"),
+        (400, {"Fault": {"Error": None}}, "HTTP 400"),
+        (200, 17, "HTTP 200"),
+    ],
+    ids=["no-code", "no-message", "null-fault", "null-errors", "a-number"],
+)
+def test_malformed_faults_end_as_a_plain_api_error(
+    portal: OddServer, status: int, body: object, code: str
+) -> None:
+    portal.answer(f"/v3/company/{REALM}/companyinfo/{REALM}", status, body)
+    with pytest.raises(QboApiError) as caught:
+        api_for(portal).company_info()
+    assert caught.value.code == code
+    assert str(caught.value).startswith("QuickBooks refused to read CompanyInfo")
     assert caught.value.__context__ is None
