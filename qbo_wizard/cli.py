@@ -8,14 +8,22 @@ With no sub-command the wizard's terminal UI opens.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 from typing import Protocol
 
 from qbo_wizard import __version__
 from qbo_wizard.core.paths import DEFAULT_PROFILE
-from qbo_wizard.core.problems import EXIT_INTERRUPTED, EXIT_USAGE, WizardError
+from qbo_wizard.core.problems import (
+    EXIT_INTERRUPTED,
+    EXIT_PROBLEM,
+    EXIT_USAGE,
+    WizardError,
+)
 
 
 class CommandModule(Protocol):
@@ -54,8 +62,10 @@ DESCRIPTION = (
 )
 EPILOG = (
     "Exit codes: 0 ok, 1 a problem was found, 2 wrong usage, 4 reconnect required, "
-    "130 stopped with Ctrl+C."
+    "130 stopped with Ctrl+C, 141 the output was closed early (for example by `| head`)."
 )
+DEBUG_ENV_VAR = "QBO_WIZARD_DEBUG"
+EXIT_OUTPUT_CLOSED = 141  # what a shell reports for a program stopped by SIGPIPE
 
 
 def _add_profile_option(parser: argparse.ArgumentParser, default: object) -> None:
@@ -119,8 +129,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             from qbo_wizard.commands import wizard
 
-            return wizard.run(args)
-        return _load(COMMANDS[args.command][0]).run(args)
+            code = wizard.run(args)
+        else:
+            code = _load(COMMANDS[args.command][0]).run(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's final flush
+        return code
     except WizardError as error:
         print(f"qbo-wizard: {error}", file=sys.stderr)
         return error.exit_code
@@ -131,6 +144,51 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_OUTPUT_CLOSED
+    except Exception as unexpected:
+        _report_unexpected(unexpected, args)
+        return EXIT_PROBLEM
+
+
+def _silence_stdout() -> None:
+    """Whoever read the output went away (`| head -1`): drop what is left, quietly."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def _report_unexpected(error: Exception, args: argparse.Namespace) -> None:
+    """A last resort: name the error's type only, since its message may hold private details."""
+    kind = type(error).__name__
+    command = f"qbo-wizard {args.command}" if args.command else "qbo-wizard"
+    with contextlib.suppress(Exception):
+        from qbo_wizard.core.errorlog import record_failure
+        from qbo_wizard.core.profile import profile_exists
+
+        if profile_exists(args.profile):  # never create a profile just to log this
+            record_failure(
+                args.profile,
+                source="unexpected",
+                code=kind,
+                message=f"{command} stopped on an unexpected {kind}",
+            )
+    with contextlib.suppress(BrokenPipeError):
+        print(
+            f"qbo-wizard: something unexpected went wrong ({kind}), so {command} stopped. "
+            "Nothing more is shown because the details could contain private data. Anything "
+            "saved before this point is kept. `qbo-wizard diagnostics` gathers what support "
+            "needs (never a secret); `qbo-wizard explain` explains a QuickBooks error message. "
+            f"To see the details yourself, run the command again with {DEBUG_ENV_VAR}=1.",
+            file=sys.stderr,
+        )
+        if os.environ.get(DEBUG_ENV_VAR) == "1":
+            from qbo_wizard.core.redact import redact_text
+
+            details = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+            print(redact_text(details), file=sys.stderr)
 
 
 def entry_point() -> None:

@@ -83,3 +83,52 @@ def test_console_script_is_installed() -> None:
     )
     assert done.returncode == 0
     assert done.stdout.strip() == f"qbo-wizard {__version__}"
+
+
+SECRET_IN_A_BUG = "refresh_token=AB11canaryInAnUnexpectedError0123456789abcdefXYZ"
+
+
+def _a_bug(args: object) -> int:
+    raise TypeError(f"unsupported operand near {SECRET_IN_A_BUG}")
+
+
+def test_an_unexpected_error_is_named_without_its_message_or_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from qbo_wizard.commands import profiles
+
+    monkeypatch.setattr(profiles, "run", _a_bug)
+    monkeypatch.delenv("QBO_WIZARD_DEBUG", raising=False)
+    assert main(["profiles"]) == 1
+    err = capsys.readouterr().err
+    assert "something unexpected went wrong (TypeError)" in err
+    assert "qbo-wizard diagnostics" in err and "qbo-wizard explain" in err
+    assert "QBO_WIZARD_DEBUG=1" in err
+    assert "AB11canary" not in err and "Traceback" not in err
+
+
+def test_debug_mode_shows_the_traceback_with_secrets_redacted(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from qbo_wizard.commands import profiles
+
+    monkeypatch.setattr(profiles, "run", _a_bug)
+    monkeypatch.setenv("QBO_WIZARD_DEBUG", "1")
+    assert main(["profiles"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "unsupported operand" in err
+    assert "AB11canary" not in err
+
+
+def test_output_closed_early_stops_quietly(isolated_home: Path) -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-m", "qbo_wizard", "explain", "--json", "errorCode=003200"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "QBO_WIZARD_HOME": str(isolated_home)},
+    )
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # like `| head -0`: nobody reads what it prints
+    err = child.stderr.read()
+    assert child.wait(timeout=60) == 141
+    assert err == b""
