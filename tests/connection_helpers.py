@@ -17,6 +17,7 @@ from qbo_wizard.core.callback import parse_redirect
 from qbo_wizard.core.credentials import Credentials, store_credentials
 from qbo_wizard.core.oauth import finish_with_code, save_connection, start_authorization
 from qbo_wizard.core.profile import KeySet, Profile
+from qbo_wizard.core.tokens import TokenSet, refresh_lock
 from qbo_wizard.simulator.server import SimulatorServer
 from tests.simulator.helpers import consent
 
@@ -71,6 +72,16 @@ def connect_by_paste(
 def keyring_entry(profile: str, name: str = "tokens") -> str | None:
     value: str | None = keyring.get_password(f"qbo-wizard/{profile}", name)
     return value
+
+
+def expire_stored_access(profile: str) -> str:
+    """Mark the stored access token expired (as an hour passing would), under the profile's
+    refresh lock like any other writer, so the next `token` call refreshes; the new entry."""
+    with refresh_lock(profile):
+        tokens = TokenSet.from_json(keyring_entry(profile) or "")
+        entry = tokens.expired_access().to_json()
+        keyring.set_password(f"qbo-wizard/{profile}", "tokens", entry)
+    return entry
 
 
 # --- separate processes ------------------------------------------------------------------------

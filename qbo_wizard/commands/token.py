@@ -20,6 +20,7 @@ from qbo_wizard.core.problems import EXIT_USAGE, WizardError
 from qbo_wizard.core.tokens import (
     ACCESS_TOKEN_LIFETIME_SECONDS,
     DEFAULT_VALID_FOR_SECONDS,
+    LONGEST_VALID_FOR_SECONDS,
     TokenKeeper,
     expiry_warnings,
 )
@@ -45,8 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_VALID_FOR_SECONDS,
         metavar="SECONDS",
         help="the token must stay valid at least this long; refreshes sooner if needed "
-        f"(default {DEFAULT_VALID_FOR_SECONDS:.0f}, at most "
-        f"{ACCESS_TOKEN_LIFETIME_SECONDS:.0f})",
+        f"(default {DEFAULT_VALID_FOR_SECONDS:.0f}, at most {LONGEST_VALID_FOR_SECONDS:.0f})",
     )
     parser.add_argument(
         "--reveal",
@@ -83,9 +83,17 @@ def _check_where_it_goes(args: argparse.Namespace) -> None:
 def _valid_for(requested: float) -> float:
     if not 0 <= requested <= ACCESS_TOKEN_LIFETIME_SECONDS:
         raise BadValidFor(
-            f"--valid-for must be between 0 and {ACCESS_TOKEN_LIFETIME_SECONDS:.0f} seconds "
-            "(an access token lasts one hour)."
+            f"--valid-for must be between 0 and {LONGEST_VALID_FOR_SECONDS:.0f} seconds "
+            "(an access token lasts one hour, and asking for more than "
+            f"{LONGEST_VALID_FOR_SECONDS:.0f} would refresh it on every call)."
         )
+    if requested > LONGEST_VALID_FOR_SECONDS:
+        say(
+            f"qbo-wizard: --valid-for {requested:.0f} would refresh the connection on every "
+            f"call (Intuit asks apps not to refresh early), so {LONGEST_VALID_FOR_SECONDS:.0f} "
+            "seconds is used instead."
+        )
+        return LONGEST_VALID_FOR_SECONDS
     return requested
 
 

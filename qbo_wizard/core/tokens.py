@@ -52,6 +52,9 @@ LOCK_FILE = ".tokens.lock"
 LOCK_TIMEOUT_SECONDS = 60.0
 DEFAULT_VALID_FOR_SECONDS = 300.0
 ACCESS_TOKEN_LIFETIME_SECONDS = 3600.0
+# Asking for longer would refresh on every call (a fresh token is already a little older than
+# its full hour), and Intuit asks apps to refresh only when the access token is about to expire.
+LONGEST_VALID_FOR_SECONDS = 3300.0
 EXPIRY_WARNING_DAYS = 14
 _DAY = 86400.0
 _FORMAT_VERSION = 1
@@ -352,8 +355,10 @@ class TokenKeeper:
         """A stored token set whose access token stays valid for `valid_for` seconds.
 
         Refreshes (under the lock) only when the stored one would not; `force` refreshes even
-        then, unless another process refreshed while this one waited for the lock.
+        then, unless another process refreshed while this one waited for the lock. Asking for
+        more than `LONGEST_VALID_FOR_SECONDS` gets that much.
         """
+        valid_for = min(valid_for, LONGEST_VALID_FOR_SECONDS)
         seen = self.current()
         if not force and seen.access_valid_for(self.clock()) >= valid_for:
             return seen

@@ -13,6 +13,7 @@ from tests.connection_helpers import (
     CliLogin,
     SimulatorProcess,
     approve,
+    expire_stored_access,
     keyring_entry,
     keys_input,
     run_qbo,
@@ -68,7 +69,8 @@ def test_no_secret_is_written_or_printed_anywhere(shared_profile: str, isolated_
         printed += [out, err]
         remember_stored()
 
-        token = run_qbo(["token", *profile, "--valid-for", "3600"], isolated_home)
+        expire_stored_access(shared_profile)  # so the token command refreshes
+        token = run_qbo(["token", *profile], isolated_home)
         assert token.returncode == 0
         printed.append(token.stderr)
         remember_stored()

@@ -6,7 +6,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from qbo_wizard.core.tokens import TokenSet
-from tests.connection_helpers import SimulatorProcess, cli_connect, keyring_entry, run_qbo
+from tests.connection_helpers import (
+    SimulatorProcess,
+    cli_connect,
+    expire_stored_access,
+    keyring_entry,
+    run_qbo,
+)
 
 PROCESSES = 4
 CALLS_EACH = 10
@@ -22,11 +28,10 @@ def test_parallel_token_processes_never_lose_a_rotation(
         def one_process_after_another(worker: int) -> list[tuple[int, str, str]]:
             results = []
             for _ in range(CALLS_EACH):
-                # --valid-for 3600: every call wants a token fresher than any stored one, so
-                # every call goes to the lock and refreshes unless another process just did.
-                done = run_qbo(
-                    ["token", "--profile", shared_profile, "--valid-for", "3600"], isolated_home
-                )
+                # The stored access token is marked expired before every call (under the lock,
+                # as another writer would), so calls keep meeting at the lock and refreshing.
+                expire_stored_access(shared_profile)
+                done = run_qbo(["token", "--profile", shared_profile], isolated_home)
                 results.append((done.returncode, done.stdout, done.stderr))
             return results
 

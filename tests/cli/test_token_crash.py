@@ -12,6 +12,7 @@ from tests.connection_helpers import (
     US_REALM,
     SimulatorProcess,
     cli_connect,
+    expire_stored_access,
     keyring_entry,
     run_qbo,
 )
@@ -27,9 +28,9 @@ def test_a_kill_at_any_step_leaves_a_whole_store(shared_profile: str, isolated_h
         # The window last: after it, the connection has to be made again.
         order = [p for p in CRASH_POINTS if p != WINDOW] + [WINDOW]
         assert set(order) == set(CRASH_POINTS)
-        token_args = ["token", "--profile", shared_profile, "--valid-for", "3600"]
+        token_args = ["token", "--profile", shared_profile]
         for point in order:
-            before = keyring_entry(shared_profile)
+            before = expire_stored_access(shared_profile)  # so this run refreshes
             killed = run_qbo(token_args, isolated_home, QBO_WIZARD_TEST_CRASH_AT=point)
             assert killed.returncode == -signal.SIGKILL, (point, killed.stderr)
             assert killed.stdout == ""  # nothing was handed out before it was saved

@@ -1,5 +1,6 @@
-"""`qbo-wizard token` on a real terminal (a pseudo-terminal): the token is not shown there
-unless asked for, and never in presenter mode; into a pipe it is printed as before."""
+"""`qbo-wizard token`: on a real terminal (a pseudo-terminal) the token is not shown unless
+asked for, and never in presenter mode; into a pipe it is printed as before; it never refreshes
+on every call."""
 
 from __future__ import annotations
 
@@ -101,3 +102,14 @@ def test_presenter_mode_never_shows_it_on_a_terminal(
 def test_a_pipe_gets_only_the_token(connected: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--presenter", "token"]) == 0  # a script capturing it is not a screen
     assert capsys.readouterr().out == connected + "\n"
+
+
+def test_token_valid_for_near_an_hour_is_capped_so_it_does_not_refresh_every_call(
+    connected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["token", "--valid-for", "3300"]) == 0
+    first = capsys.readouterr().out
+    assert main(["token", "--valid-for", "3600"]) == 0
+    second = capsys.readouterr()
+    assert second.out == first  # the hour-old-at-most token was still good: no refresh
+    assert "3300 seconds is used instead" in second.err
