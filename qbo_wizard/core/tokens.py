@@ -29,6 +29,7 @@ import json
 import math
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -72,10 +73,41 @@ CRASH_POINTS = (
 )
 
 
+#: Test hook: the refresh sends itself Ctrl+C (SIGINT) on reaching the named step.
+INTERRUPT_ENV_VAR = "QBO_WIZARD_TEST_INTERRUPT_AT"
+
+
 def crash_point(name: str) -> None:
-    """Kill this process on the spot when the test hook names this step (tests only)."""
+    """Kill or interrupt this process when a test hook names this step (tests only)."""
     if os.environ.get(CRASH_ENV_VAR) == name:
         os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
+    if os.environ.get(INTERRUPT_ENV_VAR) == name:
+        os.kill(os.getpid(), signal.SIGINT)
+
+
+@contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Ctrl+C inside the block takes effect when the block ends (as KeyboardInterrupt).
+
+    Used from the refresh call until the keyring write returns: stopping in between would lose
+    the refresh token Intuit has just replaced. Only the main thread receives signals, so
+    elsewhere (the wizard's worker threads) this changes nothing.
+    """
+    received: list[int] = []
+    previous: Any = None
+    held = threading.current_thread() is threading.main_thread()
+    if held:
+        try:
+            previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+        except (ValueError, OSError):
+            held = False
+    try:
+        yield
+    finally:
+        if held:
+            signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt
 
 
 class NotConnected(WizardError):
@@ -403,31 +435,36 @@ class TokenKeeper:
             endpoints_for(profile), credentials.client_id, credentials.client_secret
         )
         crash_point("before-refresh-call")
-        try:
-            response = intuit.refresh(client, stored.refresh_token)
-        except intuit.OAuthCallFailed as failure:
-            intuit.record(self.profile_name, failure)
-            if failure.error == "invalid_grant":
-                raise ReconnectRequired(
-                    self.profile_name, failure.intuit_tid, why=" (Intuit said invalid_grant)"
-                ) from None
-            if failure.error == "invalid_client":
-                raise ReconnectRequired(
-                    self.profile_name,
-                    failure.intuit_tid,
-                    why=" (Intuit no longer accepts the saved app keys: invalid_client; if the "
-                    "client secret was regenerated, run `qbo-wizard credentials` first)",
-                ) from None
-            raise
-        crash_point("after-intuit-answer")
-        fresh = TokenSet.from_response(response, stored.realm_id, self.clock(), stored)
-        self._save_or_shout(fresh)
-        self.last_unsaved_seconds = time.perf_counter() - client.last_answer_at
-        crash_point("after-keyring-write")
+        with interrupts_held():  # from here until the answer is saved, Ctrl+C waits
+            try:
+                response = intuit.refresh(client, stored.refresh_token)
+            except intuit.OAuthCallFailed as failure:
+                self._refresh_failed(failure)
+                raise
+            crash_point("after-intuit-answer")
+            fresh = TokenSet.from_response(response, stored.realm_id, self.clock(), stored)
+            self._save_or_shout(fresh)
+            self.last_unsaved_seconds = time.perf_counter() - client.last_answer_at
+            crash_point("after-keyring-write")
         self.last_intuit_tid = response.intuit_tid
         self._note_expiries(fresh)
         crash_point("after-profile-write")
         return fresh
+
+    def _refresh_failed(self, failure: intuit.OAuthCallFailed) -> None:
+        """Log a refused refresh; raise `ReconnectRequired` when Intuit says reconnect."""
+        intuit.record(self.profile_name, failure)
+        if failure.error == "invalid_grant":
+            raise ReconnectRequired(
+                self.profile_name, failure.intuit_tid, why=" (Intuit said invalid_grant)"
+            )
+        if failure.error == "invalid_client":
+            raise ReconnectRequired(
+                self.profile_name,
+                failure.intuit_tid,
+                why=" (Intuit no longer accepts the saved app keys: invalid_client; if the "
+                "client secret was regenerated, run `qbo-wizard credentials` first)",
+            )
 
     def _save_or_shout(self, fresh: TokenSet) -> None:
         try:

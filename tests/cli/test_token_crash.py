@@ -53,3 +53,23 @@ def test_a_kill_at_any_step_leaves_a_whole_store(shared_profile: str, isolated_h
                 assert after.returncode == 0, (point, after.stderr)
     finally:
         sim.stop()
+
+
+def test_ctrl_c_between_intuits_answer_and_the_keyring_write_waits_for_the_write(
+    shared_profile: str, isolated_home: Path
+) -> None:
+    sim = SimulatorProcess("--rotate-every-refresh")
+    try:
+        cli_connect(sim, shared_profile, isolated_home)
+        before = expire_stored_access(shared_profile)
+        token_args = ["token", "--profile", shared_profile]
+        stopped = run_qbo(token_args, isolated_home, QBO_WIZARD_TEST_INTERRUPT_AT=WINDOW)
+        assert stopped.returncode == 130, stopped.stderr
+        assert "stopped" in stopped.stderr and stopped.stdout == ""
+        entry = keyring_entry(shared_profile)
+        assert entry and entry != before  # Intuit's rotated answer was saved first
+        expire_stored_access(shared_profile)
+        after = run_qbo(token_args, isolated_home)
+        assert after.returncode == 0, after.stderr  # the connection lives on
+    finally:
+        sim.stop()
