@@ -6,6 +6,8 @@ The subclass below overrides only that method, leaving intuit-oauth itself untou
 - put a time limit on every call (intuit-oauth sets none, so a stalled network would hang);
 - send `x-include-refresh-token-hard-expires-in: true` to the token endpoint, so the answer
   carries the 5-year hard expiry (`x_refresh_token_hard_expires_in`) as well as the rolling one;
+- answer the discovery-document request from `discovery`'s day-long cache when it can, so a
+  refresh is one call to Intuit, not two (and keep each document read for next time);
 - keep the last response, so the wizard can read the token fields exactly as Intuit sent them
   and log `intuit_tid` on success as well as on failure, and note when it arrived (the start
   of the window in which a crash could lose a rotated refresh token).
@@ -17,6 +19,7 @@ Failures become `OAuthCallFailed`, which carries Intuit's error name (`invalid_g
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import time
@@ -29,6 +32,7 @@ from intuitlib.client import AuthClient
 from intuitlib.enums import Scopes
 from intuitlib.exceptions import AuthClientError
 
+from qbo_wizard.core import discovery
 from qbo_wizard.core.environments import Endpoints
 from qbo_wizard.core.errorlog import record_failure
 from qbo_wizard.core.problems import WizardError
@@ -106,6 +110,12 @@ class WizardAuthClient(AuthClient):  # type: ignore[misc]
         self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
     ) -> requests.Response:
         kwargs.setdefault("timeout", CALL_TIMEOUT_SECONDS)
+        # intuit-oauth sets `environment` (here always the discovery URL) before reading it.
+        reading_discovery = method == "GET" and url == getattr(self, "environment", None)
+        if reading_discovery:
+            cached = discovery.cached_document(str(url))
+            if cached is not None:
+                return _cached_answer(str(url), cached)
         if url == getattr(self, "token_endpoint", None):
             headers = dict(kwargs.get("headers") or {})
             headers[HARD_EXPIRY_HEADER] = "true"
@@ -113,7 +123,20 @@ class WizardAuthClient(AuthClient):  # type: ignore[misc]
         response: requests.Response = super().request(method, url, *args, **kwargs)
         self.last_answer_at = time.perf_counter()
         self.last_response = response
+        if reading_discovery and response.status_code == 200:
+            with contextlib.suppress(ValueError):
+                discovery.remember_document(str(url), response.json())
         return response
+
+
+def _cached_answer(url: str, document: dict[str, Any]) -> requests.Response:
+    """A kept discovery document, dressed as the HTTP answer intuit-oauth expects."""
+    response = requests.Response()
+    response.status_code = 200
+    response.url = url
+    response.headers["Content-Type"] = "application/json"
+    response._content = json.dumps(document).encode("utf-8")
+    return response
 
 
 def _tid(response: requests.Response | None) -> str | None:
