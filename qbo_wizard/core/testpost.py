@@ -900,13 +900,14 @@ class _Run:
             made = self.api.create(DOCUMENT_ENTITY[kind], body, entry.request_id)
         except WizardError as error:
             problem = self.problem(error, planned.line_id)
-            if isinstance(error, QboApiError) and error.code == "network":
-                # No answer: QuickBooks may have made it. The saved request id makes the next
-                # try return that document rather than a second one.
-                problem = replace(problem, fix=(*problem.fix, RESEND_ADVICE))
-            else:
-                # QuickBooks answered: nothing was made, so the request id has done its job.
+            status = error.status if isinstance(error, QboApiError) else None
+            if status is not None and 400 <= status < 500:
+                # QuickBooks refused it: nothing was made, so the request id has done its job.
                 self.company.documents.remove(entry)
+            else:
+                # No answer, or a server error: QuickBooks may have made it. The saved request
+                # id makes the next try return that document rather than a second one.
+                problem = replace(problem, fix=(*problem.fix, RESEND_ADVICE))
             self.save()
             return replace(base, problem=problem)
         document_id = str(made.get("Id", ""))

@@ -413,3 +413,40 @@ def test_no_token_reaches_the_record_the_profile_or_the_result(
     written += str(result.to_json())
     for secret in (tokens.access_token, tokens.refresh_token):
         assert secret not in written
+
+
+def test_a_server_error_after_quickbooks_made_the_invoice_never_leads_to_a_second_one(
+    simulator: SimulatorServer,
+) -> None:
+    """The first try is processed but its answer lost; the retries meet an outage (5xx).
+    QuickBooks made the invoice, so the next run must get that one back, not post another."""
+
+    def outage_from_the_first_retry(seconds: float) -> None:
+        simulator.control("scenario", name="outage")
+
+    connect(simulator, "acme", US_REALM)
+    api = QboApi.for_profile("acme", sleep=outage_from_the_first_retry)
+    map_in_step_7(api, "acme", US_ITEM, US_ACCOUNT)
+    simulator.control("drop_next_response", path_contains="/invoice")
+    first = run_dollar_test("acme", api=api, cleanup=False)
+    invoice = _invoice(first)
+    assert invoice.status == "failed" and "Intuit's side" in invoice.problem.message
+    assert RESEND_ADVICE in invoice.problem.fix
+    (waiting,) = load_record("acme")[US_REALM].documents
+    assert waiting.state == "sending"
+
+    simulator.control("scenario", name="none")
+    second = run_dollar_test("acme", api=QboApi.for_profile("acme", sleep=no_wait), cleanup=False)
+    again = _invoice(second)
+    assert second.ok and again.resent
+    made = documents_for(api, "Invoice", "CustomerRef", second.customer.id)
+    assert [row["Id"] for row in made] == [again.document_id]
+
+
+def test_a_refused_post_forgets_its_request_id(simulator: SimulatorServer) -> None:
+    api = connect(simulator, "acme", US_REALM)
+    write_mapping(api, "acme", US_ITEM, "Accounts Payable (A/P)")  # 6000 for the bill
+    result = run_dollar_test("acme", api=api, cleanup=False)
+    assert _bill(result).status == "failed"
+    kinds = [d.kind for d in load_record("acme")[US_REALM].documents]
+    assert "bill" not in kinds  # a 400 made nothing: no request id is kept for it
