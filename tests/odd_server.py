@@ -20,6 +20,7 @@ class OddServer:
 
     def __init__(self) -> None:
         self.answers: dict[str, tuple[int, str, str]] = {}
+        self.headers: dict[str, dict[str, str]] = {}
         self.hits: dict[str, int] = {}
         server = self
 
@@ -38,6 +39,8 @@ class OddServer:
                 )
                 data = body.encode()
                 self.send_response(status)
+                for name, value in server.headers.get(path, {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -52,8 +55,16 @@ class OddServer:
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
 
-    def answer(self, path: str, status: int, body: Any, content_type: str = "") -> None:
-        """Answer `path` with `body` (JSON-encoded unless it is already text)."""
+    def answer(
+        self,
+        path: str,
+        status: int,
+        body: Any,
+        content_type: str = "",
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """Answer `path` with `body` (JSON-encoded unless it is already text) and `headers`."""
+        self.headers[path] = dict(headers or {})
         if isinstance(body, str):
             self.answers[path] = (status, content_type or "text/html", body)
         else:

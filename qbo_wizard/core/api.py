@@ -16,9 +16,10 @@ Built on python-quickbooks, used unmodified, with three deliberate seams:
   alone does not report.
 
 Every call sends `minorversion=75`; every create, void and delete sends a `requestid`, so a
-retry after a lost answer cannot post twice. Throttling (429 / 3001) and server errors (5xx)
-are retried a bounded number of times with growing waits (honouring `Retry-After`); a 401 gets
-exactly one refresh and one retry. Everything else is a `QboApiError`.
+retry after a lost answer cannot post twice. Throttling (429 / 3001) is retried after 15 s,
+then 60 s (Intuit asks for a minute's pause), server errors (5xx) after 1, 2 and 4 s, in both
+cases honouring `Retry-After` when QuickBooks sends one; a 401 gets exactly one refresh and one
+retry. Everything else is a `QboApiError`. Only the error finally raised is logged.
 """
 
 from __future__ import annotations
@@ -44,10 +45,15 @@ from qbo_wizard.core.tokens import TokenKeeper
 
 MINOR_VERSION = 75
 PAGE_SIZE = 1000  # the most Intuit returns per query
-MAX_THROTTLE_RETRIES = 6  # waits of 1, 2, 4, 8, 16, 32 s: past a whole per-minute window
-MAX_SERVER_RETRIES = 3
-MAX_NETWORK_RETRIES = 2
-LONGEST_WAIT_SECONDS = 60.0  # Intuit asks for a 60 s pause after a 429
+# Waits before each retry, in seconds, unless the answer carried Retry-After. Intuit asks for a
+# 60 s pause after a 429; a short first wait covers the per-second limit (10 a second).
+THROTTLE_WAITS = (15.0, 60.0, 60.0)
+SERVER_ERROR_WAITS = (1.0, 2.0, 4.0)
+NETWORK_WAITS = (1.0, 2.0)
+MAX_THROTTLE_RETRIES = len(THROTTLE_WAITS)
+MAX_SERVER_RETRIES = len(SERVER_ERROR_WAITS)
+MAX_NETWORK_RETRIES = len(NETWORK_WAITS)
+LONGEST_WAIT_SECONDS = 120.0  # a longer Retry-After is not waited out; the error is shown
 REQUEST_TIMEOUT = (10.0, 130.0)  # connect, read (Intuit cuts requests off at 120 s)
 
 _ENTITY = re.compile(r"[A-Za-z][A-Za-z/]{0,63}")
@@ -145,7 +151,7 @@ def _retry_after(value: str | None) -> float | None:
         seconds = float(value)
     except ValueError:
         return None
-    return seconds if 0 <= seconds <= LONGEST_WAIT_SECONDS * 2 else None
+    return seconds if 0 <= seconds <= LONGEST_WAIT_SECONDS else None
 
 
 def _xml_field(text: str, name: str) -> str:
@@ -324,14 +330,19 @@ class QboApi:
             api_message=redact_text(fault.message),
         )
 
-    def _wait(self, answer: _Answer | None, attempt: int, base: float) -> None:
-        delay = answer.retry_after if answer and answer.retry_after is not None else None
+    def _wait(self, answer: _Answer | None, attempt: int, waits: tuple[float, ...]) -> None:
+        """Wait before retry number `attempt`: Retry-After if QuickBooks sent one, else `waits`."""
+        delay = answer.retry_after if answer is not None else None
         if delay is None:
-            delay = min(LONGEST_WAIT_SECONDS, base * (2 ** (attempt - 1)))
+            delay = waits[min(attempt, len(waits)) - 1]
         self._sleep(delay)
 
     def _call(self, what: str, call: Callable[[QuickBooks], Any]) -> dict[str, Any]:
-        """Run one python-quickbooks call with refresh-once, backoff, and typed errors."""
+        """Run one python-quickbooks call with refresh-once, backoff, and typed errors.
+
+        Only the error finally raised is logged: not the attempts that a retry or a refresh
+        put right, so the failure log shows what the user actually met.
+        """
         refreshed = False
         throttled = server_errors = network_errors = 0
         token = self._tokens.access_token()
@@ -349,34 +360,34 @@ class QboApi:
                 failure = QuickbooksException("fault in a successful answer")
             answer = self._answer
             error = self._error(what, answer, failure)
-            self._record(error)
             if answer is None:
                 # No answer at all: safe to repeat, because every write carries a requestid.
-                retry = isinstance(failure, requests.RequestException)
-                if retry and network_errors < MAX_NETWORK_RETRIES:
+                if (
+                    isinstance(failure, requests.RequestException)
+                    and network_errors < MAX_NETWORK_RETRIES
+                ):
                     network_errors += 1
-                    self._wait(None, network_errors, 1.0)
+                    self._wait(None, network_errors, NETWORK_WAITS)
                     continue
-                raise error from None
-            if answer.status == 401 or (error.code in _AUTH_CODES and answer.status != 403):
-                if refreshed:
-                    raise error from None
-                refreshed = True
-                replacement = self._tokens.after_rejection(token)
-                if replacement is None:
-                    raise error from None
-                token = replacement
-                continue
-            if answer.status == 429 or error.code == "3001":
+            elif answer.status == 401 or (error.code in _AUTH_CODES and answer.status != 403):
+                if not refreshed:
+                    refreshed = True
+                    # A refused refresh raises its own error (and logs it) from here.
+                    replacement = self._tokens.after_rejection(token)
+                    if replacement is not None:
+                        token = replacement
+                        continue
+            elif answer.status == 429 or error.code == "3001":
                 if throttled < MAX_THROTTLE_RETRIES:
                     throttled += 1
-                    self._wait(answer, throttled, 1.0)
+                    self._wait(answer, throttled, THROTTLE_WAITS)
                     continue
             elif answer.status >= 500 and server_errors < MAX_SERVER_RETRIES:
                 server_errors += 1
-                self._wait(answer, server_errors, 1.0)
+                self._wait(answer, server_errors, SERVER_ERROR_WAITS)
                 continue
-            raise error from None
+            self._record(error)
+            raise error
 
     @staticmethod
     def _check_entity(entity: str) -> str:

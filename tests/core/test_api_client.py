@@ -103,6 +103,7 @@ def test_an_expired_token_gets_one_refresh_and_one_retry(sim: SimulatorServer) -
     assert api.company_info()["Country"] == "US"
     assert api.call_count == 2
     assert stored().access_token != before.access_token
+    assert recent_failures("default") == []  # put right by the refresh: nothing to report
 
 
 def test_a_rejected_refresh_is_not_retried(sim: SimulatorServer) -> None:
@@ -114,8 +115,9 @@ def test_a_rejected_refresh_is_not_retried(sim: SimulatorServer) -> None:
         api.company_info()
     assert api.call_count == 1
     assert keyring_entry("default") == before
+    # The refused refresh is what the user met; the 401 that led to it is not logged too.
     codes = [failure["code"] for failure in recent_failures("default")]
-    assert codes[:2] == ["invalid_grant", "3200"]
+    assert codes == ["invalid_grant"]
 
 
 def test_throttling_waits_then_succeeds(sim: SimulatorServer) -> None:
@@ -123,8 +125,9 @@ def test_throttling_waits_then_succeeds(sim: SimulatorServer) -> None:
     sleeps = Sleeps(lambda n: n == 2 and sim.control("scenario", name="none", realm_id=US_REALM))
     api = QboApi.for_profile("default", sleep=sleeps)
     assert api.query_all("Customer")
-    assert sleeps.waits == [1.0, 2.0]
+    assert sleeps.waits == [15.0, 60.0]  # Intuit asks for a minute's pause after a 429
     assert api.call_count == 3
+    assert recent_failures("default") == []  # waited out: nothing to report
 
 
 def test_throttling_that_never_ends_gives_up_with_3001(sim: SimulatorServer) -> None:
@@ -134,8 +137,9 @@ def test_throttling_that_never_ends_gives_up_with_3001(sim: SimulatorServer) -> 
     with pytest.raises(QboApiError) as caught:
         api.company_info()
     assert caught.value.code == "3001" and caught.value.status == 429
-    assert sleeps.waits == [1.0, 2.0, 4.0, 8.0, 16.0, 32.0]
+    assert sleeps.waits == [15.0, 60.0, 60.0]
     assert "wait a minute" in str(caught.value)
+    assert [f["code"] for f in recent_failures("default")] == ["3001"]  # once, not per attempt
 
 
 def test_an_outage_is_retried_a_few_times_then_explained(sim: SimulatorServer) -> None:
@@ -145,9 +149,10 @@ def test_an_outage_is_retried_a_few_times_then_explained(sim: SimulatorServer) -
     with pytest.raises(QboApiError) as caught:
         api.query_all("Account")
     assert caught.value.status == 503 and caught.value.code == "10000"
-    assert len(sleeps.waits) == 3
+    assert sleeps.waits == [1.0, 2.0, 4.0]
     assert caught.value.intuit_tid
     assert "Intuit's side" in str(caught.value)
+    assert [f["code"] for f in recent_failures("default")] == ["10000"]
 
 
 def test_errors_carry_code_detail_and_intuit_tid(sim: SimulatorServer) -> None:

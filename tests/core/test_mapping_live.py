@@ -7,6 +7,7 @@ US (a full chart with every account type), UK (tax codes required on every line)
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from typing import Any
 
@@ -291,11 +292,14 @@ def test_loading_10000_accounts_waits_out_throttling_instead_of_failing(
     simulator: SimulatorServer,
 ) -> None:
     """Intuit allows 10 requests a second per company; the 14 reads here go over that."""
-    api = connect_profile(simulator, "acme", LARGE_REALM)
+    connect_profile(simulator, "acme", LARGE_REALM)
+    # The practice QuickBooks' per-second window reopens after a second; Intuit's real waits
+    # (15 s, then a minute) are shortened to that here.
+    api = QboApi.for_profile("acme", sleep=lambda seconds: time.sleep(min(seconds, 1.0)))
     lists = company_lists_for(api, "acme", refresh=True)
     assert len(lists.accounts) == 10_000
-    # Usually throttled once, waited, carried on (a slow machine may never reach the limit).
-    assert all(f["code"] == "3001" for f in recent_failures("acme"))
+    # Usually throttled once, waited, carried on: nothing for the failure log.
+    assert recent_failures("acme") == []
 
 
 def test_no_secret_reaches_the_mapping_files_or_the_terminal(

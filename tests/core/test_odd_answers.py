@@ -122,3 +122,24 @@ def test_malformed_faults_end_as_a_plain_api_error(
     assert caught.value.code == code
     assert str(caught.value).startswith("QuickBooks refused to read CompanyInfo")
     assert caught.value.__context__ is None
+
+
+def test_retry_after_is_honoured_when_quickbooks_sends_it(portal: OddServer) -> None:
+    path = f"/v3/company/{REALM}/companyinfo/{REALM}"
+    throttled = {"Fault": {"Error": [{"Message": "ThrottleExceeded", "code": "3001"}]}}
+    portal.answer(path, 429, throttled, headers={"Retry-After": "7"})
+    waits: list[float] = []
+
+    def wait(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 2:  # the limit lifts after the second pause
+            portal.answer(path, 200, {"CompanyInfo": {"CompanyName": "Odd Books"}})
+
+    api = QboApi(
+        endpoints=endpoints(portal),
+        realm_id=REALM,
+        tokens=FixedToken("canary-access-token-odd-answers"),
+        sleep=wait,
+    )
+    assert api.company_info()["CompanyName"] == "Odd Books"
+    assert waits == [7.0, 7.0]
