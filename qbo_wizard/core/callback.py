@@ -8,8 +8,9 @@ Two ways it reaches the wizard:
   brackets or HTML-escaped `&amp;`, even the same address pasted twice.
 - **loopback**: `LoopbackListener` waits on the exact registered `http://localhost:<port>/callback`,
   bound to 127.0.0.1 only, and takes exactly one callback with the right `state`. Browser
-  side-requests (favicon, prefetch, other paths) are answered and ignored. It gives up after
-  ten minutes and can be cancelled from another thread.
+  side-requests (favicon, prefetch, other paths) are answered and ignored; a callback with a
+  wrong or missing `state` gets a 400 page, is counted, and the wait goes on for the right one.
+  It gives up after ten minutes and can be cancelled from another thread.
 
 Both refuse a wrong `state` (the answer belongs to another attempt, or to someone else) and
 explain `error=access_denied`. Every refusal is a `CallbackProblem` with a plain message that
@@ -284,7 +285,9 @@ class LoopbackListener:
     `wait(on_callback)` serves until one request to `/callback` carries the expected `state`
     and either a code or an error. For a code, `on_callback(result)` runs (it exchanges the
     code) exactly once and returns the page text to show; an exception from it is shown as a
-    failure page and re-raised by `wait`. Everything else (favicon, prefetches, other paths,
+    failure page and re-raised by `wait`. A callback whose `state` is wrong or missing (an old
+    tab, another sign-in, someone else's link) gets a 400 page saying so and is counted in
+    `refused_callbacks`; the wait goes on. Everything else (favicon, prefetches, other paths,
     other hosts, a bare `/callback`, a second callback) gets a small answer and is ignored.
     Each connection has its own thread, so a browser's idle pre-opened connection cannot
     hold up the real callback.
@@ -296,6 +299,7 @@ class LoopbackListener:
         self.expected_state = expected_state
         self.timeout = timeout
         self.ignored_requests = 0
+        self.refused_callbacks = 0
         self._cancelled = threading.Event()
         self._finished = threading.Event()
         self._claim = threading.Lock()
@@ -395,6 +399,16 @@ class LoopbackListener:
         if "code" not in params and "error" not in params:
             self._ignore(handler, 400)
             return
+        refusal: CallbackProblem | None = None
+        try:
+            _check_state(_first(params, "state"), self.expected_state)
+        except CallbackProblem as problem:
+            refusal = problem
+        if refusal is not None:  # not this sign-in's answer: say so, keep waiting for it
+            with self._claim:
+                self.refused_callbacks += 1
+            self._reply(handler, 400, ("Not connected", str(refusal)))
+            return
         if not self._take():
             self._ignore(handler, 409)
             return
@@ -429,10 +443,16 @@ class LoopbackListener:
             raise LoopbackCancelled("Stopped waiting for Intuit's sign-in page.")
         if clock() >= deadline:
             minutes = max(1, round(self.timeout / 60))
+            refused = (
+                f" {self.refused_callbacks} answer(s) from another sign-in attempt (an older "
+                "tab, or a link not made by this wizard) arrived and were refused."
+                if self.refused_callbacks
+                else ""
+            )
             raise LoopbackTimedOut(
                 f"Nobody came back from Intuit's sign-in page within {minutes} minute(s), so "
                 "the wizard stopped waiting. Nothing was changed; start again when ready (the "
-                "browser must be on this computer, otherwise use the paste-back method)."
+                "browser must be on this computer, otherwise use the paste-back method)." + refused
             )
 
     def wait(
@@ -443,8 +463,8 @@ class LoopbackListener:
     ) -> CallbackResult:
         """Serve until one valid callback arrives; returns it (after `on_callback` ran).
 
-        Raises `StateMismatch`, `AccessDenied`, `AuthorizationError`, `LoopbackTimedOut`,
-        `LoopbackCancelled`, or whatever `on_callback` raised. Always closes the port.
+        Raises `AccessDenied`, `AuthorizationError`, `LoopbackTimedOut`, `LoopbackCancelled`,
+        or whatever `on_callback` raised. Always closes the port.
         """
         self._on_callback = on_callback
         deadline = clock() + self.timeout

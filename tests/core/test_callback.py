@@ -264,13 +264,44 @@ def test_an_idle_connection_does_not_block_the_callback(running: Running) -> Non
     assert running.exchanges == [CODE]
 
 
-def test_wrong_state_ends_the_wait_without_an_exchange(running: Running) -> None:
-    answer = requests.get(running.url({"code": CODE, "state": "x", "realmId": REALM}), timeout=5)
-    assert answer.status_code == 400
-    assert "different sign-in attempt" in answer.text
+def test_a_wrong_state_is_refused_and_the_wait_goes_on_for_the_right_one(running: Running) -> None:
+    for state in ("x", STATE + "x"):
+        query = {"code": "AB11otherAttemptCode", "state": state, "realmId": REALM}
+        answer = requests.get(running.url(query), timeout=5)
+        assert answer.status_code == 400
+        assert "different sign-in attempt" in answer.text
+    missing = requests.get(running.url({"code": "AB11noStateCode", "realmId": REALM}), timeout=5)
+    assert missing.status_code == 400
+    assert running.thread.is_alive() and running.exchanges == []
+    assert running.listener.refused_callbacks == 3
+    query = {"code": CODE, "state": STATE, "realmId": REALM}
+    assert requests.get(running.url(query), timeout=5).status_code == 200
     running.join()
-    assert isinstance(running.error, StateMismatch)
-    assert running.exchanges == []
+    assert running.error is None and running.exchanges == [CODE]
+
+
+def test_a_wait_that_only_saw_wrong_states_says_so_when_it_gives_up() -> None:
+    listener = LoopbackListener(STATE, _free_port())
+    outcome: list[BaseException] = []
+
+    def clock() -> float:  # time runs out once the wrong answer has been refused
+        return 700.0 if listener.refused_callbacks else 0.0
+
+    def wait() -> None:
+        try:
+            listener.wait(clock=clock)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    waiting = threading.Thread(target=wait, daemon=True)
+    waiting.start()
+    query = urlencode({"code": "AB11otherAttemptCode", "state": "x", "realmId": REALM})
+    answer = requests.get(f"http://127.0.0.1:{listener.port}/callback?{query}", timeout=5)
+    assert answer.status_code == 400
+    waiting.join(timeout=30)
+    (error,) = outcome
+    assert isinstance(error, LoopbackTimedOut)
+    assert "1 answer(s) from another sign-in attempt" in str(error)
 
 
 def test_access_denied_ends_the_wait(running: Running) -> None:
