@@ -18,6 +18,7 @@ every failure leaves the stored connection as it was.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import os
 import re
@@ -140,6 +141,8 @@ class Authorization:
     url: str = field(repr=False)
     endpoints: Endpoints
     client: intuit.WizardAuthClient = field(repr=False)
+    #: Fingerprints of the codes already sent to Intuit with this attempt (a code works once).
+    used_codes: set[str] = field(default_factory=set, repr=False)
 
     @property
     def loopback_port(self) -> int:
@@ -283,11 +286,24 @@ def read_company(
 
 
 def finish_with_code(authorization: Authorization, result: CallbackResult) -> PendingConnection:
-    """Exchange the callback's code (exactly once) and prove the connection; nothing is saved."""
+    """Exchange the callback's code (exactly once) and prove the connection; nothing is saved.
+
+    A code already sent to Intuit with this attempt is refused here, without asking Intuit
+    again, unless the earlier try never got an answer (then Intuit may not have seen it).
+    """
     name = authorization.profile_name
+    fingerprint = hashlib.sha256(result.code.encode("utf-8")).hexdigest()
+    if fingerprint in authorization.used_codes:
+        raise ConnectProblem(
+            "This sign-in code was already exchanged for tokens, and a code works only once. "
+            "Nothing was changed; to connect again, start the sign-in again."
+        )
+    authorization.used_codes.add(fingerprint)
     try:
         response = intuit.exchange_code(authorization.client, result.code, result.realm_id)
     except intuit.OAuthCallFailed as failure:
+        if failure.network:
+            authorization.used_codes.discard(fingerprint)
         raise _explained(
             name,
             failure,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -232,8 +233,22 @@ def test_a_reused_code_is_refused(
     result = parse_redirect(approve(connected, authorization.url, US_REALM), authorization.state)
     save_connection(finish_with_code(authorization, result))
     before = everything_stored(memory_keyring, isolated_home)
-    with pytest.raises(ConnectProblem, match="used already"):
+    with pytest.raises(ConnectProblem, match="already exchanged"):
         finish_with_code(authorization, result)
+    assert everything_stored(memory_keyring, isolated_home) == before
+    assert recent_failures("default") == []  # refused here: Intuit was not asked again
+
+
+def test_a_code_intuit_already_took_is_refused_by_intuit(
+    connected: SimulatorServer, memory_keyring: MemoryKeyring, isolated_home: Path
+) -> None:
+    first = start_authorization("default", "paste-url")
+    result = parse_redirect(approve(connected, first.url, US_REALM), first.state)
+    finish_with_code(first, result)
+    other = replace(first, used_codes=set())  # another copy of the same attempt
+    before = everything_stored(memory_keyring, isolated_home)
+    with pytest.raises(ConnectProblem, match="used already"):
+        finish_with_code(other, result)
     assert everything_stored(memory_keyring, isolated_home) == before
     assert recent_failures("default")[0]["code"] == "invalid_grant"
     assert recent_failures("default")[0]["intuit_tid"]
