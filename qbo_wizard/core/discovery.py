@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from qbo_wizard.core.files import atomic_write_text
+from qbo_wizard.core.files import ConfigFileError, atomic_write_text
 from qbo_wizard.core.paths import config_home
 
 CACHE_SECONDS = 24 * 3600.0
@@ -92,7 +92,7 @@ def remember_document(url: str, document: object, now: float | None = None) -> b
     moment = time.time() if now is None else now
     _in_memory[(str(config_home()), url)] = (moment, dict(document))
     record = {"url": url, "fetched_at": moment, "document": document}
-    with contextlib.suppress(OSError):  # a read-only config folder only costs a fetch
+    with contextlib.suppress(ConfigFileError):  # a read-only config folder only costs a fetch
         atomic_write_text(cache_file(url), json.dumps(record, indent=1) + "\n")
     return True
 

@@ -16,27 +16,58 @@ from typing import Any
 
 import yaml
 
-from qbo_wizard.core.paths import ensure_private_dir
+from qbo_wizard.core.paths import config_home, ensure_private_dir
 from qbo_wizard.core.problems import WizardError
+
+_FIX_BY_HAND = (
+    "The file was left as it is; fix it in a text editor, or move it aside to start that "
+    "part again."
+)
+_FIX_THE_FOLDER = (
+    "Anything already there was left as it is. Check that the folder exists and that you may "
+    "write to it, or choose another place."
+)
 
 
 class ConfigFileError(WizardError):
-    """A wizard file exists but cannot be used as it is."""
+    """A wizard file exists but cannot be used as it is (or could not be written)."""
 
-    def __init__(self, path: Path, problem: str, line: int | None = None) -> None:
+    def __init__(
+        self, path: Path, problem: str, line: int | None = None, *, advice: str = _FIX_BY_HAND
+    ) -> None:
         self.path = path
         self.problem = problem
         self.line = line
         where = f"{path}, line {line}" if line is not None else str(path)
-        super().__init__(
-            f"{where}: {problem}. The file was left as it is; fix it in a text editor, "
-            "or move it aside to start that part again."
-        )
+        super().__init__(f"{where}: {problem}. {advice}")
+
+
+def _inside_config_home(folder: Path) -> bool:
+    try:
+        return folder.resolve().is_relative_to(config_home().resolve())
+    except (OSError, RuntimeError):
+        return False
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Replace `path` with `text` atomically; the file ends up mode 0600 in a 0700 folder."""
-    ensure_private_dir(path.parent)
+    """Replace `path` with `text` atomically; the file ends up mode 0600.
+
+    Folders inside the wizard's config folder are created as needed and kept owner-only
+    (0700). A folder the user chose (an export to the current folder, to /tmp, …) is used as it
+    is: its permissions are never changed. Failure to write is `ConfigFileError`.
+    """
+    try:
+        _write_atomically(path, text)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigFileError(
+            path, f"it could not be written ({reason})", advice=_FIX_THE_FOLDER
+        ) from None
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    if _inside_config_home(path.parent):
+        ensure_private_dir(path.parent)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

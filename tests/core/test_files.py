@@ -88,3 +88,43 @@ def test_binary_garbage_is_explained(isolated_home: Path) -> None:
 
 def test_missing_file_reads_as_none(isolated_home: Path) -> None:
     assert read_yaml_mapping(isolated_home / "nope.yaml") is None
+
+
+def test_a_folder_the_user_chose_keeps_its_permissions(tmp_path: Path) -> None:
+    shared = tmp_path / "shared-like-tmp"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)  # noqa: S103  # world-writable and sticky, as /tmp is
+    target = shared / "mapping-export.yaml"
+    write_yaml_mapping(target, {"integration": "freight-brokerage"})
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert read_yaml_mapping(target) == {"integration": "freight-brokerage"}
+
+
+def test_a_folder_inside_the_config_home_is_made_private(isolated_home: Path) -> None:
+    folder = isolated_home / "cache"
+    folder.mkdir(parents=True)
+    os.chmod(folder, 0o755)  # noqa: S103
+    atomic_write_text(folder / "lists.json", "{}")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize("where", ["missing-folder", "under-a-file", "read-only"])
+def test_a_file_that_cannot_be_written_is_a_plain_error(tmp_path: Path, where: str) -> None:
+    if where == "missing-folder":
+        target = tmp_path / "no-such-folder" / "export.yaml"
+    elif where == "under-a-file":
+        (tmp_path / "a-file").write_text("")
+        target = tmp_path / "a-file" / "export.yaml"
+    else:
+        folder = tmp_path / "read-only"
+        folder.mkdir()
+        os.chmod(folder, 0o555)  # noqa: S103
+        target = folder / "export.yaml"
+        if os.access(folder, os.W_OK):  # an administrator may write anyway: use a name no
+            target = folder / ("x" * 300 + ".yaml")  # file system accepts instead
+    with pytest.raises(ConfigFileError) as caught:
+        atomic_write_text(target, "integration: freight-brokerage\n")
+    assert "could not be written" in str(caught.value)
+    assert "choose another place" in str(caught.value)
+    assert not target.parent.is_dir() or os.listdir(target.parent) == []  # no temp file left
