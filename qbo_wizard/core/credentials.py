@@ -7,10 +7,16 @@ against Intuit's token endpoint: a refresh with a made-up refresh token is answe
 `invalid_client` when the keys are wrong and `invalid_grant` when they are right. Only keys that
 pass are stored, in the keyring; the profile file keeps a masked hint of the client ID.
 No message here ever contains a secret, or any part of one.
+
+The client ID and secret are one keyring entry (`keys`), written in one write, so a failure or
+Ctrl+C can never leave the ID of one app with the secret of another. Profiles saved before
+keep two entries (`client_id`, `client_secret`); they are still read, and replaced by the one
+entry the next time keys are saved.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -28,9 +34,12 @@ from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.profile import KeySet, Profile, load_profile, mask_hint, save_profile
 from qbo_wizard.core.vault import Vault
 
-# Names of the keyring entries (not secrets themselves).
+# Names of the keyring entries (not secrets themselves). KEYS holds both keys as one JSON value;
+# CLIENT_ID and CLIENT_SECRET are the older two-entry layout (and the names of the two fields).
+KEYS = "keys"
 CLIENT_ID = "client_id"
 CLIENT_SECRET = "client_secret"  # noqa: S105
+_KEYS_FORMAT = 1
 
 # Intuit client IDs are about 50 letters and digits starting with "AB"; secrets about 40.
 # The accepted ranges are wider on purpose: a key of an unexpected length is tried live.
@@ -242,17 +251,60 @@ def vault_for(profile_name: str) -> Vault:
     return vault
 
 
-def load_credentials(profile_name: str) -> Credentials:
-    """The stored keys of a profile, or `MissingCredentials` naming the command to run."""
-    vault = vault_for(profile_name)
+def _keys_from_entry(text: str) -> Credentials | None:
+    data: object = None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict) or data.get("version") != _KEYS_FORMAT:
+        return None
+    client_id, client_secret = data.get(CLIENT_ID), data.get(CLIENT_SECRET)
+    if not isinstance(client_id, str) or not isinstance(client_secret, str):
+        return None
+    if not client_id or not client_secret:
+        return None
+    return Credentials(client_id, client_secret)
+
+
+def stored_credentials(vault: Vault) -> Credentials | None:
+    """The keys in this keyring service (one entry, or the older two), or None."""
+    entry = vault.get(KEYS)
+    if entry is not None:
+        return _keys_from_entry(entry)
     client_id = vault.get(CLIENT_ID)
     client_secret = vault.get(CLIENT_SECRET)
     if not client_id or not client_secret:
+        return None
+    return Credentials(client_id, client_secret)
+
+
+def load_credentials(profile_name: str) -> Credentials:
+    """The stored keys of a profile, or `MissingCredentials` naming the command to run."""
+    found = stored_credentials(vault_for(profile_name))
+    if found is None:
         raise MissingCredentials(
             f"No app keys are saved for profile {profile_name!r} yet. Run "
             f"`qbo-wizard credentials --profile {profile_name}` first."
         )
-    return Credentials(client_id, client_secret)
+    return found
+
+
+def _keys_entry(credentials: Credentials) -> str:
+    return json.dumps(
+        {
+            "version": _KEYS_FORMAT,
+            CLIENT_ID: credentials.client_id,
+            CLIENT_SECRET: credentials.client_secret,
+        },
+        separators=(",", ":"),
+    )
+
+
+def forget_credentials(vault: Vault) -> None:
+    """Remove the keys from this keyring service, in whichever layout they were saved."""
+    for name in (KEYS, CLIENT_ID, CLIENT_SECRET):
+        vault.delete(name)
 
 
 def target_profile(
@@ -293,22 +345,31 @@ def store_credentials(
         _check_simulator_key_set(profile.simulator_url, key_set, credentials)
     if verify:
         verify_live(endpoints, credentials, key_set, profile_name)
-    from qbo_wizard.core.tokens import forget_tokens  # tokens imports this module
+    # tokens imports this module
+    from qbo_wizard.core.tokens import forget_tokens, interrupts_held, refresh_lock
 
-    previous_id = vault.get(CLIENT_ID)
-    if target_changed or (previous_id is not None and previous_id != credentials.client_id):
-        forget_tokens(profile_name, vault)
-        profile.connected_at = None
-        profile.access_token_expires_at = None
-        profile.refresh_token_expires_at = None
-        profile.refresh_token_hard_expires_at = None
-        if profile.step_states.get("connect") == "done":
-            profile.step_states["connect"] = "not-started"
-    vault.set(CLIENT_ID, credentials.client_id)
-    vault.set(CLIENT_SECRET, credentials.client_secret)
-    profile.client_id_hint = credentials.hint
-    profile.step_states["credentials"] = "done"
-    save_profile(profile)
+    # Under the refresh lock, so no refresh with the old keys can save tokens in between; Ctrl+C
+    # waits until the keyring is consistent again.
+    with refresh_lock(profile_name), interrupts_held():
+        previous = stored_credentials(vault)
+        # One write: the new pair replaces the old one whole, or not at all.
+        vault.set(KEYS, _keys_entry(credentials))
+        keys_changed = previous is not None and previous.client_id != credentials.client_id
+        if target_changed or keys_changed:
+            # Only now that the new keys are safe: the old connection belongs to the old app
+            # or environment and would only fail.
+            forget_tokens(profile_name, vault)
+            profile.connected_at = None
+            profile.access_token_expires_at = None
+            profile.refresh_token_expires_at = None
+            profile.refresh_token_hard_expires_at = None
+            if profile.step_states.get("connect") == "done":
+                profile.step_states["connect"] = "not-started"
+        for older in (CLIENT_ID, CLIENT_SECRET):
+            vault.delete(older)
+        profile.client_id_hint = credentials.hint
+        profile.step_states["credentials"] = "done"
+        save_profile(profile)
     return profile
 
 

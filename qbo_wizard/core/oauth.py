@@ -37,10 +37,9 @@ from qbo_wizard.core.callback import (
     PageText,
 )
 from qbo_wizard.core.credentials import (
-    CLIENT_ID,
-    CLIENT_SECRET,
     MissingCredentials,
     clean_pasted,
+    forget_credentials,
     load_credentials,
     vault_for,
 )
@@ -471,8 +470,7 @@ def disconnect(profile_name: str, *, forget_keys: bool = True) -> DisconnectRepo
     else:
         store.delete()
     if forget_keys:
-        vault.delete(CLIENT_ID)
-        vault.delete(CLIENT_SECRET)
+        forget_credentials(vault)
     if profile_exists(profile_name):
         profile = load_profile(profile_name)
         profile.connected_at = None

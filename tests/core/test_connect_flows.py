@@ -19,6 +19,7 @@ from qbo_wizard.core.callback import (
 from qbo_wizard.core.credentials import (
     CredentialProblem,
     Credentials,
+    load_credentials,
     store_credentials,
     verify_live,
 )
@@ -79,8 +80,8 @@ def test_good_keys_are_stored_in_the_keyring_with_only_a_hint_on_disk(
     profile = save_keys(sim)
     good = keys(sim)
     assert profile.client_id_hint == good.hint
-    assert keyring_entry("default", "client_id") == good.client_id
-    assert keyring_entry("default", "client_secret") == good.client_secret
+    assert load_credentials("default") == good
+    assert good.client_secret in (keyring_entry("default", "keys") or "")
     text = (isolated_home / "profiles" / "default" / "profile.yaml").read_text()
     assert good.client_id not in text and good.client_secret not in text
     assert "environment: simulator" in text and profile.step_state("credentials") == "done"
@@ -340,7 +341,7 @@ def test_disconnect_revokes_then_wipes(connected: SimulatorServer) -> None:
     refresh_token = TokenSet.from_json(keyring_entry("default") or "").refresh_token
     report = disconnect("default")
     assert report.revoked and "Disconnected" in report.summary()
-    assert keyring_entry("default") is None and keyring_entry("default", "client_secret") is None
+    assert keyring_entry("default") is None and keyring_entry("default", "keys") is None
     assert load_profile("default").client_id_hint is None
     good = keys(connected)
     client = intuit.make_client(
@@ -352,12 +353,13 @@ def test_disconnect_revokes_then_wipes(connected: SimulatorServer) -> None:
 
 
 def test_disconnect_still_wipes_when_intuit_cannot_be_reached(connected: SimulatorServer) -> None:
+    saved_keys = keys(connected)
     connected.stop()
     report = disconnect("default", forget_keys=False)
     assert not report.revoked
     assert "Could not disconnect at Intuit" in report.summary()
     assert keyring_entry("default") is None
-    assert keyring_entry("default", "client_secret") is not None  # kept on request
+    assert load_credentials("default") == saved_keys  # kept on request
 
 
 def test_an_intuit_outage_during_refresh_changes_nothing(
