@@ -471,11 +471,32 @@ def _explanation(
     )
 
 
+_BARE_CODE = re.compile(r"#?(\d{1,8})")
+
+
+def _bare_code(text: str, known: Knowledge) -> Explanation | None:
+    """The explanation when the text is nothing but a code (`3200`, `003200`, `6000`, `429`).
+
+    A number QuickBooks lists as an error code is that code; otherwise a number that is an HTTP
+    status (401, 429, 503, …) is taken as one; any other number falls back to its code range.
+    """
+    found = _BARE_CODE.fullmatch(text.strip().strip("\"'`()[]").strip())
+    if found is None:
+        return None
+    number = found.group(1)
+    if normalise_code(number) not in known.by_code and known.for_status(int(number)):
+        return explain_error(None, status=int(number))
+    return explain_error(number)
+
+
 def explain_all(text: str) -> list[Explanation]:
     """Every distinct error recognised in the text, most specific first."""
     if not isinstance(text, str) or not text.strip():
         return []
     known = knowledge()
+    bare = _bare_code(text, known)
+    if bare is not None:
+        return [bare]
     bounded = _bounded(text)
     matches = _collect(bounded, known)
     tids = _intuit_tids(bounded)

@@ -147,3 +147,8 @@ def test_secrets_in_the_pasted_text_are_not_printed(capsys: pytest.CaptureFixtur
     assert main(["explain", "--json", text]) == 0
     captured = capsys.readouterr()
     assert secret not in captured.out + captured.err
+
+
+def test_a_bare_code_on_the_command_line_is_explained(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "003200"]) == 0
+    assert "(error 3200)" in capsys.readouterr().out

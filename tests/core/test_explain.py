@@ -509,3 +509,21 @@ def test_letters_that_grow_when_lowered_do_not_shift_what_is_found() -> None:
     text = "İ" * 500 + "\nThe admin changed their password yesterday\n" + "İ" * 500
     found = explain(text)
     assert found is not None and found.key == "authorizing-user-password-changed"
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "code"),
+    [
+        ("3200", "3200", "3200"),
+        ("003200", "3200", "3200"),
+        (" 6000\n", "6000", "6000"),
+        ("'3100'", "3100", "3100"),
+        ("429", "throttled", "HTTP 429"),
+        ("401", "http-401", "HTTP 401"),
+        ("6999", "other-validation-error", "6999"),
+    ],
+)
+def test_a_bare_code_is_explained(text: str, key: str, code: str) -> None:
+    found = explain(text)
+    assert found is not None
+    assert (found.key, found.code) == (key, code)
