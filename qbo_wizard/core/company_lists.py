@@ -12,7 +12,6 @@ import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -20,6 +19,7 @@ from qbo_wizard.core.files import atomic_write_text
 from qbo_wizard.core.paths import profile_dir
 from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.profile import load_profile
+from qbo_wizard.core.timestamps import utc_timestamp
 
 PAGE_SIZE = 1000  # Intuit's maximum MAXRESULTS
 # Name lists leave inactive records out unless asked; they are read too, so that a mapping to a
@@ -187,10 +187,6 @@ def company_country(info: dict[str, Any]) -> str | None:
     return None
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-
-
 @dataclass
 class CompanyLists:
     """Accounts, items and tax codes of one company (realm), with lookups by id."""
@@ -201,7 +197,7 @@ class CompanyLists:
     accounts: list[Account]
     items: list[Item]
     tax_codes: list[TaxCode]
-    loaded_at: str = field(default_factory=_now)
+    loaded_at: str = field(default_factory=utc_timestamp)
     cached: bool = False
 
     def __post_init__(self) -> None:

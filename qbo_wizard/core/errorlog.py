@@ -17,13 +17,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from qbo_wizard.core.paths import ensure_private_dir, profile_dir
 from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.redact import redact_text
+from qbo_wizard.core.timestamps import utc_timestamp
 
 LOG_NAME = "errors.log"
 ROTATED_NAME = "errors.log.1"
@@ -71,7 +71,7 @@ def record_failure(
     replaced by fingerprints before anything touches the disk.
     """
     record = {
-        "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "time": utc_timestamp(),
         "source": _clean(source, MAX_SHORT_FIELD_CHARS),
         "code": None if code is None else _clean(code, MAX_SHORT_FIELD_CHARS),
         "message": _clean(message, MAX_MESSAGE_CHARS),

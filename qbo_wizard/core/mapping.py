@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, Literal
 
 from qbo_wizard.core.company_lists import (
@@ -37,6 +36,7 @@ from qbo_wizard.core.mapping_file import (
 )
 from qbo_wizard.core.picker import PickerEntry, PickerIndex, account_entry, tax_code_entry
 from qbo_wizard.core.problems import EXIT_USAGE, WizardError
+from qbo_wizard.core.timestamps import utc_timestamp
 
 # Intuit's exact AccountType strings (qbo-facts §2.4) and the mapping filters (§3).
 BILL_ACCOUNT_TYPES_ALLOWED = ("Expense", "Other Expense", "Cost of Goods Sold")
@@ -345,10 +345,6 @@ def tax_code_findings(
     return []
 
 
-def utc_now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-
-
 # --- the draft the screen edits --------------------------------------------------------------
 
 
@@ -503,7 +499,7 @@ class MappingDraft:
             realm_id=self.lists.realm_id,
             company_name=self.lists.company_name,
             country=self.lists.country,
-            saved_at=utc_now(),
+            saved_at=utc_timestamp(),
             lines=lines,
         )
 

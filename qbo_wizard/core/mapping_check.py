@@ -20,9 +20,10 @@ from qbo_wizard.core.company_lists import (
 )
 from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.integrations import Integration, IntegrationLine, load_integration
-from qbo_wizard.core.mapping import Finding, MappingDraft, line_findings, utc_now
+from qbo_wizard.core.mapping import Finding, MappingDraft, line_findings
 from qbo_wizard.core.mapping_file import LineMapping, SavedMapping, load_saved_mapping
 from qbo_wizard.core.problems import WizardError
+from qbo_wizard.core.timestamps import utc_timestamp
 
 LineStatus = Literal["ok", "warning", "broken", "unmapped", "unused"]
 
@@ -68,7 +69,7 @@ class MappingReport:
     lines: list[LineReport] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # whole-mapping problems, in plain words
     lists: CompanyLists | None = None  # the company lists it was checked against
-    checked_at: str = field(default_factory=utc_now)
+    checked_at: str = field(default_factory=utc_timestamp)
 
     @property
     def ok(self) -> bool:

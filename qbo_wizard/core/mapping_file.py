@@ -10,7 +10,7 @@ integration: freight-brokerage         # a built-in id, or the path of the user'
 realm_id: '9130355912345678'           # the company it belongs to
 company_name: Ridgeline Freight
 country: US
-saved_at: '2025-03-01T10:00:00+00:00'
+saved_at: '2025-03-01T10:00:00Z'
 lines:
   linehaul:
     kind: invoice

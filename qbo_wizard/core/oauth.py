@@ -24,7 +24,6 @@ import os
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -54,6 +53,7 @@ from qbo_wizard.core.environments import (
 from qbo_wizard.core.paths import profile_dir
 from qbo_wizard.core.problems import EXIT_USAGE, WizardError
 from qbo_wizard.core.profile import KeySet, Profile, load_profile, profile_exists, save_profile
+from qbo_wizard.core.timestamps import utc_timestamp
 from qbo_wizard.core.tokens import (
     StoredTokensUnreadable,
     TokenSet,
@@ -399,7 +399,7 @@ def save_connection(pending: PendingConnection, *, allow_company_change: bool = 
     profile.company_name = pending.company.name
     profile.country = pending.company.country
     profile.connect_method = pending.method
-    profile.connected_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    profile.connected_at = utc_timestamp()
     record_expiries(profile, pending.tokens)
     profile.step_states["connect"] = "done"
     save_profile(profile)

@@ -45,7 +45,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -62,6 +61,7 @@ from qbo_wizard.core.paths import ensure_private_dir, profile_dir
 from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, EXIT_RECONNECT, EXIT_USAGE, WizardError
 from qbo_wizard.core.profile import MAPPING_FILE, Profile, load_profile, save_profile
 from qbo_wizard.core.steps import StepId, is_step_id
+from qbo_wizard.core.timestamps import utc_timestamp
 from qbo_wizard.core.tokens import ReconnectRequired, TokensNotSaved
 
 TEST_AMOUNT = 1.00
@@ -144,10 +144,6 @@ def confirmation_matches(typed: str | None, company_name: str) -> bool:
 def needs_production_confirmation(profile: Profile) -> bool:
     """Production keys reach only real companies, so a production profile needs confirmation."""
     return profile.environment == "production" or profile.key_set == "production"
-
-
-def _utc_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # --------------------------------------------------------------------------- results
@@ -879,7 +875,7 @@ class _Run:
                 state="sending",
                 cleanup="wanted" if cleanup else "keep",
                 line_id=planned.line_id,
-                started_at=_utc_now(),
+                started_at=utc_timestamp(),
             )
             self.company.documents.append(entry)
         else:
@@ -1000,7 +996,7 @@ def run_dollar_test(
     is in the result, with every failure also in the profile's error log.
     """
     api = api or QboApi.for_profile(profile_name)
-    started = _utc_now()
+    started = utc_timestamp()
     with _exclusive_run(profile_name):
         try:
             plan = plan or plan_dollar_test(profile_name, api)
@@ -1123,7 +1119,7 @@ def clean_up_test_documents(
     to look at them and now wants them gone.
     """
     api = api or QboApi.for_profile(profile_name)
-    started = _utc_now()
+    started = utc_timestamp()
     with _exclusive_run(profile_name):
         records = load_record(profile_name)
         pending = [
@@ -1151,7 +1147,7 @@ def pending_cleanup(profile_name: str, realm_id: str | None = None) -> list[Reco
 
 def _finish(result: TestRunResult, realm_id: str, cleanup_only: bool = False) -> TestRunResult:
     """Stamp the end time and record the outcome in the profile for the status home."""
-    result = replace(result, finished_at=_utc_now())
+    result = replace(result, finished_at=utc_timestamp())
     profile = load_profile(result.profile_name)  # read fresh: a token refresh may have saved it
     try:
         left = pending_cleanup(result.profile_name, realm_id) if realm_id else []

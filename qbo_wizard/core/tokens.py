@@ -34,7 +34,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
 from typing import Any
 
 import filelock
@@ -46,6 +45,7 @@ from qbo_wizard.core.errorlog import record_failure
 from qbo_wizard.core.paths import ensure_private_dir, profile_dir
 from qbo_wizard.core.problems import EXIT_RECONNECT, WizardError
 from qbo_wizard.core.profile import Profile, load_profile, profile_exists, save_profile
+from qbo_wizard.core.timestamps import utc_timestamp
 from qbo_wizard.core.vault import Vault, VaultUnavailable
 
 TOKENS_ENTRY = "tokens"
@@ -267,11 +267,8 @@ class TokenSet:
 
 
 def iso_date(timestamp: float | None) -> str | None:
-    """A UTC timestamp as `2026-05-01T12:00:00Z`, for the profile file and messages."""
-    if timestamp is None:
-        return None
-    moment = datetime.fromtimestamp(timestamp, tz=timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """A UTC timestamp as `2026-05-01T12:00:00Z` (None stays None), for the profile file."""
+    return None if timestamp is None else utc_timestamp(timestamp)
 
 
 def expiry_warnings(tokens: TokenSet, now: float) -> list[str]:
