@@ -14,7 +14,7 @@ import textwrap
 from typing import Any
 
 from qbo_wizard.core.explain import Explanation, explain_all, find_intuit_tid
-from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, WizardError
+from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, UsageError
 from qbo_wizard.core.steps import step_by_id
 
 # Standard input is read in chunks; only its start and its end are kept, which is where
@@ -32,10 +32,8 @@ NOT_RECOGNISED = (
 )
 
 
-class NothingToExplain(WizardError):
+class NothingToExplain(UsageError):
     """No text was given."""
-
-    exit_code = EXIT_USAGE
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -45,15 +45,12 @@ from qbo_wizard.core.oauth import (
     start_authorization,
     wait_for_loopback,
 )
-from qbo_wizard.core.problems import EXIT_USAGE
 from qbo_wizard.core.profile import Profile, load_profile
 from qbo_wizard.core.tokens import expiry_warnings
 
 
 class ProfileMismatch(MethodNotAllowed):
     """`--simulator` / `--key-set` disagree with the keys saved for the profile."""
-
-    exit_code = EXIT_USAGE
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

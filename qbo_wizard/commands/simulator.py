@@ -14,7 +14,7 @@ import sys
 import threading
 from types import FrameType
 
-from qbo_wizard.core.problems import EXIT_OK, EXIT_USAGE, WizardError
+from qbo_wizard.core.problems import EXIT_OK, UsageError, WizardError
 
 DEFAULT_PORT = 8770
 SCENARIO_NAMES = ("takeover", "password-change", "already-purchased", "outage", "throttle")
@@ -72,11 +72,9 @@ def _scenarios(values: list[str]) -> list[tuple[str, str | None]]:
     for value in values:
         name, _, realm = value.partition("@")
         if name not in SCENARIO_NAMES:
-            error = WizardError(
+            raise UsageError(
                 f"Unknown scenario {name!r}. Choose one of: {', '.join(SCENARIO_NAMES)}."
             )
-            error.exit_code = EXIT_USAGE
-            raise error
         chosen.append((name, realm or None))
     return chosen
 
@@ -97,9 +95,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             simulator.control("scenario", name=name, realm_id=realm, when=when)
         except ValueError as error:
-            usage = WizardError(f"{error}. The realm IDs are listed in the JSON line.")
-            usage.exit_code = EXIT_USAGE
-            raise usage from None
+            raise UsageError(f"{error}. The realm IDs are listed in the JSON line.") from None
     try:
         simulator.start()
     except OSError as error:

@@ -16,7 +16,7 @@ import argparse
 import sys
 
 from qbo_wizard.commands.terminal import say
-from qbo_wizard.core.problems import EXIT_USAGE, WizardError
+from qbo_wizard.core.problems import UsageError
 from qbo_wizard.core.tokens import (
     ACCESS_TOKEN_LIFETIME_SECONDS,
     DEFAULT_VALID_FOR_SECONDS,
@@ -26,16 +26,12 @@ from qbo_wizard.core.tokens import (
 )
 
 
-class BadValidFor(WizardError):
+class BadValidFor(UsageError):
     """`--valid-for` outside what an access token can offer."""
 
-    exit_code = EXIT_USAGE
 
-
-class TokenOnScreen(WizardError):
+class TokenOnScreen(UsageError):
     """Standard output is a terminal: printing the token would show it to anyone watching."""
-
-    exit_code = EXIT_USAGE
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from qbo_wizard.core.problems import EXIT_USAGE, WizardError
+from qbo_wizard.core.problems import UsageError, WizardError
 from qbo_wizard.core.profile import Environment, KeySet, Profile
 
 # Discovery documents, as spelled in Intuit's own Python client (intuitlib/config.py).
@@ -38,6 +38,10 @@ _SIMULATOR_TIMEOUT_SECONDS = 5.0
 
 class EnvironmentProblem(WizardError):
     """The profile points somewhere the wizard cannot use (or cannot reach)."""
+
+
+class UnknownKeySet(EnvironmentProblem, UsageError):
+    """A key set name that is neither development nor production."""
 
 
 @dataclass(frozen=True)
@@ -185,10 +189,8 @@ def check_key_set(value: str) -> KeySet:
     }
     key_set = aliases.get(value.strip().lower())
     if key_set is None:
-        error = EnvironmentProblem(
+        raise UnknownKeySet(
             f"{value!r} is not a key set. Use 'development' (sandbox companies) or "
             "'production' (real companies)."
         )
-        error.exit_code = EXIT_USAGE
-        raise error
     return key_set

@@ -35,7 +35,7 @@ from qbo_wizard.core.mapping_file import (
     save_mapping_file,
 )
 from qbo_wizard.core.picker import PickerEntry, PickerIndex, account_entry, tax_code_entry
-from qbo_wizard.core.problems import EXIT_USAGE, WizardError
+from qbo_wizard.core.problems import UsageError, WizardError
 from qbo_wizard.core.timestamps import utc_timestamp
 
 # Intuit's exact AccountType strings (qbo-facts §2.4) and the mapping filters (§3).
@@ -108,10 +108,8 @@ class MappingRefused(WizardError):
         super().__init__(f"The mapping was not saved; fix these lines first:\n{details}")
 
 
-class ItemRefused(WizardError):
+class ItemRefused(UsageError):
     """A new Service item could not be created as asked; the reason says why."""
-
-    exit_code = EXIT_USAGE
 
 
 # --- rules -------------------------------------------------------------------------------------

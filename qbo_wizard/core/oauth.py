@@ -51,7 +51,7 @@ from qbo_wizard.core.environments import (
     loopback_redirect_uri,
 )
 from qbo_wizard.core.paths import profile_dir
-from qbo_wizard.core.problems import EXIT_USAGE, WizardError
+from qbo_wizard.core.problems import UsageError, WizardError
 from qbo_wizard.core.profile import KeySet, Profile, load_profile, profile_exists, save_profile
 from qbo_wizard.core.timestamps import utc_timestamp
 from qbo_wizard.core.tokens import (
@@ -72,10 +72,8 @@ class ConnectProblem(WizardError):
     """Connecting did not work; nothing was saved."""
 
 
-class MethodNotAllowed(ConnectProblem):
+class MethodNotAllowed(ConnectProblem, UsageError):
     """The chosen connect method cannot work with these keys."""
-
-    exit_code = EXIT_USAGE
 
 
 class CompanyChanged(WizardError):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import platformdirs
 
-from qbo_wizard.core.problems import EXIT_USAGE, WizardError
+from qbo_wizard.core.problems import UsageError
 
 APP_NAME = "qbo-wizard"
 HOME_ENV_VAR = "QBO_WIZARD_HOME"
@@ -18,10 +18,8 @@ DEFAULT_PROFILE = "default"
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
-class InvalidProfileName(WizardError):
+class InvalidProfileName(UsageError):
     """A profile name that cannot safely become a folder or keyring service name."""
-
-    exit_code = EXIT_USAGE
 
     def __init__(self, name: str) -> None:
         super().__init__(

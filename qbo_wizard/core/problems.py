@@ -14,3 +14,9 @@ class WizardError(Exception):
     """Something the user can act on; `str(error)` is the whole message, with no secrets."""
 
     exit_code: int = EXIT_PROBLEM
+
+
+class UsageError(WizardError):
+    """The command was asked for something it cannot do as given (exit code 2)."""
+
+    exit_code = EXIT_USAGE

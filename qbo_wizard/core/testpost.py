@@ -58,7 +58,13 @@ from qbo_wizard.core.integrations import Integration, LineKind, load_integration
 from qbo_wizard.core.intuit import OAuthCallFailed
 from qbo_wizard.core.mapping_file import LineMapping, SavedMapping, load_saved_mapping
 from qbo_wizard.core.paths import ensure_private_dir, profile_dir
-from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, EXIT_RECONNECT, EXIT_USAGE, WizardError
+from qbo_wizard.core.problems import (
+    EXIT_OK,
+    EXIT_PROBLEM,
+    EXIT_RECONNECT,
+    UsageError,
+    WizardError,
+)
 from qbo_wizard.core.profile import MAPPING_FILE, Profile, load_profile, save_profile
 from qbo_wizard.core.steps import StepId, is_step_id
 from qbo_wizard.core.timestamps import utc_timestamp
@@ -98,10 +104,8 @@ _RECORD_HEADER = (
 )
 
 
-class ProductionConfirmationRequired(WizardError):
+class ProductionConfirmationRequired(UsageError):
     """A real company was about to get test documents without the user typing its name."""
-
-    exit_code = EXIT_USAGE
 
     def __init__(self, company_name: str, typed: str | None) -> None:
         self.company_name = company_name
