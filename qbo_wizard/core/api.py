@@ -38,6 +38,7 @@ from quickbooks.exceptions import QuickbooksException
 
 from qbo_wizard.core.environments import Endpoints, endpoints_for
 from qbo_wizard.core.errorlog import record_failure
+from qbo_wizard.core.explain import GATEWAY_CODE, error_fields, fault_errors, xml_errors
 from qbo_wizard.core.problems import EXIT_RECONNECT, WizardError
 from qbo_wizard.core.profile import load_profile
 from qbo_wizard.core.redact import redact_text
@@ -57,9 +58,6 @@ LONGEST_WAIT_SECONDS = 120.0  # a longer Retry-After is not waited out; the erro
 REQUEST_TIMEOUT = (10.0, 130.0)  # connect, read (Intuit cuts requests off at 120 s)
 
 _ENTITY = re.compile(r"[A-Za-z][A-Za-z/]{0,63}")
-_GATEWAY_CODE = re.compile(r"errorCode=0*(\d+)")
-_XML_ERROR = re.compile(r"<Error\b[^>]*\bcode=\"(\d+)\"", re.IGNORECASE)
-_XML_FIELD = "<{name}>(.*?)</{name}>"
 _AUTH_CODES = {"100", "110", "3200"}
 _WRONG_ENVIRONMENT_CODES = {"130", "7001", "3100"}
 
@@ -154,11 +152,6 @@ def _retry_after(value: str | None) -> float | None:
     return seconds if 0 <= seconds <= LONGEST_WAIT_SECONDS else None
 
 
-def _xml_field(text: str, name: str) -> str:
-    found = re.search(_XML_FIELD.format(name=name), text, re.IGNORECASE | re.DOTALL)
-    return found.group(1).strip() if found else ""
-
-
 @dataclass(frozen=True)
 class Fault:
     """The first error of an API answer, whatever shape it came in."""
@@ -169,41 +162,35 @@ class Fault:
     element: str | None = None
 
 
+def _fault(code: str, message: str, detail: str, element: str, status: int) -> Fault:
+    gateway = GATEWAY_CODE.search(message) or GATEWAY_CODE.search(detail)
+    if gateway and (not code or code == "0"):
+        code = gateway.group(1)
+    return Fault(
+        code=str(int(code)) if code.isdigit() else (code or f"HTTP {status}"),
+        message=message,
+        detail=detail,
+        element=element or None,
+    )
+
+
 def parse_fault(text: str, status: int) -> Fault | None:
-    """Read the error out of an answer body (`Fault`/`fault` JSON, XML, gateway strings)."""
+    """Read the error out of an answer body (`Fault`/`fault` JSON, XML, gateway strings).
+
+    The same readers as `qbo-wizard explain` uses, applied to one answer.
+    """
     body: Any = None
     try:
         body = json.loads(text) if text.strip() else None
     except ValueError:
         body = None
     if isinstance(body, dict):
-        fault = body.get("Fault") or body.get("fault")
-        if isinstance(fault, dict):
-            errors = fault.get("Error") or fault.get("error") or []
-            first = errors[0] if isinstance(errors, list) and errors else {}
-            if isinstance(first, dict):
-                message = str(first.get("Message") or first.get("message") or "")
-                detail = str(first.get("Detail") or first.get("detail") or "")
-                code = str(first.get("code") or "")
-                gateway = _GATEWAY_CODE.search(message) or _GATEWAY_CODE.search(detail)
-                if gateway and (not code or code == "0"):
-                    code = gateway.group(1)
-                element = first.get("element")
-                return Fault(
-                    code=str(int(code)) if code.isdigit() else (code or f"HTTP {status}"),
-                    message=message,
-                    detail=detail,
-                    element=str(element) if element else None,
-                )
-        return None
-    xml = _XML_ERROR.search(text)
+        errors = fault_errors(body.get("Fault") or body.get("fault"))
+        return _fault(*error_fields(errors[0]), status) if errors else None
+    xml = xml_errors(text)
     if xml:
-        return Fault(
-            code=str(int(xml.group(1))),
-            message=_xml_field(text, "Message"),
-            detail=_xml_field(text, "Detail"),
-        )
-    gateway = _GATEWAY_CODE.search(text)
+        return _fault(*xml[0][1:], status)
+    gateway = GATEWAY_CODE.search(text)
     if gateway:
         return Fault(code=str(int(gateway.group(1))), message=text.strip()[:300], detail="")
     return None

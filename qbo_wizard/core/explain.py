@@ -171,7 +171,8 @@ def _decode_object(text: str, start: int) -> Any:
         return None
 
 
-def _error_list(fault: Any) -> list[dict[str, Any]]:
+def fault_errors(fault: Any) -> list[dict[str, Any]]:
+    """The error objects of a decoded `Fault`/`fault` value (a list of them, or just one)."""
     if not isinstance(fault, dict):
         return []
     errors = fault.get("Error", fault.get("error"))
@@ -193,13 +194,19 @@ def _fault_error(position: int, code: str, message: str, detail: str, element: s
     )
 
 
-def _from_error_object(error: dict[str, Any], position: int) -> _Found | None:
+def error_fields(error: dict[str, Any]) -> tuple[str, str, str, str]:
+    """(code, message, detail, element) of one error object, in either spelling of each key."""
     code = _as_text(error.get("code", error.get("Code"))).strip()
-    if not code:
-        return None
     message = _as_text(error.get("Message", error.get("message")))
     detail = _as_text(error.get("Detail", error.get("detail")))
     element = _as_text(error.get("element", error.get("Element")))
+    return code, message, detail, element
+
+
+def _from_error_object(error: dict[str, Any], position: int) -> _Found | None:
+    code, message, detail, element = error_fields(error)
+    if not code:
+        return None
     return _fault_error(position, code, message, detail, element)
 
 
@@ -213,7 +220,7 @@ def _json_faults(text: str) -> list[_Found]:
             fault = _decode_object(text, start)
         except RecursionError:
             fault = None
-        for error in _error_list(fault):
+        for error in fault_errors(fault):
             item = _from_error_object(error, marker.start())
             if item is not None:
                 found.append(item)
@@ -244,8 +251,9 @@ _XML_TEXT = re.compile(
 )
 
 
-def _xml_faults(text: str) -> list[_Found]:
-    found: list[_Found] = []
+def xml_errors(text: str) -> list[tuple[int, str, str, str, str]]:
+    """(position, code, message, detail, element) of each `<Error code="…">` in XML text."""
+    found: list[tuple[int, str, str, str, str]] = []
     for marker in _first(_XML_ERROR, text):
         code = _XML_CODE.search(marker.group(1))
         if code is None:
@@ -258,13 +266,17 @@ def _xml_faults(text: str) -> list[_Found]:
             body = body[:closing]
         fields = {m.group(1): html.unescape(m.group(2)) for m in _first(_XML_TEXT, body, 4)}
         message, detail = fields.get("Message", ""), fields.get("Detail", "")
-        found.append(_fault_error(marker.start(), code.group(1), message, detail, element))
+        found.append((marker.start(), code.group(1), message, detail, element))
     return found
+
+
+def _xml_faults(text: str) -> list[_Found]:
+    return [_fault_error(*error) for error in xml_errors(text)]
 
 
 # ----------------------------------------------------------- gateway and library message text
 
-_GATEWAY = re.compile(r"\berrorCode[ \t]*=[ \t]*(\d{1,8})")
+GATEWAY_CODE = re.compile(r"\berrorCode[ \t]*=[ \t]*(\d{1,8})")
 _LIBRARY = re.compile(r"\bQB (?:[A-Za-z]{1,20} ){0,4}Exception (\d{1,8}):[ \t]*([^\n]{0,500})")
 _LOOSE_CODE = re.compile(
     r"(?i)\b(?:error|code|fault|exception)(?:[ \t]+code)?[ \t]{0,3}[:#=]?[ \t]{0,3}\(?(\d{3,6})\b"
@@ -274,7 +286,7 @@ _LOOSE_CODE = re.compile(
 
 def _gateway_codes(text: str) -> list[_Found]:
     found = []
-    for match in _first(_GATEWAY, text):
+    for match in _first(GATEWAY_CODE, text):
         line = _context(text, match.start())
         found.append(
             _Found(match.start(), _STRUCTURED, code=match.group(1), own_text=line, detail=None)

@@ -95,3 +95,12 @@ def test_auth_and_environment_errors_mean_reconnect() -> None:
     assert QboApiError("x", code="3200", status=401).exit_code == 4
     assert QboApiError("x", code="3100", status=403).exit_code == 4
     assert QboApiError("x", code="6000", status=400).exit_code == 1
+
+
+def test_the_api_reads_faults_as_explain_does() -> None:
+    """One error object instead of a list, and a capitalised Code: explain reads both, and so
+    does the client (they share the readers)."""
+    single = json.dumps({"Fault": {"Error": {"Code": "6000", "Detail": "Pick a tax code"}}})
+    fault = parse_fault(single, 400)
+    assert fault is not None
+    assert (fault.code, fault.detail) == ("6000", "Pick a tax code")
