@@ -394,24 +394,39 @@ class QboApi:
 
     # -- the API ----------------------------------------------------------------------------
 
+    def query_page(
+        self,
+        entity: str,
+        where: str | None = None,
+        order_by: str | None = None,
+        start_position: int = 1,
+        max_results: int = PAGE_SIZE,
+    ) -> list[dict[str, Any]]:
+        """One page of `SELECT * FROM entity [WHERE …] [ORDERBY …]`: at most `max_results`
+        rows (1000 at the most, Intuit's limit) from row `start_position` (counting from 1)."""
+        self._check_entity(entity)
+        if start_position < 1 or not 1 <= max_results <= PAGE_SIZE:
+            raise ValueError("start_position starts at 1; max_results is between 1 and 1000")
+        # QuickBooks' query language, not SQL; `where` and `order_by` come from the app's code.
+        select = f"SELECT * FROM {entity}"  # noqa: S608
+        if where:
+            select += f" WHERE {where}"
+        if order_by:
+            select += f" ORDERBY {order_by}"
+        select += f" STARTPOSITION {start_position} MAXRESULTS {max_results}"
+        result = self._call(f"list {entity} records", _query(select))
+        page = (result.get("QueryResponse") or {}).get(entity) or []
+        return [row for row in page if isinstance(row, dict)]
+
     def query_all(
         self, entity: str, where: str | None = None, order_by: str | None = None
     ) -> list[dict[str, Any]]:
         """Every row of `SELECT * FROM entity [WHERE …] [ORDERBY …]`, fetched 1000 at a time."""
-        self._check_entity(entity)
-        # QuickBooks' query language, not SQL; `where` and `order_by` come from the app's code.
-        base = f"SELECT * FROM {entity}"  # noqa: S608
-        if where:
-            base += f" WHERE {where}"
-        if order_by:
-            base += f" ORDERBY {order_by}"
         rows: list[dict[str, Any]] = []
         start = 1
         while True:
-            select = f"{base} STARTPOSITION {start} MAXRESULTS {PAGE_SIZE}"
-            result = self._call(f"list {entity} records", _query(select))
-            page = (result.get("QueryResponse") or {}).get(entity) or []
-            rows.extend(row for row in page if isinstance(row, dict))
+            page = self.query_page(entity, where, order_by, start, PAGE_SIZE)
+            rows.extend(page)
             if len(page) < PAGE_SIZE:
                 return rows
             start += PAGE_SIZE

@@ -362,3 +362,13 @@ def test_an_item_whose_income_account_changed_is_flagged_then_accepted(
     assert accepted is not None and accepted.lines["linehaul"].income_account is not None
     assert accepted.lines["linehaul"].income_account.name == "Freight Revenue:LTL"
     assert main(["mapping", "check", "--profile", "acme"]) == EXIT_OK
+
+
+def test_the_real_client_reports_loading_progress_page_by_page(
+    simulator: SimulatorServer,
+) -> None:
+    api = connect_profile(simulator, "acme", LARGE_REALM)
+    progress: list[int] = []
+    lists = fetch_company_lists(api, LARGE_REALM, lambda n, total: progress.append(n))
+    assert len(lists.accounts) == 10_000
+    assert progress[:11] == [0, *range(1000, 10_001, 1000)]
