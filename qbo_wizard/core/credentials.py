@@ -8,15 +8,15 @@ against Intuit's token endpoint: a refresh with a made-up refresh token is answe
 pass are stored, in the keyring; the profile file keeps a masked hint of the client ID.
 No message here ever contains a secret, or any part of one.
 
-The client ID and secret are one keyring entry (`keys`), written in one write, so a failure or
-Ctrl+C can never leave the ID of one app with the secret of another. Profiles saved before
-keep two entries (`client_id`, `client_secret`); they are still read, and replaced by the one
-entry the next time keys are saved.
+Saving new keys never loses a working connection: under the profile's refresh lock, with Ctrl+C
+held, the secret is written, then the client ID, and only then are the old connection's tokens
+removed. If the keyring refuses the second write, the previous secret is put back, so the ID of
+one app is not left beside the secret of another.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -32,14 +32,11 @@ from qbo_wizard.core.environments import (
 )
 from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.profile import KeySet, Profile, load_profile, mask_hint, save_profile
-from qbo_wizard.core.vault import Vault
+from qbo_wizard.core.vault import Vault, VaultUnavailable
 
-# Names of the keyring entries (not secrets themselves). KEYS holds both keys as one JSON value;
-# CLIENT_ID and CLIENT_SECRET are the older two-entry layout (and the names of the two fields).
-KEYS = "keys"
+# Names of the keyring entries (not secrets themselves).
 CLIENT_ID = "client_id"
 CLIENT_SECRET = "client_secret"  # noqa: S105
-_KEYS_FORMAT = 1
 
 # Intuit client IDs are about 50 letters and digits starting with "AB"; secrets about 40.
 # The accepted ranges are wider on purpose: a key of an unexpected length is tried live.
@@ -251,27 +248,8 @@ def vault_for(profile_name: str) -> Vault:
     return vault
 
 
-def _keys_from_entry(text: str) -> Credentials | None:
-    data: object = None
-    try:
-        data = json.loads(text)
-    except ValueError:
-        data = None
-    if not isinstance(data, dict) or data.get("version") != _KEYS_FORMAT:
-        return None
-    client_id, client_secret = data.get(CLIENT_ID), data.get(CLIENT_SECRET)
-    if not isinstance(client_id, str) or not isinstance(client_secret, str):
-        return None
-    if not client_id or not client_secret:
-        return None
-    return Credentials(client_id, client_secret)
-
-
 def stored_credentials(vault: Vault) -> Credentials | None:
-    """The keys in this keyring service (one entry, or the older two), or None."""
-    entry = vault.get(KEYS)
-    if entry is not None:
-        return _keys_from_entry(entry)
+    """The keys in this keyring service, or None unless both are there."""
     client_id = vault.get(CLIENT_ID)
     client_secret = vault.get(CLIENT_SECRET)
     if not client_id or not client_secret:
@@ -290,21 +268,39 @@ def load_credentials(profile_name: str) -> Credentials:
     return found
 
 
-def _keys_entry(credentials: Credentials) -> str:
-    return json.dumps(
-        {
-            "version": _KEYS_FORMAT,
-            CLIENT_ID: credentials.client_id,
-            CLIENT_SECRET: credentials.client_secret,
-        },
-        separators=(",", ":"),
-    )
-
-
 def forget_credentials(vault: Vault) -> None:
-    """Remove the keys from this keyring service, in whichever layout they were saved."""
-    for name in (KEYS, CLIENT_ID, CLIENT_SECRET):
+    """Remove the keys from this keyring service."""
+    for name in (CLIENT_ID, CLIENT_SECRET):
         vault.delete(name)
+
+
+class KeysNotSaved(WizardError):
+    """The keyring refused the new keys part-way, and the previous ones could not be put back."""
+
+
+def _write_pair(vault: Vault, credentials: Credentials, previous: Credentials | None) -> None:
+    """Secret first, then ID; if the ID is refused, put the previous secret back."""
+    vault.set(CLIENT_SECRET, credentials.client_secret)
+    try:
+        vault.set(CLIENT_ID, credentials.client_id)
+        return
+    except VaultUnavailable as refused:
+        problem = refused
+    restored = False
+    with contextlib.suppress(VaultUnavailable):
+        if previous is not None:
+            vault.set(CLIENT_SECRET, previous.client_secret)
+        else:
+            vault.delete(CLIENT_SECRET)
+        restored = True
+    if restored:
+        raise problem
+    raise KeysNotSaved(
+        "The keyring took the new client secret but then refused the client ID, and the "
+        "previous secret could not be put back, so the saved keys no longer belong together. "
+        "Once the keyring works again, enter the keys again with `qbo-wizard credentials`. "
+        f"The connection's tokens were not touched. ({problem})"
+    )
 
 
 def target_profile(
@@ -352,8 +348,7 @@ def store_credentials(
     # waits until the keyring is consistent again.
     with refresh_lock(profile_name), interrupts_held():
         previous = stored_credentials(vault)
-        # One write: the new pair replaces the old one whole, or not at all.
-        vault.set(KEYS, _keys_entry(credentials))
+        _write_pair(vault, credentials, previous)
         keys_changed = previous is not None and previous.client_id != credentials.client_id
         if target_changed or keys_changed:
             # Only now that the new keys are safe: the old connection belongs to the old app
@@ -365,8 +360,6 @@ def store_credentials(
             profile.refresh_token_hard_expires_at = None
             if profile.step_states.get("connect") == "done":
                 profile.step_states["connect"] = "not-started"
-        for older in (CLIENT_ID, CLIENT_SECRET):
-            vault.delete(older)
         profile.client_id_hint = credentials.hint
         profile.step_states["credentials"] = "done"
         save_profile(profile)

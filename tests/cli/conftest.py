@@ -20,6 +20,6 @@ def shared_profile(secret_service: None) -> Iterator[str]:
     """
     name = f"cli-{uuid.uuid4().hex[:12]}"
     yield name
-    for entry in ("tokens", "keys", "client_id", "client_secret"):
+    for entry in ("tokens", "client_id", "client_secret"):
         with contextlib.suppress(keyring.errors.PasswordDeleteError):
             keyring.delete_password(f"qbo-wizard/{name}", entry)

@@ -81,7 +81,7 @@ def test_good_keys_are_stored_in_the_keyring_with_only_a_hint_on_disk(
     good = keys(sim)
     assert profile.client_id_hint == good.hint
     assert load_credentials("default") == good
-    assert good.client_secret in (keyring_entry("default", "keys") or "")
+    assert keyring_entry("default", "client_secret") == good.client_secret
     text = (isolated_home / "profiles" / "default" / "profile.yaml").read_text()
     assert good.client_id not in text and good.client_secret not in text
     assert "environment: simulator" in text and profile.step_state("credentials") == "done"
@@ -341,7 +341,7 @@ def test_disconnect_revokes_then_wipes(connected: SimulatorServer) -> None:
     refresh_token = TokenSet.from_json(keyring_entry("default") or "").refresh_token
     report = disconnect("default")
     assert report.revoked and "Disconnected" in report.summary()
-    assert keyring_entry("default") is None and keyring_entry("default", "keys") is None
+    assert keyring_entry("default") is None and keyring_entry("default", "client_secret") is None
     assert load_profile("default").client_id_hint is None
     good = keys(connected)
     client = intuit.make_client(

@@ -7,7 +7,12 @@ import keyring
 import keyring.errors
 import pytest
 
-from qbo_wizard.core.credentials import Credentials, load_credentials, store_credentials
+from qbo_wizard.core.credentials import (
+    Credentials,
+    KeysNotSaved,
+    load_credentials,
+    store_credentials,
+)
 from qbo_wizard.core.tokens import TokenStore
 from qbo_wizard.core.vault import MemoryKeyring, VaultUnavailable
 from qbo_wizard.simulator.server import SimulatorServer
@@ -18,19 +23,20 @@ OTHER_APP = Credentials(
 )
 
 
-class _WritesFailAfter(MemoryKeyring):
-    """A keyring that stops accepting writes after `allowed` more of them (a locked
-    collection, a D-Bus hiccup, Ctrl+C in the middle)."""
+class _RefusesWrites(MemoryKeyring):
+    """A keyring that refuses the writes numbered in `refused` (1 = the first one from now):
+    a collection locked part-way, a D-Bus hiccup."""
 
-    def __init__(self, secrets: dict[tuple[str, str], str], allowed: int) -> None:
+    def __init__(self, secrets: dict[tuple[str, str], str], refused: set[int]) -> None:
         super().__init__()
         self._secrets = dict(secrets)
-        self.allowed = allowed
+        self.refused = refused
+        self.writes = 0
 
     def set_password(self, service: str, username: str, password: str) -> None:
-        if self.allowed <= 0:
+        self.writes += 1
+        if self.writes in self.refused:
             raise keyring.errors.KeyringLocked("collection is locked")
-        self.allowed -= 1
         super().set_password(service, username, password)
 
 
@@ -41,32 +47,38 @@ def connected(simulator: SimulatorServer) -> SimulatorServer:
     return simulator
 
 
-@pytest.mark.parametrize("allowed", [0, 1], ids=["first-write-fails", "second-write-fails"])
-def test_a_failed_save_of_new_keys_keeps_a_whole_pair_and_the_connection(
-    connected: SimulatorServer, memory_keyring: MemoryKeyring, allowed: int
+@pytest.mark.parametrize(
+    "refused",
+    [{1, 2, 3}, {2}],
+    ids=["the-secret-is-refused", "the-id-is-refused"],
+)
+def test_a_refused_save_of_new_keys_keeps_the_old_pair_and_the_connection(
+    connected: SimulatorServer, memory_keyring: MemoryKeyring, refused: set[int]
 ) -> None:
     old_keys = keys(connected)
     tokens = TokenStore("default").load()
-    keyring.set_keyring(_WritesFailAfter(memory_keyring._secrets, allowed))
-    try:
+    keyring.set_keyring(_RefusesWrites(memory_keyring._secrets, refused))
+    with pytest.raises(VaultUnavailable):
         store_credentials("default", "development", OTHER_APP, connected.url, verify=False)
-    except VaultUnavailable:
-        # Nothing was saved: the old keys and the connection made with them still stand.
-        assert load_credentials("default") == old_keys
-        assert TokenStore("default").load() == tokens
-    else:
-        # Everything was saved: the new keys whole, and the old app's tokens gone.
-        assert load_credentials("default") == OTHER_APP
-        assert TokenStore("default").load() is None
+    assert load_credentials("default") == old_keys  # whole, and still the old app's
+    assert TokenStore("default").load() == tokens  # the connection made with them stands
 
 
-def test_keys_saved_as_two_entries_are_still_read_and_replaced_by_one(
-    simulator: SimulatorServer, memory_keyring: MemoryKeyring
+def test_a_keyring_that_stops_part_way_says_so_and_keeps_the_connection(
+    connected: SimulatorServer, memory_keyring: MemoryKeyring
 ) -> None:
-    good = keys(simulator)
-    memory_keyring.set_password("qbo-wizard/default", "client_id", good.client_id)
-    memory_keyring.set_password("qbo-wizard/default", "client_secret", good.client_secret)
-    assert load_credentials("default") == good
-    store_credentials("default", "development", good, simulator.url, verify=False)
-    assert load_credentials("default") == good
-    assert sorted(name for _, name in memory_keyring._secrets) == ["keys"]
+    tokens = TokenStore("default").load()
+    keyring.set_keyring(_RefusesWrites(memory_keyring._secrets, {2, 3}))
+    with pytest.raises(KeysNotSaved) as caught:
+        store_credentials("default", "development", OTHER_APP, connected.url, verify=False)
+    assert "enter the keys again" in str(caught.value)
+    assert OTHER_APP.client_secret not in str(caught.value)
+    assert TokenStore("default").load() == tokens
+
+
+def test_new_keys_that_are_saved_drop_the_old_apps_connection(
+    connected: SimulatorServer,
+) -> None:
+    store_credentials("default", "development", OTHER_APP, connected.url, verify=False)
+    assert load_credentials("default") == OTHER_APP
+    assert TokenStore("default").load() is None
