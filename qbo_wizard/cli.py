@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Check, show, export or import how your line items map to QuickBooks (step 7).",
     ),
     "explain": ("explain", "Explain a QuickBooks or Intuit error: what it means, how to fix it."),
+    "doctor": ("doctor", "Check the profile's health: keyring, keys, connection, expiry, mapping."),
     "simulator": (
         "simulator",
         "Run the practice QuickBooks (a local Intuit OAuth server and Accounting API).",
