@@ -39,6 +39,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "explain": ("explain", "Explain a QuickBooks or Intuit error: what it means, how to fix it."),
     "doctor": ("doctor", "Check the profile's health: keyring, keys, connection, expiry, mapping."),
+    "diagnostics": (
+        "diagnostics",
+        "Make a support bundle (versions, settings, recent errors, health) with no secrets in it.",
+    ),
     "simulator": (
         "simulator",
         "Run the practice QuickBooks (a local Intuit OAuth server and Accounting API).",
