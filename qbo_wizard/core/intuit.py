@@ -132,8 +132,14 @@ def _from_auth_client_error(exc: AuthClientError, what: str) -> OAuthCallFailed:
         description = str(body["error_description"]) if body.get("error_description") else None
     status = int(exc.status_code)
     shown = error or f"HTTP {status}"
+    message = f"Intuit refused to {what} ({shown})."
+    if status >= 500:
+        message = (
+            f"Intuit could not {what} just now ({shown}, HTTP {status}). This is on Intuit's "
+            "side: try again in a few minutes. Nothing was changed."
+        )
     return OAuthCallFailed(
-        f"Intuit refused to {what} ({shown}).",
+        message,
         error=error,
         description=description,
         status=status,

@@ -416,7 +416,7 @@ class TokenKeeper:
         self.last_unsaved_seconds = time.perf_counter() - client.last_answer_at
         crash_point("after-keyring-write")
         self.last_intuit_tid = response.intuit_tid
-        self._note_expiries(profile, fresh)
+        self._note_expiries(fresh)
         crash_point("after-profile-write")
         return fresh
 
@@ -439,7 +439,7 @@ class TokenKeeper:
                     f"need to be made again once the keyring works: {again}"
                 ) from None
 
-    def _note_expiries(self, profile: Profile, tokens: TokenSet) -> None:
+    def _note_expiries(self, tokens: TokenSet) -> None:
         if not profile_exists(self.profile_name):
             return
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,10 +10,11 @@ from pathlib import Path
 import pytest
 
 import qbo_wizard
+from qbo_wizard.cli import main
 from qbo_wizard.core.api import QboApi, QboApiError
 from qbo_wizard.core.errorlog import recent_failures
 from qbo_wizard.core.profile import load_profile
-from qbo_wizard.core.tokens import ReconnectRequired, TokenKeeper, TokenSet
+from qbo_wizard.core.tokens import ReconnectRequired, TokenKeeper, TokenSet, expiry_warnings
 from qbo_wizard.core.vault import MemoryKeyring
 from qbo_wizard.simulator.server import SimulatorServer
 from tests.connection_helpers import (
@@ -203,8 +205,26 @@ def test_query_all_reads_every_page(memory_keyring: MemoryKeyring, isolated_home
         connect_by_paste(server, realm_id=LARGE_REALM)
         api = QboApi.for_profile("default")
         accounts = api.query_all("Account", order_by="Id")
-        assert len(accounts) >= 10_000
+        assert len(accounts) > 9 * 1000  # active ones of 10,000: many pages of at most 1000
         assert api.call_count == len(accounts) // 1000 + 1
         assert len({a["Id"] for a in accounts}) == len(accounts)
     finally:
         server.stop()
+
+
+def test_years_of_use_end_in_a_warning_before_the_five_year_limit(
+    sim: SimulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    day = 86400.0
+    keeper = TokenKeeper("default")
+    for _ in range(20):  # used at least every 90 days: the rolling 100 days never run out
+        sim.advance_clock(90 * day)
+        keeper.tokens(force=True)
+    assert expiry_warnings(stored(), time.time()) == []  # 25 days left: nothing to say yet
+    sim.advance_clock(15 * day)  # 1815 of the 1825 days are gone
+    keeper.tokens(force=True)
+    assert main(["token", "--profile", "default"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip() == stored().access_token
+    assert "5-year limit in 10 day(s)" in captured.err
+    assert "qbo-wizard login" in captured.err

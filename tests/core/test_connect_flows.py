@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,8 +11,7 @@ import requests
 from qbo_wizard.core import intuit
 from qbo_wizard.core.callback import (
     AccessDenied,
-    CallbackResult,
-    LoopbackListener,
+    LoopbackCancelled,
     StateMismatch,
     parse_redirect,
 )
@@ -34,8 +32,10 @@ from qbo_wizard.core.oauth import (
     connect_with_tokens,
     disconnect,
     finish_with_code,
+    open_loopback,
     save_connection,
     start_authorization,
+    wait_for_loopback,
 )
 from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.profile import load_profile, profile_exists
@@ -56,10 +56,8 @@ from tests.connection_helpers import (
 
 
 @pytest.fixture
-def sim() -> Iterator[SimulatorServer]:
-    server = start_simulator()
-    yield server
-    server.stop()
+def sim(simulator: SimulatorServer) -> SimulatorServer:
+    return simulator
 
 
 def everything_stored(memory_keyring: MemoryKeyring, home: Path) -> tuple[object, ...]:
@@ -138,32 +136,42 @@ def test_new_keys_drop_the_old_connection(sim: SimulatorServer) -> None:
 # --- the three connect methods ----------------------------------------------------------------
 
 
-def test_loopback_end_to_end(sim: SimulatorServer) -> None:
+def test_loopback_end_to_end(free_port_simulator: SimulatorServer) -> None:
+    sim = free_port_simulator
     save_keys(sim)
     authorization = start_authorization("default", "loopback")
     # The exact loopback address registered on the development keys, port included.
     assert authorization.redirect_uri == sim.info["keys"]["development"]["redirect_uris"][0]
-    listener = LoopbackListener(authorization.state, authorization.loopback_port)
+    listener = open_loopback(authorization)
     pending: list[PendingConnection] = []
-
-    def exchange(result: CallbackResult) -> tuple[str, str]:
-        pending.append(finish_with_code(authorization, result))
-        return ("Signed in", "You can close this tab.")
-
-    waiting = threading.Thread(target=listener.wait, args=(exchange,), daemon=True)
+    waiting = threading.Thread(
+        target=lambda: pending.append(wait_for_loopback(authorization, listener)), daemon=True
+    )
     waiting.start()
     landed = approve(sim, authorization.url, US_REALM)
     assert landed.startswith(authorization.redirect_uri + "?")
     page = requests.get(landed, timeout=10)
     waiting.join(timeout=10)
-    assert "close this tab" in page.text
+    assert "Bluewater Freight Brokers LLC" in page.text and "close this tab" in page.text
     profile = save_connection(pending[0])
     assert (profile.realm_id, profile.company_name, profile.country) == (
         US_REALM,
-        pending[0].company.name,
+        "Bluewater Freight Brokers LLC",
         "US",
     )
     assert profile.connect_method == "loopback" and profile.step_state("connect") == "done"
+
+
+def test_a_loopback_wait_can_be_cancelled_from_another_thread(
+    free_port_simulator: SimulatorServer,
+) -> None:
+    save_keys(free_port_simulator)
+    authorization = start_authorization("default", "loopback")
+    listener = open_loopback(authorization)
+    listener.cancel()
+    with pytest.raises(LoopbackCancelled):
+        wait_for_loopback(authorization, listener)
+    assert keyring_entry("default") is None
 
 
 def test_paste_url_end_to_end(sim: SimulatorServer) -> None:
@@ -335,3 +343,15 @@ def test_disconnect_still_wipes_when_intuit_cannot_be_reached(connected: Simulat
     assert "Could not disconnect at Intuit" in report.summary()
     assert keyring_entry("default") is None
     assert keyring_entry("default", "client_secret") is not None  # kept on request
+
+
+def test_an_intuit_outage_during_refresh_changes_nothing(
+    connected: SimulatorServer, memory_keyring: MemoryKeyring, isolated_home: Path
+) -> None:
+    before = everything_stored(memory_keyring, isolated_home)
+    connected.control("scenario", name="outage")
+    with pytest.raises(OAuthCallFailed) as caught:
+        TokenKeeper("default").tokens(force=True)
+    assert "on Intuit's side" in str(caught.value) and caught.value.exit_code == 1
+    assert everything_stored(memory_keyring, isolated_home) == before
+    assert recent_failures("default")[0]["code"] == "temporarily_unavailable"
