@@ -22,6 +22,9 @@ from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.profile import load_profile
 
 PAGE_SIZE = 1000  # Intuit's maximum MAXRESULTS
+# Name lists leave inactive records out unless asked; they are read too, so that a mapping to a
+# deactivated account can say "inactive" (and how to undo it) rather than "not found".
+ACTIVE_AND_INACTIVE = "Active IN (true, false)"
 CACHE_FOLDER = "cache"
 CACHE_FILE = "company-lists.json"
 CACHE_FORMAT = 1
@@ -324,9 +327,13 @@ def fetch_company_lists(
         on_progress(0, None)
     infos = client.query_all("CompanyInfo")
     info = infos[0] if infos else {}
-    accounts = [Account.from_qbo(row) for row in query_every_page(client, "Account", None, count)]
-    items = [Item.from_qbo(row) for row in query_every_page(client, "Item", None, count)]
-    tax_codes = [TaxCode.from_qbo(row) for row in query_every_page(client, "TaxCode", None, count)]
+    rows = {
+        entity: query_every_page(client, entity, ACTIVE_AND_INACTIVE, count)
+        for entity in ("Account", "Item", "TaxCode")
+    }
+    accounts = [Account.from_qbo(row) for row in rows["Account"]]
+    items = [Item.from_qbo(row) for row in rows["Item"]]
+    tax_codes = [TaxCode.from_qbo(row) for row in rows["TaxCode"]]
     if on_progress is not None:
         on_progress(loaded, loaded)
     return CompanyLists(

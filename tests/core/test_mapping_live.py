@@ -278,6 +278,7 @@ def test_a_client_that_reads_single_pages_reports_progress_page_by_page(
     lists = fetch_company_lists(api, LARGE_REALM, lambda n, total: progress.append((n, total)))
     assert len(lists.accounts) == 10_000
     account_pages = [q for q in api.queries if q.startswith("SELECT * FROM Account ")]
+    assert all("WHERE Active IN (true, false)" in q for q in account_pages)
     starts = [int(q.split("STARTPOSITION ")[1].split()[0]) for q in account_pages]
     assert starts == [1 + 1000 * n for n in range(11)]  # the 11th page comes back empty
     assert all(q.endswith("MAXRESULTS 1000") for q in account_pages)
