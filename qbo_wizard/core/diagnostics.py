@@ -31,7 +31,13 @@ from pathlib import Path
 
 from qbo_wizard import __version__
 from qbo_wizard.core.credentials import CLIENT_ID, CLIENT_SECRET
-from qbo_wizard.core.doctor import DoctorReport, ProgressCallback, render_text, run_doctor
+from qbo_wizard.core.doctor import (
+    DoctorReport,
+    ProgressCallback,
+    keyring_backend_description,
+    render_text,
+    run_doctor,
+)
 from qbo_wizard.core.errorlog import recent_failures
 from qbo_wizard.core.files import ConfigFileError, atomic_write_text
 from qbo_wizard.core.mapping_file import load_saved_mapping
@@ -41,7 +47,7 @@ from qbo_wizard.core.profile import Profile, load_profile, profile_exists
 from qbo_wizard.core.redact import fingerprint, redact_text
 from qbo_wizard.core.steps import STEPS
 from qbo_wizard.core.tokens import TOKENS_ENTRY, TokenSet
-from qbo_wizard.core.vault import Vault, VaultUnavailable, backend_name
+from qbo_wizard.core.vault import Vault, VaultUnavailable
 
 #: Distributions whose versions support asks about first.
 PACKAGES = ("textual", "intuit-oauth", "python-quickbooks", "keyring", "requests")
@@ -111,7 +117,7 @@ def _system_lines(profile_name: str) -> list[str]:
         usable = "usable"
     except VaultUnavailable:
         usable = "NOT usable"
-    lines.append(_line("keyring backend", f"{backend_name()} ({usable})"))
+    lines.append(_line("keyring backend", f"{keyring_backend_description()} ({usable})"))
     return lines
 
 

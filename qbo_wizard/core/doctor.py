@@ -33,10 +33,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Literal
 
+import keyring
+
 from qbo_wizard.core.api import QboApi, QboApiError
 from qbo_wizard.core.credentials import CLIENT_ID, CLIENT_SECRET
 from qbo_wizard.core.environments import describe, intuit_environment, simulator_info
-from qbo_wizard.core.errorlog import record_failure
+from qbo_wizard.core.errorlog import recent_failures, record_failure
 from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.intuit import OAuthCallFailed
 from qbo_wizard.core.mapping_check import validate_saved_mapping
@@ -45,6 +47,7 @@ from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, EXIT_RECONNECT, Wiza
 from qbo_wizard.core.profile import Profile, load_profile, mask_hint, profile_exists
 from qbo_wizard.core.steps import StepId, step_by_id
 from qbo_wizard.core.tokens import (
+    EXPIRY_WARNING_DAYS,
     ReconnectRequired,
     StoredTokensUnreadable,
     TokenKeeper,
@@ -52,7 +55,7 @@ from qbo_wizard.core.tokens import (
     TokensNotSaved,
     TokenStore,
 )
-from qbo_wizard.core.vault import Vault, VaultUnavailable
+from qbo_wizard.core.vault import Vault, VaultUnavailable, backend_name
 
 Verdict = Literal["ok", "warning", "problem", "reconnect", "skipped"]
 CheckKind = Literal["offline", "live"]
@@ -60,8 +63,6 @@ OverallResult = Literal["ok", "warnings", "problems", "reconnect"]
 
 VERDICTS: tuple[Verdict, ...] = ("ok", "warning", "problem", "reconnect", "skipped")
 
-#: Fewer days than this before the 100-day window or the 5-year limit ends gives a warning.
-EXPIRY_WARNING_DAYS = 14
 #: The refresh check refreshes when the access token has less than this many seconds left.
 REFRESH_DUE_SECONDS = 300.0
 _DAY = 86400.0
@@ -351,14 +352,23 @@ def _check_profile(ctx: _Context) -> _Outcome:
     return _Outcome("ok", f"{profile.path.name} is readable: {company}{realm}.")
 
 
+def keyring_backend_description() -> str:
+    """The active keyring backend, with the ones a chaining backend actually uses."""
+    backend = keyring.get_keyring()
+    inner = getattr(backend, "backends", None)
+    if not inner:
+        return backend_name(backend)
+    return f"{backend_name(backend)}: {', '.join(backend_name(b) for b in inner)}"
+
+
 def _check_keyring(ctx: _Context) -> _Outcome:
     vault = Vault(ctx.profile_name)
     try:
-        backend = vault.check()
+        vault.check()
         ctx.client_id = vault.get(CLIENT_ID)  # a real read: a locked keyring shows here
     except VaultUnavailable as error:
         return _Outcome("problem", " ".join(str(error).split()))
-    return _Outcome("ok", f"Reachable ({backend}).")
+    return _Outcome("ok", f"Reachable ({keyring_backend_description()}).")
 
 
 def _check_keys(ctx: _Context) -> _Outcome:
@@ -665,15 +675,26 @@ def _blocker(check: _Check, done: dict[str, CheckResult]) -> tuple[str, str] | N
     return None
 
 
+# A finding already among this many latest log records is not written again, so a doctor run
+# every few minutes by a scheduler cannot push the real API failures out of the small log.
+_REPEAT_LOOKBACK = 50
+
+
 def _record(profile_name: str, result: CheckResult) -> None:
-    if profile_exists(profile_name):  # never create a folder for a profile that is not there
-        record_failure(
-            profile_name,
-            source="doctor",
-            code=result.code or result.id,
-            message=f"{result.title}: {result.why}",
-            intuit_tid=result.intuit_tid,
-        )
+    if not profile_exists(profile_name):  # never create a folder for a profile not there
+        return
+    code = result.code or result.id
+    message = f"{result.title}: {result.why}"
+    for earlier in recent_failures(profile_name, _REPEAT_LOOKBACK):
+        if (earlier.get("source"), earlier.get("code"), earlier.get("message")) == (
+            "doctor",
+            code,
+            message,
+        ):
+            return
+    record_failure(
+        profile_name, source="doctor", code=code, message=message, intuit_tid=result.intuit_tid
+    )
 
 
 def run_doctor(

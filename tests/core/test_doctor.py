@@ -98,6 +98,11 @@ def test_a_deactivated_account_breaks_the_mapping(simulator: SimulatorServer) ->
     assert mapping.details[0].startswith(f"Carrier linehaul → {BILL_ACCOUNT}: ")
     assert mapping.command == "qbo-wizard mapping check --profile acme"
     assert recent_failures("acme")[0]["source"] == "doctor"
+    # Run again and again (a scheduler): the same finding is logged once, not every time.
+    run_doctor("acme")
+    run_doctor("acme")
+    doctor_notes = [e for e in recent_failures("acme") if e["source"] == "doctor"]
+    assert [e["code"] for e in doctor_notes] == ["mapping"]
 
 
 # --- expiry, judged offline at a chosen moment ---------------------------------------------
