@@ -34,9 +34,14 @@ class ConfigFileError(WizardError):
         )
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Replace `path` with `text` atomically; the file ends up mode 0600 in a 0700 folder."""
-    ensure_private_dir(path.parent)
+def atomic_write_text(path: Path, text: str, *, private_folder: bool = True) -> None:
+    """Replace `path` with `text` atomically; the file ends up mode 0600 in a 0700 folder.
+
+    With `private_folder=False` the folder must exist and is left as it is (a file the user
+    asked for in a folder of their own, such as a support bundle).
+    """
+    if private_folder:
+        ensure_private_dir(path.parent)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
