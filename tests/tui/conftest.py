@@ -1,0 +1,54 @@
+"""Helpers for driving the wizard headlessly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from qbo_wizard.core.profile import Profile, save_profile
+from qbo_wizard.tui.app import WizardApp
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Let screens mount and every background job (saves, status checks) finish.
+
+    The orchestrating "wizard" worker runs until the user quits, so it is not waited for.
+    """
+    await pilot.pause()
+    for worker in list(pilot.app.workers):
+        if worker.group != "wizard":
+            await worker.wait()
+    await pilot.pause()
+
+
+def wizard(profile: Profile | None = None, **options: Any) -> WizardApp:
+    """A wizard on `profile` (a fresh one by default) that behaves like a local terminal."""
+    options.setdefault("over_ssh", False)
+    return WizardApp(profile or Profile(name="acme"), **options)
+
+
+def configured_profile(name: str = "acme") -> Profile:
+    """A saved profile that was connected once, so the wizard opens on the status home."""
+    profile = Profile(
+        name=name,
+        client_id_hint="ABcd…wxYZ",
+        realm_id="9130354981234",
+        company_name="Ridgeline Freight LLC",
+        connected_at="2026-02-01T10:00:00+00:00",
+        refresh_token_expires_at="2099-05-01T10:00:00+00:00",
+        current_step="test",
+    )
+    for step_id in ("overview", "create-app", "credentials", "connect"):
+        profile.step_states[step_id] = "done"
+    save_profile(profile)
+    return profile
+
+
+@pytest.fixture
+def no_browser(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the URLs the wizard asks to open instead of starting a real browser."""
+    opened: list[str] = []
+    monkeypatch.setattr(WizardApp, "open_url", lambda self, url, **_: opened.append(url))
+    return opened
