@@ -29,6 +29,14 @@ class CommandModule(Protocol):
 # name -> (module under qbo_wizard.commands, one-line help shown by --help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "profiles": ("profiles", "List the profiles on this computer and where they are kept."),
+    "credentials": ("credentials", "Enter and check the app's client ID and secret."),
+    "login": ("login", "Connect the profile to a QuickBooks company."),
+    "logout": ("logout", "Disconnect at Intuit and remove the profile's secrets."),
+    "token": ("token", "Print a valid access token for integrations (refreshes safely)."),
+    "simulator": (
+        "simulator",
+        "Run the practice QuickBooks (a local Intuit OAuth server and Accounting API).",
+    ),
 }
 
 DESCRIPTION = (

@@ -10,6 +10,15 @@ import keyring
 import pytest
 
 from qbo_wizard.core.vault import MemoryKeyring, use_memory_keyring
+from qbo_wizard.simulator.server import SimulatorServer
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "simulator_options(**kwargs): keyword arguments for the `simulator` fixture's "
+        "SimulatorServer (e.g. throttle=True, rotate_every_refresh=True)",
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -47,3 +56,21 @@ def secret_service() -> Iterator[None]:
     keyring.set_keyring(SecretService.Keyring())
     yield
     keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def simulator(request: pytest.FixtureRequest) -> Iterator[SimulatorServer]:
+    """A running practice QuickBooks on 127.0.0.1 for this test only.
+
+    Request throttling is off unless the test asks for it with
+    `@pytest.mark.simulator_options(throttle=True)`: tests fire requests in bursts, and Intuit's
+    10-a-second limit is measured on real time. Other SimulatorServer arguments can be given
+    the same way.
+    """
+    marker = request.node.get_closest_marker("simulator_options")
+    options = {"throttle": False, **(marker.kwargs if marker else {})}
+    server = SimulatorServer(port=0, **options).start()
+    try:
+        yield server
+    finally:
+        server.stop()

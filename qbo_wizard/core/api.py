@@ -1,0 +1,468 @@
+"""The QuickBooks Online Accounting API, for the wizard's steps and for integrations.
+
+Built on python-quickbooks, used unmodified, with three deliberate seams:
+
+- **No OAuth inside python-quickbooks.** It is never given an `AuthClient`, so it can never
+  refresh on its own (when it does, it drops the rotated refresh token: python-quickbooks issue
+  #392). Its `session` is a plain `requests.Session` carrying the current access token, which
+  `process_request` puts in the `Authorization` header; tokens come from `TokenKeeper`, which
+  refreshes safely and stores the answer before it is used.
+- **The base URL.** python-quickbooks builds every URL from `api_url`, which reads the class
+  attributes `api_url_v3` / `sandbox_api_url_v3`; this client sets both on its own instance to
+  the profile's API base, so the same code reaches Intuit's sandbox, production, or a simulator.
+- **The raw answer.** A response hook on that session keeps the last HTTP answer, so errors
+  carry the HTTP status and `intuit_tid` and are parsed whatever their shape (`Fault` or
+  gateway `fault` JSON, XML, a Fault inside HTTP 200, a bare 401), which python-quickbooks
+  alone does not report.
+
+Every call sends `minorversion=75`; every create, void and delete sends a `requestid`, so a
+retry after a lost answer cannot post twice. Throttling (429 / 3001) and server errors (5xx)
+are retried a bounded number of times with growing waits (honouring `Retry-After`); a 401 gets
+exactly one refresh and one retry. Everything else is a `QboApiError`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import requests
+from quickbooks import QuickBooks
+from quickbooks.exceptions import QuickbooksException
+
+from qbo_wizard.core.environments import Endpoints, endpoints_for
+from qbo_wizard.core.errorlog import record_failure
+from qbo_wizard.core.problems import EXIT_RECONNECT, WizardError
+from qbo_wizard.core.profile import load_profile
+from qbo_wizard.core.redact import redact_text
+from qbo_wizard.core.tokens import TokenKeeper
+
+MINOR_VERSION = 75
+PAGE_SIZE = 1000  # the most Intuit returns per query
+MAX_THROTTLE_RETRIES = 4
+MAX_SERVER_RETRIES = 3
+MAX_NETWORK_RETRIES = 2
+LONGEST_WAIT_SECONDS = 60.0  # Intuit asks for a 60 s pause after a 429
+REQUEST_TIMEOUT = (10.0, 130.0)  # connect, read (Intuit cuts requests off at 120 s)
+
+_ENTITY = re.compile(r"[A-Za-z][A-Za-z/]{0,63}")
+_GATEWAY_CODE = re.compile(r"errorCode=0*(\d+)")
+_XML_ERROR = re.compile(r"<Error\b[^>]*\bcode=\"(\d+)\"", re.IGNORECASE)
+_XML_FIELD = "<{name}>(.*?)</{name}>"
+_AUTH_CODES = {"100", "110", "3200"}
+_WRONG_ENVIRONMENT_CODES = {"130", "7001", "3100"}
+
+
+class QboApiError(WizardError):
+    """QuickBooks refused a call. `str()` is a plain sentence; the fields are for the explainer."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        detail: str = "",
+        intuit_tid: str | None = None,
+        status: int | None = None,
+        element: str | None = None,
+        api_message: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = api_message
+        self.detail = detail
+        self.intuit_tid = intuit_tid
+        self.status = status
+        self.element = element
+        if code in _AUTH_CODES or code in _WRONG_ENVIRONMENT_CODES or status in (401, 403):
+            self.exit_code = EXIT_RECONNECT
+
+
+class TokenSource(Protocol):
+    """Where QboApi gets access tokens: the profile's keeper, or a not-yet-saved connection."""
+
+    def access_token(self) -> str: ...
+
+    def after_rejection(self, rejected_access_token: str) -> str | None: ...
+
+
+class FixedToken:
+    """One access token that cannot be refreshed (a connection being checked before saving)."""
+
+    def __init__(self, access_token: str) -> None:
+        self._access_token = access_token
+
+    def access_token(self) -> str:
+        return self._access_token
+
+    def after_rejection(self, rejected_access_token: str) -> str | None:
+        return None
+
+
+class _KeeperSource:
+    def __init__(self, keeper: TokenKeeper) -> None:
+        self.keeper = keeper
+
+    def access_token(self) -> str:
+        return self.keeper.access_token()
+
+    def after_rejection(self, rejected_access_token: str) -> str | None:
+        return self.keeper.after_rejection(rejected_access_token)
+
+
+@dataclass
+class _Answer:
+    status: int
+    intuit_tid: str | None
+    text: str
+    retry_after: float | None
+
+
+class _BearerSession(requests.Session):
+    """The session python-quickbooks uses: it reads `access_token` and calls `request`."""
+
+    def __init__(self, on_answer: Callable[[requests.Response], None]) -> None:
+        super().__init__()
+        self.access_token = ""
+        self.hooks["response"].append(lambda response, *args, **kwargs: on_answer(response))
+
+    def request(
+        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
+    ) -> requests.Response:
+        kwargs.setdefault("timeout", REQUEST_TIMEOUT)
+        return super().request(method, url, *args, **kwargs)
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return seconds if 0 <= seconds <= LONGEST_WAIT_SECONDS * 2 else None
+
+
+def _xml_field(text: str, name: str) -> str:
+    found = re.search(_XML_FIELD.format(name=name), text, re.IGNORECASE | re.DOTALL)
+    return found.group(1).strip() if found else ""
+
+
+@dataclass(frozen=True)
+class Fault:
+    """The first error of an API answer, whatever shape it came in."""
+
+    code: str
+    message: str
+    detail: str
+    element: str | None = None
+
+
+def parse_fault(text: str, status: int) -> Fault | None:
+    """Read the error out of an answer body (`Fault`/`fault` JSON, XML, gateway strings)."""
+    body: Any = None
+    try:
+        body = json.loads(text) if text.strip() else None
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        fault = body.get("Fault") or body.get("fault")
+        if isinstance(fault, dict):
+            errors = fault.get("Error") or fault.get("error") or []
+            first = errors[0] if isinstance(errors, list) and errors else {}
+            if isinstance(first, dict):
+                message = str(first.get("Message") or first.get("message") or "")
+                detail = str(first.get("Detail") or first.get("detail") or "")
+                code = str(first.get("code") or "")
+                gateway = _GATEWAY_CODE.search(message) or _GATEWAY_CODE.search(detail)
+                if gateway and (not code or code == "0"):
+                    code = gateway.group(1)
+                element = first.get("element")
+                return Fault(
+                    code=str(int(code)) if code.isdigit() else (code or f"HTTP {status}"),
+                    message=message,
+                    detail=detail,
+                    element=str(element) if element else None,
+                )
+        return None
+    xml = _XML_ERROR.search(text)
+    if xml:
+        return Fault(
+            code=str(int(xml.group(1))),
+            message=_xml_field(text, "Message"),
+            detail=_xml_field(text, "Detail"),
+        )
+    gateway = _GATEWAY_CODE.search(text)
+    if gateway:
+        return Fault(code=str(int(gateway.group(1))), message=text.strip()[:300], detail="")
+    return None
+
+
+def _plain_message(what: str, fault: Fault, status: int | None, tid: str | None) -> str:
+    if fault.code in _WRONG_ENVIRONMENT_CODES:
+        advice = (
+            " QuickBooks says these keys may not reach this company. Usually the key set does "
+            "not match the company (development keys reach only sandbox companies, production "
+            "keys only real ones), or the app was disconnected from it. Check the key set with "
+            "`qbo-wizard credentials`, then connect again with `qbo-wizard login`."
+        )
+    elif fault.code in _AUTH_CODES or status == 401:
+        advice = (
+            " QuickBooks did not accept the connection even after refreshing it: the app may "
+            "have been disconnected, or another admin connected it in your place. Connect again "
+            "with `qbo-wizard login`."
+        )
+    elif fault.code == "3001" or status == 429:
+        advice = " QuickBooks is limiting how fast this app may call it; wait a minute and retry."
+    elif status is not None and status >= 500:
+        advice = " This is a problem on Intuit's side; try again in a few minutes."
+    else:
+        advice = ""
+    said = fault.detail if fault.code == "6000" and fault.detail else fault.message
+    said = redact_text(said)[:400] or "no explanation given"
+    reference = f" Intuit's reference: {tid}." if tid else ""
+    return f"QuickBooks refused to {what} (error {fault.code}: {said}).{advice}{reference}"
+
+
+def _query(select: str) -> Callable[[QuickBooks], Any]:
+    return lambda qb: qb.query(select)
+
+
+class QboApi:
+    """One company's Accounting API, with safe token handling, retries and typed errors."""
+
+    def __init__(
+        self,
+        *,
+        endpoints: Endpoints,
+        realm_id: str,
+        tokens: TokenSource,
+        profile_name: str | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.endpoints = endpoints
+        self.realm_id = realm_id
+        self.profile_name = profile_name
+        self.call_count = 0
+        self._tokens = tokens
+        self._sleep = sleep
+        self._answer: _Answer | None = None
+        self._session = _BearerSession(self._remember)
+        client = QuickBooks(company_id=realm_id, minorversion=MINOR_VERSION)
+        client.api_url_v3 = endpoints.api_base_url
+        client.sandbox_api_url_v3 = endpoints.api_base_url
+        client.session = self._session
+        self._client = client
+
+    @classmethod
+    def for_profile(
+        cls, profile_name: str, *, sleep: Callable[[float], None] = time.sleep
+    ) -> QboApi:
+        """The API of the company a profile is connected to."""
+        keeper = TokenKeeper(profile_name)
+        realm_id = keeper.current().realm_id
+        endpoints = endpoints_for(load_profile(profile_name))
+        return cls(
+            endpoints=endpoints,
+            realm_id=realm_id,
+            tokens=_KeeperSource(keeper),
+            profile_name=profile_name,
+            sleep=sleep,
+        )
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _remember(self, response: requests.Response) -> None:
+        self.call_count += 1
+        self._answer = _Answer(
+            status=response.status_code,
+            intuit_tid=response.headers.get("intuit_tid"),
+            text=response.text,
+            retry_after=_retry_after(response.headers.get("Retry-After")),
+        )
+
+    def _record(self, error: QboApiError) -> None:
+        if self.profile_name is not None:
+            record_failure(
+                self.profile_name,
+                source="api",
+                code=error.code,
+                message=str(error),
+                intuit_tid=error.intuit_tid,
+            )
+
+    def _error(self, what: str, answer: _Answer | None, exc: BaseException) -> QboApiError:
+        if answer is None:
+            kind = "it took too long" if isinstance(exc, requests.Timeout) else "no connection"
+            return QboApiError(
+                f"Could not reach QuickBooks to {what} ({kind}). Check the internet connection "
+                "and try again.",
+                code="network",
+            )
+        fault = parse_fault(answer.text, answer.status) or Fault(
+            code=f"HTTP {answer.status}", message="", detail=""
+        )
+        return QboApiError(
+            _plain_message(what, fault, answer.status, answer.intuit_tid),
+            code=fault.code,
+            detail=redact_text(fault.detail),
+            intuit_tid=answer.intuit_tid,
+            status=answer.status,
+            element=fault.element,
+            api_message=redact_text(fault.message),
+        )
+
+    def _wait(self, answer: _Answer | None, attempt: int, base: float) -> None:
+        delay = answer.retry_after if answer and answer.retry_after is not None else None
+        if delay is None:
+            delay = min(LONGEST_WAIT_SECONDS, base * (2**attempt))
+        self._sleep(delay)
+
+    def _call(self, what: str, call: Callable[[QuickBooks], Any]) -> dict[str, Any]:
+        """Run one python-quickbooks call with refresh-once, backoff, and typed errors."""
+        refreshed = False
+        throttled = server_errors = network_errors = 0
+        token = self._tokens.access_token()
+        while True:
+            self._session.access_token = token
+            self._answer = None
+            failure: BaseException
+            try:
+                result = call(self._client)
+            except (QuickbooksException, requests.RequestException, ValueError) as exc:
+                failure = exc
+            else:
+                if isinstance(result, dict) and not (result.get("fault") or result.get("Fault")):
+                    return result
+                failure = QuickbooksException("fault in a successful answer")
+            answer = self._answer
+            error = self._error(what, answer, failure)
+            self._record(error)
+            if answer is None:
+                # No answer at all: safe to repeat, because every write carries a requestid.
+                retry = isinstance(failure, requests.RequestException)
+                if retry and network_errors < MAX_NETWORK_RETRIES:
+                    network_errors += 1
+                    self._wait(None, network_errors, 1.0)
+                    continue
+                raise error from None
+            if answer.status == 401 or (error.code in _AUTH_CODES and answer.status != 403):
+                if refreshed:
+                    raise error from None
+                refreshed = True
+                replacement = self._tokens.after_rejection(token)
+                if replacement is None:
+                    raise error from None
+                token = replacement
+                continue
+            if answer.status == 429 or error.code == "3001":
+                if throttled < MAX_THROTTLE_RETRIES:
+                    throttled += 1
+                    self._wait(answer, throttled, 2.0)
+                    continue
+            elif answer.status >= 500 and server_errors < MAX_SERVER_RETRIES:
+                server_errors += 1
+                self._wait(answer, server_errors, 1.0)
+                continue
+            raise error from None
+
+    @staticmethod
+    def _check_entity(entity: str) -> str:
+        if not _ENTITY.fullmatch(entity):
+            raise ValueError(f"{entity!r} is not a QuickBooks entity name")
+        return entity
+
+    @staticmethod
+    def _unwrap(result: dict[str, Any], entity: str) -> dict[str, Any]:
+        value = result.get(entity)
+        if isinstance(value, dict):
+            return value
+        for key, item in result.items():
+            if key.lower() == entity.lower() and isinstance(item, dict):
+                return item
+        return result
+
+    # -- the API ----------------------------------------------------------------------------
+
+    def query_all(
+        self, entity: str, where: str | None = None, order_by: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Every row of `SELECT * FROM entity [WHERE …] [ORDERBY …]`, fetched 1000 at a time."""
+        self._check_entity(entity)
+        # QuickBooks' query language, not SQL; `where` and `order_by` come from the app's code.
+        base = f"SELECT * FROM {entity}"  # noqa: S608
+        if where:
+            base += f" WHERE {where}"
+        if order_by:
+            base += f" ORDERBY {order_by}"
+        rows: list[dict[str, Any]] = []
+        start = 1
+        while True:
+            select = f"{base} STARTPOSITION {start} MAXRESULTS {PAGE_SIZE}"
+            result = self._call(f"list {entity} records", _query(select))
+            page = (result.get("QueryResponse") or {}).get(entity) or []
+            rows.extend(row for row in page if isinstance(row, dict))
+            if len(page) < PAGE_SIZE:
+                return rows
+            start += PAGE_SIZE
+
+    def get(self, entity: str, object_id: str) -> dict[str, Any]:
+        """One record by its Id."""
+        self._check_entity(entity)
+        result = self._call(
+            f"read {entity} {object_id}", lambda qb: qb.get_single_object(entity, object_id)
+        )
+        return self._unwrap(result, entity)
+
+    def company_info(self) -> dict[str, Any]:
+        """The connected company's CompanyInfo record (name, country, address, …)."""
+        return self.get("CompanyInfo", self.realm_id)
+
+    def create(self, entity: str, body: dict[str, Any], request_id: str) -> dict[str, Any]:
+        """Create a record; `request_id` makes a retry return the first answer, not a duplicate."""
+        self._check_entity(entity)
+        if entity not in QuickBooks._BUSINESS_OBJECTS:
+            raise ValueError(f"{entity!r} cannot be created through the API")
+        payload = json.dumps(body)
+        result = self._call(
+            f"create the {entity}",
+            lambda qb: qb.create_object(entity, payload, request_id=request_id),
+        )
+        return self._unwrap(result, entity)
+
+    def void_invoice(
+        self, invoice_id: str, sync_token: str, request_id: str | None = None
+    ) -> dict[str, Any]:
+        """Void an invoice (kept, amounts set to zero, marked Voided)."""
+        payload = json.dumps({"Id": invoice_id, "SyncToken": sync_token})
+        rid = request_id or uuid.uuid4().hex
+        result = self._call(
+            f"void invoice {invoice_id}",
+            lambda qb: qb.update_object(
+                "Invoice", payload, request_id=rid, params={"operation": "void"}
+            ),
+        )
+        return self._unwrap(result, "Invoice")
+
+    def delete(
+        self, entity: str, object_id: str, sync_token: str, request_id: str | None = None
+    ) -> dict[str, Any]:
+        """Delete a transaction (invoice, bill, …) for good."""
+        self._check_entity(entity)
+        payload = json.dumps({"Id": object_id, "SyncToken": sync_token})
+        rid = request_id or uuid.uuid4().hex
+        result = self._call(
+            f"delete {entity} {object_id}",
+            lambda qb: qb.delete_object(entity, payload, request_id=rid),
+        )
+        return self._unwrap(result, entity)
+
+
+def connection(profile_name: str = "default") -> QboApi:
+    """The Accounting API of the company a profile is connected to (see `qbo_wizard.connection`)."""
+    return QboApi.for_profile(profile_name)

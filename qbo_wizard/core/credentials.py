@@ -1,0 +1,299 @@
+"""The app's keys (client ID and client secret): clean what was pasted, check it, store it.
+
+Pasted values pick up stray spaces, line breaks, quotes and labels ("Client ID: …"); those are
+removed, because Intuit keys contain only letters and digits and a stray space is a known cause
+of `invalid_client`. The shape is then checked with plain messages, and the keys are tried live
+against Intuit's token endpoint: a refresh with a made-up refresh token is answered
+`invalid_client` when the keys are wrong and `invalid_grant` when they are right. Only keys that
+pass are stored, in the keyring; the profile file keeps a masked hint of the client ID.
+No message here ever contains a secret, or any part of one.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from qbo_wizard.core import intuit
+from qbo_wizard.core.environments import (
+    Endpoints,
+    describe,
+    endpoints_for,
+    intuit_environment,
+    normalise_simulator_url,
+)
+from qbo_wizard.core.problems import WizardError
+from qbo_wizard.core.profile import KeySet, Profile, load_profile, mask_hint, save_profile
+from qbo_wizard.core.vault import Vault
+
+# Names of the keyring entries (not secrets themselves).
+CLIENT_ID = "client_id"
+CLIENT_SECRET = "client_secret"  # noqa: S105
+
+# Intuit client IDs are about 50 letters and digits starting with "AB"; secrets about 40.
+# The accepted ranges are wider on purpose: a key of an unexpected length is tried live.
+_CLIENT_ID_LENGTH = (30, 80)
+_CLIENT_SECRET_LENGTH = (20, 80)
+_KEY_CHARACTERS = re.compile(r"[A-Za-z0-9]+")
+_LABEL = re.compile(
+    r"^\s*(?:client[\s_-]*(?:id|secret)|secret|id)\s*[:=]\s*", re.IGNORECASE | re.UNICODE
+)
+_WRAPPERS = "\"'`<>«»‘’“”[]()"
+# A made-up refresh token for the live check: never a real one, so nothing can be consumed.
+_PROBE_REFRESH_TOKEN = "qbo-wizard-key-check-not-a-real-token"  # noqa: S105
+
+
+class CredentialProblem(WizardError):
+    """The keys were refused; `field` names which one (`client_id`, `client_secret` or None)."""
+
+    def __init__(self, message: str, field_name: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field_name
+
+
+class MissingCredentials(WizardError):
+    """No keys are stored for the profile yet."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """One app's keys. The secret is left out of repr so it cannot reach a log or traceback."""
+
+    client_id: str = field(repr=False)
+    client_secret: str = field(repr=False)
+
+    @property
+    def hint(self) -> str:
+        """The masked client ID (`ABcd…wxYZ`), safe to show."""
+        return mask_hint(self.client_id)
+
+
+@dataclass(frozen=True)
+class CheckedCredentials:
+    """Cleaned keys whose shape passed, plus anything worth telling the user."""
+
+    credentials: Credentials
+    warnings: tuple[str, ...] = ()
+
+
+def clean_pasted(text: str) -> str:
+    """`text` without labels, wrapping quotes or brackets, and without any whitespace.
+
+    Also drops invisible characters that come with copying from a web page or a terminal
+    (zero-width spaces, byte-order marks, soft hyphens, control characters).
+    """
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc"))
+    previous = None
+    while text != previous:
+        previous = text
+        text = _LABEL.sub("", text.strip(), count=1).strip().strip(_WRAPPERS)
+    return "".join(ch for ch in text if not ch.isspace())
+
+
+def _describe_bad_characters(value: str, show: bool) -> str:
+    bad = [ch for ch in value if not ("0" <= ch <= "9" or "a" <= ch.lower() <= "z")]
+    if not show:
+        return "other characters (punctuation, symbols or accented letters)"
+    names = []
+    for ch in dict.fromkeys(bad):
+        if ch.isprintable() and ch.isascii():
+            names.append(f"'{ch}'")
+        else:
+            names.append(f"U+{ord(ch):04X}")
+        if len(names) == 3:
+            break
+    return "the character(s) " + ", ".join(names)
+
+
+def _check_one(value: str, label: str, field_name: str, bounds: tuple[int, int]) -> None:
+    if not value:
+        raise CredentialProblem(
+            f"Nothing was entered for the {label}. Copy it from the Intuit Developer portal "
+            "(your app → Keys and credentials, with 'Show credentials' on).",
+            field_name,
+        )
+    if not _KEY_CHARACTERS.fullmatch(value):
+        shown = _describe_bad_characters(value, show=field_name == CLIENT_ID)
+        raise CredentialProblem(
+            f"The {label} should contain only letters and digits, but what was entered also "
+            f"has {shown}. Copy it again from the Intuit Developer portal.",
+            field_name,
+        )
+    low, high = bounds
+    typical = "about 50" if field_name == CLIENT_ID else "about 40"
+    if len(value) < low:
+        raise CredentialProblem(
+            f"The {label} is only {len(value)} characters long; Intuit's are {typical}. "
+            "Part of it may be missing: copy the whole value again.",
+            field_name,
+        )
+    if len(value) > high:
+        raise CredentialProblem(
+            f"The {label} is {len(value)} characters long; Intuit's are {typical}. "
+            "Something else may have been pasted with it: copy only the value.",
+            field_name,
+        )
+
+
+def check_shape(client_id_text: str, client_secret_text: str) -> CheckedCredentials:
+    """Clean both pasted values and check they look like Intuit keys.
+
+    Raises `CredentialProblem` with a plain message; never echoes any part of the secret.
+    """
+    client_id = clean_pasted(client_id_text)
+    client_secret = clean_pasted(client_secret_text)
+    if client_id and client_id == client_secret:
+        raise CredentialProblem(
+            "The client ID and the client secret are the same. The same value was probably "
+            "pasted twice: copy each one from its own field.",
+            CLIENT_SECRET,
+        )
+    if (
+        client_id
+        and client_secret
+        and not client_id.startswith("AB")
+        and client_secret.startswith("AB")
+        and len(client_secret) > len(client_id)
+    ):
+        raise CredentialProblem(
+            "The client ID and client secret look swapped: Intuit's client ID is the longer one "
+            "starting with 'AB'. Enter the client ID first, then the secret.",
+            CLIENT_ID,
+        )
+    _check_one(client_id, "client ID", CLIENT_ID, _CLIENT_ID_LENGTH)
+    _check_one(client_secret, "client secret", CLIENT_SECRET, _CLIENT_SECRET_LENGTH)
+    warnings: list[str] = []
+    if not client_id.startswith("AB"):
+        warnings.append(
+            "Intuit client IDs usually start with 'AB'. If the check below fails, make sure "
+            "the Client ID was copied (not the App ID or a company ID)."
+        )
+    return CheckedCredentials(Credentials(client_id, client_secret), tuple(warnings))
+
+
+def _key_set_words(key_set: KeySet) -> str:
+    return "Production" if key_set == "production" else "Development"
+
+
+def verify_live(
+    endpoints: Endpoints, credentials: Credentials, key_set: KeySet, profile_name: str
+) -> None:
+    """Ask Intuit whether the keys are right, without connecting anything.
+
+    A refresh with a made-up refresh token: `invalid_grant` means Intuit knows the keys;
+    `invalid_client` means it does not. Raises `CredentialProblem` for wrong keys and
+    `intuit.OAuthCallFailed` (plain message) when the answer was anything else.
+    """
+    try:
+        client = intuit.make_client(endpoints, credentials.client_id, credentials.client_secret)
+        intuit.refresh(client, _PROBE_REFRESH_TOKEN)
+    except intuit.OAuthCallFailed as failure:
+        if failure.error == "invalid_grant":
+            return  # the keys are right; only the made-up token was refused
+        intuit.record(profile_name, failure, source="credentials")
+        if failure.error == "invalid_client" or failure.status == 401:
+            raise CredentialProblem(
+                "Intuit did not accept this client ID and secret (invalid_client). Copy both "
+                f"again from your app's Keys and credentials page, {_key_set_words(key_set)} "
+                "tab, with 'Show credentials' on. Check that they come from the same app and "
+                "the same tab, and that the secret was not regenerated since. Nothing was saved."
+            ) from None
+        if failure.network:
+            raise
+        reference = f" Intuit's reference: {failure.intuit_tid}." if failure.intuit_tid else ""
+        raise intuit.OAuthCallFailed(
+            f"Intuit answered the key check unexpectedly ({failure.code}). Nothing was saved; "
+            "try again in a few minutes." + reference,
+            error=failure.error,
+            status=failure.status,
+            intuit_tid=failure.intuit_tid,
+        ) from None
+    # A made-up refresh token was accepted: whatever answered is not Intuit's token endpoint.
+    raise intuit.OAuthCallFailed(
+        "The token endpoint accepted a made-up refresh token, so it cannot be trusted to check "
+        "keys. Nothing was saved."
+    )
+
+
+def vault_for(profile_name: str) -> Vault:
+    """The profile's keyring, checked to be usable before anything is asked or written."""
+    vault = Vault(profile_name)
+    vault.check()
+    return vault
+
+
+def load_credentials(profile_name: str) -> Credentials:
+    """The stored keys of a profile, or `MissingCredentials` naming the command to run."""
+    vault = vault_for(profile_name)
+    client_id = vault.get(CLIENT_ID)
+    client_secret = vault.get(CLIENT_SECRET)
+    if not client_id or not client_secret:
+        raise MissingCredentials(
+            f"No app keys are saved for profile {profile_name!r} yet. Run "
+            f"`qbo-wizard credentials --profile {profile_name}` first."
+        )
+    return Credentials(client_id, client_secret)
+
+
+def target_profile(
+    profile_name: str, key_set: KeySet, simulator_url: str | None
+) -> tuple[Profile, bool]:
+    """The profile with its key set and target applied (not saved); True if the target changed."""
+    profile = load_profile(profile_name)
+    environment = "simulator" if simulator_url else intuit_environment(key_set)
+    url = normalise_simulator_url(simulator_url) if simulator_url else None
+    changed = (profile.environment, profile.key_set, profile.simulator_url) != (
+        environment,
+        key_set,
+        url,
+    )
+    profile.environment = environment
+    profile.key_set = key_set
+    profile.simulator_url = url
+    return profile, changed
+
+
+def store_credentials(
+    profile_name: str,
+    key_set: KeySet,
+    credentials: Credentials,
+    simulator_url: str | None = None,
+    *,
+    verify: bool = True,
+) -> Profile:
+    """Verify (unless told not to) and store keys for a profile; returns the saved profile.
+
+    When the keys or the target change, the old connection's tokens are removed: they belong
+    to the old app or environment and would only fail.
+    """
+    vault = vault_for(profile_name)
+    profile, target_changed = target_profile(profile_name, key_set, simulator_url)
+    endpoints = endpoints_for(profile)
+    if verify:
+        verify_live(endpoints, credentials, key_set, profile_name)
+    from qbo_wizard.core.tokens import forget_tokens  # tokens imports this module
+
+    previous_id = vault.get(CLIENT_ID)
+    if target_changed or (previous_id is not None and previous_id != credentials.client_id):
+        forget_tokens(profile_name, vault)
+        profile.connected_at = None
+        profile.access_token_expires_at = None
+        profile.refresh_token_expires_at = None
+        profile.refresh_token_hard_expires_at = None
+        if profile.step_states.get("connect") == "done":
+            profile.step_states["connect"] = "not-started"
+    vault.set(CLIENT_ID, credentials.client_id)
+    vault.set(CLIENT_SECRET, credentials.client_secret)
+    profile.client_id_hint = credentials.hint
+    profile.step_states["credentials"] = "done"
+    save_profile(profile)
+    return profile
+
+
+def summary(profile: Profile) -> str:
+    """One line saying which keys are stored, for confirmations."""
+    return (
+        f"Saved the {profile.key_set} keys (client ID {profile.client_id_hint}) "
+        f"for {describe(profile)}."
+    )

@@ -1,0 +1,230 @@
+"""The one place that talks to Intuit's OAuth server, through Intuit's own intuit-oauth client.
+
+`AuthClient` is a `requests.Session`, so every call it makes goes through `Session.request`.
+The subclass below overrides only that method, leaving intuit-oauth itself untouched, to:
+
+- put a time limit on every call (intuit-oauth sets none, so a stalled network would hang);
+- send `x-include-refresh-token-hard-expires-in: true` to the token endpoint, so the answer
+  carries the 5-year hard expiry (`x_refresh_token_hard_expires_in`) as well as the rolling one;
+- keep the last response, so the wizard can read the token fields exactly as Intuit sent them
+  and log `intuit_tid` on success as well as on failure.
+
+Failures become `OAuthCallFailed`, which carries Intuit's error name (`invalid_grant`,
+`invalid_client`, …), the HTTP status and `intuit_tid`, and whose message never holds a secret
+(Intuit's token endpoint does not echo what it was sent, and nothing of the request is kept).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from intuitlib.client import AuthClient
+from intuitlib.enums import Scopes
+from intuitlib.exceptions import AuthClientError
+
+from qbo_wizard.core.environments import Endpoints
+from qbo_wizard.core.errorlog import record_failure
+from qbo_wizard.core.problems import WizardError
+
+HARD_EXPIRY_HEADER = "x-include-refresh-token-hard-expires-in"
+CALL_TIMEOUT_SECONDS = 30.0
+# Only the Accounting API: the scope the wizard needs, and the one that makes Intuit return
+# the realmId in the callback.
+SCOPES = [Scopes.ACCOUNTING]
+
+
+class OAuthCallFailed(WizardError):
+    """A call to Intuit's OAuth server did not succeed.
+
+    `error` is Intuit's OAuth error name (`invalid_grant`, `invalid_client`, …) when it sent one,
+    `network` is True when no answer arrived at all.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        error: str | None = None,
+        description: str | None = None,
+        status: int | None = None,
+        intuit_tid: str | None = None,
+        network: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.error = error
+        self.description = description
+        self.status = status
+        self.intuit_tid = intuit_tid
+        self.network = network
+
+    @property
+    def code(self) -> str:
+        """A short code for logs: the OAuth error name, `network`, or `http-<status>`."""
+        if self.error:
+            return self.error
+        return "network" if self.network else f"http-{self.status}"
+
+
+def record(profile_name: str, failure: OAuthCallFailed, source: str = "oauth") -> None:
+    """Keep an OAuth failure in the profile's failure log (with its intuit_tid)."""
+    record_failure(
+        profile_name,
+        source=source,
+        code=failure.code,
+        message=str(failure),
+        intuit_tid=failure.intuit_tid,
+    )
+
+
+@dataclass(frozen=True)
+class TokenResponse:
+    """The JSON body of a successful token-endpoint answer, and its `intuit_tid`."""
+
+    data: dict[str, Any]
+    intuit_tid: str | None
+
+    def __repr__(self) -> str:  # the body holds tokens
+        return f"TokenResponse(fields={sorted(self.data)}, intuit_tid={self.intuit_tid!r})"
+
+
+class WizardAuthClient(AuthClient):  # type: ignore[misc]
+    """intuit-oauth's AuthClient with time limits, the hard-expiry opt-in, and its last answer."""
+
+    last_response: requests.Response | None = None
+
+    def request(
+        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
+    ) -> requests.Response:
+        kwargs.setdefault("timeout", CALL_TIMEOUT_SECONDS)
+        if url == getattr(self, "token_endpoint", None):
+            headers = dict(kwargs.get("headers") or {})
+            headers[HARD_EXPIRY_HEADER] = "true"
+            kwargs["headers"] = headers
+        response: requests.Response = super().request(method, url, *args, **kwargs)
+        self.last_response = response
+        return response
+
+
+def _tid(response: requests.Response | None) -> str | None:
+    if response is None:
+        return None
+    value = response.headers.get("intuit_tid")
+    return str(value) if value else None
+
+
+def _from_auth_client_error(exc: AuthClientError, what: str) -> OAuthCallFailed:
+    error: str | None = None
+    description: str | None = None
+    try:
+        body = json.loads(exc.content or b"{}")
+    except (ValueError, TypeError):
+        body = None
+    if isinstance(body, dict):
+        error = str(body["error"]) if body.get("error") else None
+        description = str(body["error_description"]) if body.get("error_description") else None
+    status = int(exc.status_code)
+    shown = error or f"HTTP {status}"
+    return OAuthCallFailed(
+        f"Intuit refused to {what} ({shown}).",
+        error=error,
+        description=description,
+        status=status,
+        intuit_tid=exc.intuit_tid,
+    )
+
+
+def _network_failure(exc: requests.RequestException, what: str) -> OAuthCallFailed:
+    kind = "it took too long to answer" if isinstance(exc, requests.Timeout) else "no connection"
+    return OAuthCallFailed(
+        f"Could not reach Intuit to {what} ({kind}). Check the internet connection (and any "
+        "proxy or firewall), then try again. Nothing was changed.",
+        network=True,
+    )
+
+
+def make_client(
+    endpoints: Endpoints, client_id: str, client_secret: str, redirect_uri: str = ""
+) -> WizardAuthClient:
+    """An intuit-oauth client for these keys; reads the environment's discovery document."""
+    try:
+        return WizardAuthClient(
+            client_id=client_id,
+            client_secret=client_secret,
+            redirect_uri=redirect_uri,
+            environment=endpoints.discovery_url,
+        )
+    except AuthClientError as exc:
+        raise _from_auth_client_error(exc, "send its discovery document") from None
+    except requests.RequestException as exc:
+        raise _network_failure(exc, "read its discovery document") from None
+    except (KeyError, ValueError):
+        raise OAuthCallFailed(
+            "Intuit's discovery document could not be read (it is not the expected JSON). "
+            "Try again in a few minutes."
+        ) from None
+
+
+def new_state() -> str:
+    """A fresh, unguessable `state` value for one authorization attempt."""
+    return secrets.token_urlsafe(24)
+
+
+def authorization_url(client: WizardAuthClient, state: str) -> str:
+    """The consent page URL for the Accounting scope (holds no secret)."""
+    url: str = client.get_authorization_url(SCOPES, state_token=state)
+    return url
+
+
+def _token_call(client: WizardAuthClient, what: str, call: Any) -> TokenResponse:
+    client.last_response = None
+    try:
+        call()
+    except AuthClientError as exc:
+        raise _from_auth_client_error(exc, what) from None
+    except requests.RequestException as exc:
+        raise _network_failure(exc, what) from None
+    response = client.last_response
+    try:
+        data = response.json() if response is not None else None
+    except ValueError:
+        data = None
+    if not isinstance(data, dict) or not data.get("access_token") or not data.get("refresh_token"):
+        raise OAuthCallFailed(
+            f"Intuit's answer when asked to {what} had no tokens in it. Nothing was changed; "
+            "try again in a few minutes.",
+            status=response.status_code if response is not None else None,
+            intuit_tid=_tid(response),
+        )
+    return TokenResponse(data=data, intuit_tid=_tid(response))
+
+
+def exchange_code(client: WizardAuthClient, code: str, realm_id: str) -> TokenResponse:
+    """Trade an authorization code for tokens (once: Intuit codes are single-use)."""
+    return _token_call(
+        client,
+        "exchange the sign-in code for tokens",
+        lambda: client.get_bearer_token(code, realm_id=realm_id),
+    )
+
+
+def refresh(client: WizardAuthClient, refresh_token: str) -> TokenResponse:
+    """Use a refresh token; the answer may carry a new one, which replaces it at once."""
+    return _token_call(
+        client, "refresh the connection", lambda: client.refresh(refresh_token=refresh_token)
+    )
+
+
+def revoke(client: WizardAuthClient, token: str) -> str | None:
+    """Revoke a refresh (or access) token at Intuit; returns `intuit_tid`."""
+    client.last_response = None
+    try:
+        client.revoke(token=token)
+    except AuthClientError as exc:
+        raise _from_auth_client_error(exc, "disconnect the app") from None
+    except requests.RequestException as exc:
+        raise _network_failure(exc, "disconnect the app") from None
+    return _tid(client.last_response)

@@ -1,0 +1,440 @@
+"""Connecting a profile to one QuickBooks company, and disconnecting it.
+
+Three ways in, chosen by `choose_method` (callers may override):
+
+- `loopback` — development keys, browser on this computer: Intuit redirects the browser to
+  `http://localhost:<port>/callback`, where `callback.LoopbackListener` is waiting.
+- `paste-url` — production keys (Intuit refuses `http://` and localhost redirects for them),
+  SSH sessions, a browser-served UI: the user approves in any browser, lands on a registered
+  HTTPS page (Intuit's OAuth Playground redirect page by default) and pastes that address back.
+- `paste-tokens` — a refresh token and realm ID copied from the OAuth Playground.
+
+Each ends in a `PendingConnection`: tokens in memory, proven by a live CompanyInfo call, not
+yet saved. `save_connection` stores it, refusing (`CompanyChanged`) when the company differs
+from the one the profile was set up for, unless the caller confirmed the change: mappings
+belong to a company. Nothing is written to the keyring or the profile before that point, so
+every failure leaves the stored connection as it was.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+from qbo_wizard.core import intuit
+from qbo_wizard.core.api import FixedToken, QboApi, QboApiError
+from qbo_wizard.core.callback import CallbackResult
+from qbo_wizard.core.credentials import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    MissingCredentials,
+    clean_pasted,
+    load_credentials,
+    vault_for,
+)
+from qbo_wizard.core.environments import (
+    DEFAULT_LOOPBACK_PORT,
+    PLAYGROUND_REDIRECT_URI,
+    Endpoints,
+    EnvironmentProblem,
+    endpoints_for,
+    loopback_redirect_uri,
+)
+from qbo_wizard.core.paths import profile_dir
+from qbo_wizard.core.problems import EXIT_USAGE, WizardError
+from qbo_wizard.core.profile import KeySet, Profile, load_profile, profile_exists, save_profile
+from qbo_wizard.core.tokens import (
+    StoredTokensUnreadable,
+    TokenSet,
+    TokenStore,
+    record_expiries,
+    refresh_lock,
+    store_new_connection,
+)
+
+METHODS = ("loopback", "paste-url", "paste-tokens")
+_REFRESH_TOKEN = re.compile(r"[A-Za-z0-9._~+/=-]{20,2048}")
+_REALM_ID = re.compile(r"[0-9]{1,32}")
+
+
+class ConnectProblem(WizardError):
+    """Connecting did not work; nothing was saved."""
+
+
+class MethodNotAllowed(ConnectProblem):
+    """The chosen connect method cannot work with these keys."""
+
+    exit_code = EXIT_USAGE
+
+
+class CompanyChanged(WizardError):
+    """The sign-in chose a different company from the one the profile was set up for."""
+
+    def __init__(
+        self, saved_realm: str, saved_name: str | None, new_realm: str, new_name: str
+    ) -> None:
+        self.saved_realm = saved_realm
+        self.saved_name = saved_name
+        self.new_realm = new_realm
+        self.new_name = new_name
+        saved = f"{saved_name} (company ID {saved_realm})" if saved_name else saved_realm
+        super().__init__(
+            f"This sign-in chose {new_name} (company ID {new_realm}), but this profile was set "
+            f"up for {saved}. The mapping of line items belongs to a company, so nothing was "
+            "saved. If the new company is right, confirm the change (on the command line: "
+            "`qbo-wizard login --allow-company-change`) and check the mapping afterwards; "
+            "otherwise sign in again and pick the original company on Intuit's page."
+        )
+
+
+@dataclass(frozen=True)
+class Company:
+    """The company a connection reaches, as CompanyInfo describes it."""
+
+    realm_id: str
+    name: str
+    country: str | None
+    environment: str
+
+
+@dataclass(frozen=True)
+class PendingConnection:
+    """A proven but unsaved connection (tokens are kept out of repr)."""
+
+    profile_name: str
+    method: str
+    tokens: TokenSet
+    company: Company
+    intuit_tid: str | None = None
+
+    def company_change(self) -> CompanyChanged | None:
+        """The `CompanyChanged` that saving would raise, or None when the company is the same."""
+        profile = load_profile(self.profile_name)
+        if profile.realm_id and profile.realm_id != self.company.realm_id:
+            return CompanyChanged(
+                profile.realm_id, profile.company_name, self.company.realm_id, self.company.name
+            )
+        return None
+
+
+@dataclass
+class Authorization:
+    """One sign-in attempt: its consent URL, the `state` that must come back, the client."""
+
+    profile_name: str
+    method: str
+    key_set: KeySet
+    redirect_uri: str
+    state: str = field(repr=False)
+    url: str = field(repr=False)
+    endpoints: Endpoints
+    client: intuit.WizardAuthClient = field(repr=False)
+
+    @property
+    def loopback_port(self) -> int:
+        """The port of a loopback redirect URI."""
+        return urlsplit(self.redirect_uri).port or 80
+
+
+def over_ssh() -> bool:
+    """True when this terminal is an SSH session (the browser is on another computer)."""
+    return bool(os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"))
+
+
+def choose_method(profile: Profile) -> str:
+    """The connect method that works here: loopback only for development keys, locally."""
+    if profile.key_set == "production" or over_ssh():
+        return "paste-url"
+    return "loopback"
+
+
+def loopback_port_for(profile: Profile) -> int:
+    """The registered loopback port: the simulator says which; for Intuit, the documented one."""
+    if profile.environment == "simulator":
+        uris = (endpoints_for(profile).redirect_uris or {}).get(profile.key_set, ())
+        for uri in uris:
+            parts = urlsplit(uri)
+            if parts.scheme == "http" and parts.hostname == "localhost" and parts.port:
+                return int(parts.port)
+    return DEFAULT_LOOPBACK_PORT
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+_PRODUCTION_REDIRECT_RULE = (
+    "Intuit accepts only https:// redirect addresses for production keys, and never localhost "
+    "or an IP address, so a production sign-in cannot come straight back to this computer."
+)
+
+
+def check_redirect_uri(uri: str, key_set: KeySet) -> str:
+    """Refuse a redirect URI that Intuit would refuse for this key set, saying why."""
+    parts = urlsplit(uri.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise MethodNotAllowed(f"{uri!r} is not a web address (it should start with https://).")
+    if key_set == "production":
+        host = parts.hostname.lower()
+        if parts.scheme != "https" or host == "localhost" or _is_ip(host):
+            raise MethodNotAllowed(
+                f"{uri} cannot be used with production keys. {_PRODUCTION_REDIRECT_RULE} Use "
+                f"{PLAYGROUND_REDIRECT_URI} (add it to the app's production redirect URIs) or "
+                "your own https:// page, and paste the address the browser lands on."
+            )
+    return uri.strip()
+
+
+def start_authorization(
+    profile_name: str,
+    method: str,
+    *,
+    redirect_uri: str | None = None,
+    port: int | None = None,
+) -> Authorization:
+    """Prepare one sign-in: pick the redirect URI, make a fresh `state`, build the consent URL."""
+    if method not in ("loopback", "paste-url"):
+        raise MethodNotAllowed(f"{method!r} does not use Intuit's sign-in page.")
+    profile = load_profile(profile_name)
+    credentials = load_credentials(profile_name)
+    if method == "loopback":
+        if profile.key_set == "production":
+            raise MethodNotAllowed(
+                f"Production keys cannot use the loopback method. {_PRODUCTION_REDIRECT_RULE} "
+                f"Use `--method paste-url`: approve in the browser, then paste the address it "
+                f"lands on (Intuit's OAuth Playground page {PLAYGROUND_REDIRECT_URI}, added to "
+                "the app's production redirect URIs)."
+            )
+        uri = loopback_redirect_uri(port or loopback_port_for(profile))
+    else:
+        uri = check_redirect_uri(redirect_uri or PLAYGROUND_REDIRECT_URI, profile.key_set)
+    endpoints = endpoints_for(profile)
+    client = intuit.make_client(endpoints, credentials.client_id, credentials.client_secret, uri)
+    state = intuit.new_state()
+    return Authorization(
+        profile_name=profile_name,
+        method=method,
+        key_set=profile.key_set,
+        redirect_uri=uri,
+        state=state,
+        url=intuit.authorization_url(client, state),
+        endpoints=endpoints,
+        client=client,
+    )
+
+
+def _explained(
+    profile_name: str, failure: intuit.OAuthCallFailed, invalid_grant: str
+) -> WizardError:
+    """The plain-words error for a failed token call while connecting (and log it)."""
+    intuit.record(profile_name, failure)
+    reference = f" Intuit's reference: {failure.intuit_tid}." if failure.intuit_tid else ""
+    if failure.error == "invalid_grant":
+        return ConnectProblem(invalid_grant + reference)
+    if failure.error == "invalid_client":
+        return ConnectProblem(
+            "Intuit no longer accepts the saved app keys (invalid_client). Enter them again "
+            "with `qbo-wizard credentials`, then connect again." + reference
+        )
+    return failure
+
+
+def read_company(
+    profile_name: str, endpoints: Endpoints, tokens: TokenSet, *, what: str = "sign-in"
+) -> Company:
+    """Prove a connection with a live CompanyInfo call; `ConnectProblem` if QuickBooks refuses."""
+    api = QboApi(
+        endpoints=endpoints,
+        realm_id=tokens.realm_id,
+        tokens=FixedToken(tokens.access_token),
+        profile_name=profile_name,
+    )
+    try:
+        info = api.company_info()
+    except QboApiError as error:
+        raise ConnectProblem(
+            f"The {what} worked at Intuit, but reading the company's details failed, so "
+            f"nothing was saved. {error}"
+        ) from None
+    address: Any = info.get("CompanyAddr") or {}
+    country = info.get("Country") or (address.get("Country") if isinstance(address, dict) else None)
+    name = info.get("CompanyName") or info.get("LegalName") or f"company {tokens.realm_id}"
+    return Company(
+        realm_id=tokens.realm_id,
+        name=str(name),
+        country=str(country) if country else None,
+        environment=endpoints.environment,
+    )
+
+
+def finish_with_code(authorization: Authorization, result: CallbackResult) -> PendingConnection:
+    """Exchange the callback's code (exactly once) and prove the connection; nothing is saved."""
+    name = authorization.profile_name
+    try:
+        response = intuit.exchange_code(authorization.client, result.code, result.realm_id)
+    except intuit.OAuthCallFailed as failure:
+        raise _explained(
+            name,
+            failure,
+            "Intuit refused the sign-in code (invalid_grant). A code works once and only for "
+            "a few minutes, and only with the redirect address it was issued for: it was "
+            "probably used already, or it expired. Nothing was saved; start the sign-in again.",
+        ) from None
+    tokens = TokenSet.from_response(response, result.realm_id, time.time())
+    company = read_company(name, authorization.endpoints, tokens)
+    return PendingConnection(name, authorization.method, tokens, company, response.intuit_tid)
+
+
+def connect_with_tokens(
+    profile_name: str, refresh_token_text: str, realm_id_text: str
+) -> PendingConnection:
+    """Take a refresh token and realm ID (from the OAuth Playground) and prove them.
+
+    The refresh token is used once to get a fresh pair (Intuit may retire it at that moment),
+    then CompanyInfo is read. Nothing is saved here.
+    """
+    refresh_token = clean_pasted(refresh_token_text)
+    realm_id = clean_pasted(realm_id_text)
+    if not _REFRESH_TOKEN.fullmatch(refresh_token):
+        raise ConnectProblem(
+            "That does not look like a refresh token (they are long runs of letters and "
+            "digits, usually starting with 'AB'). Copy the 'Refresh token' value from the OAuth "
+            "Playground again."
+        )
+    if not _REALM_ID.fullmatch(realm_id):
+        raise ConnectProblem(
+            "The company ID (realm ID) should be a number, such as 9130347596240616. The OAuth "
+            "Playground shows it as 'Realm ID' next to the tokens."
+        )
+    profile = load_profile(profile_name)
+    credentials = load_credentials(profile_name)
+    endpoints = endpoints_for(profile)
+    client = intuit.make_client(endpoints, credentials.client_id, credentials.client_secret)
+    try:
+        response = intuit.refresh(client, refresh_token)
+    except intuit.OAuthCallFailed as failure:
+        raise _explained(
+            profile_name,
+            failure,
+            "Intuit refused that refresh token (invalid_grant). It may have been replaced "
+            "already (each refresh can issue a new one, and the old one then stops working), "
+            "be older than 100 days, or come from another app's keys or the other key set "
+            f"({profile.key_set} keys are saved for this profile). Get a fresh one from the "
+            "OAuth Playground with the same app selected. Nothing was saved.",
+        ) from None
+    tokens = TokenSet.from_response(response, realm_id, time.time())
+    company = read_company(profile_name, endpoints, tokens, what="token check")
+    return PendingConnection(profile_name, "paste-tokens", tokens, company, response.intuit_tid)
+
+
+def save_connection(pending: PendingConnection, *, allow_company_change: bool = False) -> Profile:
+    """Store a proven connection: tokens to the keyring first, then the profile's details."""
+    change = pending.company_change()
+    if change is not None and not allow_company_change:
+        raise change
+    store_new_connection(pending.profile_name, pending.tokens)
+    profile = load_profile(pending.profile_name)
+    profile.realm_id = pending.company.realm_id
+    profile.company_name = pending.company.name
+    profile.country = pending.company.country
+    profile.connect_method = pending.method
+    profile.connected_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    record_expiries(profile, pending.tokens)
+    profile.step_states["connect"] = "done"
+    save_profile(profile)
+    return profile
+
+
+@dataclass(frozen=True)
+class DisconnectReport:
+    """What `disconnect` did, in words the CLI and the TUI can show as they are."""
+
+    revoked: bool
+    had_connection: bool
+    forgot_keys: bool
+    problem: str | None = None
+
+    def summary(self) -> str:
+        """One or two plain sentences."""
+        parts: list[str] = []
+        if self.revoked:
+            parts.append("Disconnected the app from the company at Intuit.")
+        elif self.had_connection:
+            parts.append(
+                "Could not disconnect at Intuit, so the app may still appear under Apps in "
+                "QuickBooks (an admin can disconnect it there)"
+                + (f": {self.problem}" if self.problem else ".")
+            )
+        else:
+            parts.append("There was no stored connection to disconnect at Intuit.")
+        parts.append(
+            "Removed the stored tokens and the app keys from this computer."
+            if self.forgot_keys
+            else "Removed the stored tokens from this computer (the app keys are kept)."
+        )
+        return " ".join(parts)
+
+
+def disconnect(profile_name: str, *, forget_keys: bool = True) -> DisconnectReport:
+    """Revoke the connection at Intuit, then wipe the profile's keyring entries.
+
+    The local wipe happens even when Intuit cannot be reached or refuses; the report says so.
+    """
+    vault = vault_for(profile_name)
+    store = TokenStore(profile_name, vault)
+    try:
+        tokens = store.load()
+    except StoredTokensUnreadable:
+        tokens = None
+    revoked = False
+    problem: str | None = None
+    if tokens is not None:
+        try:
+            credentials = load_credentials(profile_name)
+            client = intuit.make_client(
+                endpoints_for(load_profile(profile_name)),
+                credentials.client_id,
+                credentials.client_secret,
+            )
+            intuit.revoke(client, tokens.refresh_token)
+            revoked = True
+        except intuit.OAuthCallFailed as failure:
+            intuit.record(profile_name, failure)
+            problem = str(failure)
+        except (MissingCredentials, EnvironmentProblem) as failure:
+            problem = str(failure)
+    if profile_dir(profile_name).exists():
+        with refresh_lock(profile_name):  # never under a refresh that is writing new tokens
+            store.delete()
+    else:
+        store.delete()
+    if forget_keys:
+        vault.delete(CLIENT_ID)
+        vault.delete(CLIENT_SECRET)
+    if profile_exists(profile_name):
+        profile = load_profile(profile_name)
+        profile.connected_at = None
+        profile.access_token_expires_at = None
+        profile.refresh_token_expires_at = None
+        profile.refresh_token_hard_expires_at = None
+        profile.step_states["connect"] = "not-started"
+        if forget_keys:
+            profile.client_id_hint = None
+            profile.step_states["credentials"] = "not-started"
+        save_profile(profile)
+    return DisconnectReport(
+        revoked=revoked,
+        had_connection=tokens is not None,
+        forgot_keys=forget_keys,
+        problem=problem,
+    )
