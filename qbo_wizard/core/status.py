@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from typing import Literal, cast
 
 from qbo_wizard.core.display import short_realm
-from qbo_wizard.core.problems import WizardError
+from qbo_wizard.core.problems import EXIT_RECONNECT, WizardError
 from qbo_wizard.core.profile import MAPPING_FILE, Profile
 from qbo_wizard.core.steps import StepId
 
@@ -117,50 +117,78 @@ def _parse_time(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
-def check_credentials(profile: Profile, options: StatusOptions) -> AreaStatus:
-    """Keys: a client ID hint is recorded and the keyring that holds the secret is usable."""
-    from qbo_wizard.core.vault import Vault
+def first_sentence(message: str) -> str:
+    """The first sentence of a (possibly long) plain-words message, for a one-line status."""
+    head = message.strip().split("\n", 1)[0]
+    end = head.find(". ")
+    return head if end < 0 else head[: end + 1]
 
-    if not profile.client_id_hint:
-        return AreaStatus("credentials", "problem", "No keys entered yet.", "credentials")
-    Vault(profile.name).check()  # VaultUnavailable says what is wrong with the keyring
+
+def check_credentials(profile: Profile, options: StatusOptions) -> AreaStatus:
+    """Keys: both are in the keyring (the keyring itself is usable)."""
+    from qbo_wizard.core.credentials import MissingCredentials, load_credentials
+
+    try:
+        credentials = load_credentials(profile.name)
+    except MissingCredentials:
+        return AreaStatus("credentials", "problem", "No keys saved yet.", "credentials")
     return AreaStatus(
         "credentials",
         "ok",
-        f"{profile.key_set.capitalize()} keys saved (client ID {profile.client_id_hint}).",
+        f"{profile.key_set.capitalize()} keys saved (client ID {credentials.hint}).",
         "credentials",
     )
 
 
 def check_connection(profile: Profile, options: StatusOptions) -> AreaStatus:
-    """Connection: which company the profile was connected to, as recorded."""
-    if not profile.realm_id:
+    """Connection: tokens are stored, and (live) QuickBooks answers for the same company."""
+    from qbo_wizard.core.tokens import token_status
+
+    stored = token_status(profile.name)
+    if not stored.connected or not profile.realm_id:
         return AreaStatus("connection", "problem", "Not connected to a company yet.", "connect")
-    company = profile.company_name or "a company"
-    since = _parse_time(profile.connected_at)
-    when = f" since {since:%d %b %Y}" if since else ""
+    company = f"{profile.company_name or 'The company'} (realm {options.realm(profile.realm_id)})"
+    if not options.live:
+        return AreaStatus("connection", "ok", f"{company}; not checked live.", "connect")
+    from qbo_wizard.core.api import QboApi
+
+    try:
+        # A status line should answer promptly: retry at once rather than back off.
+        api = QboApi.for_profile(profile.name, sleep=lambda seconds: None)
+        info = api.company_info()
+    except WizardError as error:
+        from qbo_wizard.core.tokens import ReconnectRequired
+
+        if isinstance(error, ReconnectRequired) or error.exit_code == EXIT_RECONNECT:
+            why = f"QuickBooks no longer accepts the connection to {company}: reconnect."
+            return AreaStatus("connection", "problem", why, "connect")
+        return AreaStatus("connection", "unknown", first_sentence(str(error)), "troubleshoot")
+    name = info.get("CompanyName") or profile.company_name or "the company"
     return AreaStatus(
         "connection",
         "ok",
-        f"{company} (realm {options.realm(profile.realm_id)}){when}.",
+        f"{name} (realm {options.realm(profile.realm_id)}) answered just now.",
         "connect",
     )
 
 
 def check_token_expiry(profile: Profile, options: StatusOptions) -> AreaStatus:
     """Token expiry: days left before the refresh token (rolling or hard cap) runs out."""
+    from qbo_wizard.core.tokens import token_status
+
+    stored = token_status(profile.name)
+    if not stored.connected:
+        return AreaStatus("token-expiry", "problem", "No connection yet.", "connect")
     ends = [
         moment
         for moment in (
-            _parse_time(profile.refresh_token_expires_at),
-            _parse_time(profile.refresh_token_hard_expires_at),
+            _parse_time(stored.refresh_expires_at or profile.refresh_token_expires_at),
+            _parse_time(stored.refresh_hard_expires_at or profile.refresh_token_hard_expires_at),
         )
         if moment is not None
     ]
     if not ends:
-        if profile.realm_id:
-            return AreaStatus("token-expiry", "unknown", "No expiry date recorded.", "connect")
-        return AreaStatus("token-expiry", "problem", "No connection yet.", "connect")
+        return AreaStatus("token-expiry", "unknown", "No expiry date recorded.", "connect")
     end = min(ends)
     days = (end - options.now).days
     if end <= options.now:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -107,6 +107,12 @@ class StepContent:
     """The step is needed only with this key set; with the other one it may be skipped."""
     skip_note: str = ""
     """Shown instead of nagging when the profile's key set does not need this step."""
+    texts: Mapping[str, str] = field(default_factory=dict)
+    """Named sentences a screen shows in particular places (hints, confirmations)."""
+
+    def text(self, name: str, **values: str) -> str:
+        """One of `texts`, with `{name}` fields filled from `values`."""
+        return self.texts[name].format(**values)
 
     @property
     def item_ids(self) -> tuple[str, ...]:
@@ -233,6 +239,13 @@ class _Reader:
             options=tuple(options),
         )
 
+    def texts(self, data: object) -> dict[str, str]:
+        if not isinstance(data, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+        ):
+            raise self.fail("'texts' should name each sentence: `name: text`")
+        return {name: self.fill(value) for name, value in data.items()}
+
     def step(self, step_id: str, data: dict[str, Any]) -> StepContent:
         allowed = {
             "summary",
@@ -242,6 +255,7 @@ class _Reader:
             "checklist",
             "only_for_key_set",
             "skip_note",
+            "texts",
         }
         raw = self.mapping(data, "the file", allowed)
         checklist = tuple(
@@ -263,6 +277,7 @@ class _Reader:
             checklist=checklist,
             only_for_key_set=self.key_set(raw.get("only_for_key_set"), "only_for_key_set"),
             skip_note=self.text(raw, "skip_note", "the file"),
+            texts=self.texts(raw.get("texts", {})),
         )
 
 

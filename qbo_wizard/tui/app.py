@@ -8,6 +8,7 @@ leaves a profile that resumes exactly there.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar
 
 from textual import work
@@ -15,7 +16,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 from qbo_wizard.core.problems import EXIT_OK
-from qbo_wizard.core.profile import Profile
+from qbo_wizard.core.profile import Profile, load_profile
 from qbo_wizard.core.progress import (
     begin_new_app,
     begin_reconnect,
@@ -39,6 +40,23 @@ from qbo_wizard.tui.outcomes import (
 from qbo_wizard.tui.screens import step_screen
 from qbo_wizard.tui.screens.status_home import StatusHomeScreen
 from qbo_wizard.tui.session import DemoInfo, ProfileWriter, WizardSession, running_over_ssh
+
+
+def disconnect_old_app(profile_name: str) -> tuple[str, Profile]:
+    """Revoke and forget the old app's connection and keys (runs in a thread).
+
+    Returns:
+        What happened, in plain words, and the profile as saved afterwards.
+    """
+    from qbo_wizard.core.oauth import disconnect
+    from qbo_wizard.core.problems import WizardError
+
+    try:
+        summary = disconnect(profile_name, forget_keys=True).summary()
+    except WizardError as error:
+        summary = str(error)
+    return summary, load_profile(profile_name)
+
 
 # The step whose success completes each way back to green.
 JOURNEY_LAST_STEP: dict[str, StepId] = {"reconnect": "connect", "new-app": "connect"}
@@ -113,20 +131,20 @@ class WizardApp(App[int]):
                 if isinstance(choice, Reconnect):
                     step_id = begin_reconnect(profile)
                 elif isinstance(choice, NewApp):
-                    step_id = begin_new_app(profile)
+                    step_id = await self._start_new_app()
                 else:
                     step_id = choice.step_id
             enter_step(profile, step_id)
             session.save()
             outcome = await self.push_screen_wait(step_screen(step_id, session))
-            session.save()
             if self._journey_complete(step_id):
-                finish_journey(profile)
-                session.save()
+                finish_journey(profile)  # back to green: the next run opens on the status home
                 show_home = True
-                continue
+            session.save()
             if isinstance(outcome, QuitWizard):
                 break
+            if show_home:
+                continue
             if isinstance(outcome, OpenStatus):
                 show_home = True
             elif isinstance(outcome, JumpTo):
@@ -140,6 +158,23 @@ class WizardApp(App[int]):
                 else:
                     step_id = following
         await self.action_quit()
+
+    async def _start_new_app(self) -> StepId:
+        """Disconnect the old app (at Intuit and in the keyring), then start steps 2–6 again."""
+        session = self.session
+        session.writer.flush()  # the core reads the profile from disk
+        self.notify("Disconnecting the old app…", timeout=3)
+        worker = self.run_worker(
+            partial(disconnect_old_app, session.profile.name),
+            name="disconnect",
+            group="disconnect",
+            thread=True,
+            exit_on_error=False,
+        )
+        summary, saved = await worker.wait()
+        session.adopt(saved)
+        self.notify(summary, title="The old app", timeout=10)
+        return begin_new_app(session.profile)
 
     def _journey_complete(self, step_id: StepId) -> bool:
         """True when the step just left finishes the chosen way back to green."""

@@ -6,7 +6,7 @@ import copy
 import os
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from qbo_wizard.core.files import ConfigFileError
@@ -104,3 +104,14 @@ class WizardSession:
     def save(self) -> None:
         """Save the profile as it is now (off the UI thread)."""
         self.writer.save(self.profile)
+
+    def adopt(self, saved: Profile) -> None:
+        """Take over a profile that core code just saved (keys stored, connection made).
+
+        The fields are copied into the shared `Profile` object, so every screen and the flow
+        see the change without holding a new reference. The current step stays the wizard's.
+        """
+        current_step = self.profile.current_step
+        for item in fields(Profile):
+            setattr(self.profile, item.name, copy.deepcopy(getattr(saved, item.name)))
+        self.profile.current_step = current_step

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from qbo_wizard.core import status
 from qbo_wizard.core.profile import MAPPING_FILE, Profile
 from qbo_wizard.core.status import STATUS_CHECKS, StatusOptions, status_report
+from qbo_wizard.simulator.companies import US_REALM
+from qbo_wizard.simulator.server import SimulatorServer
+from tests.connected import connected_profile
 
-NOW = datetime(2026, 3, 1, tzinfo=timezone.utc)
 
-
-def _by_area(profile: Profile, short_ids: bool = False) -> dict[str, status.AreaStatus]:
-    options = StatusOptions(now=NOW, short_ids=short_ids)
-    return {s.area: s for s in status_report(profile, options)}
+def _by_area(profile: Profile, **options: object) -> dict[str, status.AreaStatus]:
+    report = status_report(profile, StatusOptions(**options))  # type: ignore[arg-type]
+    return {s.area: s for s in report}
 
 
 def test_fresh_profile_is_red_everywhere_with_the_fixing_step() -> None:
@@ -26,35 +27,43 @@ def test_fresh_profile_is_red_everywhere_with_the_fixing_step() -> None:
     assert report["mapping"].fix_step == "map"
 
 
-def test_configured_profile_is_green_everywhere() -> None:
-    profile = Profile(
-        name="acme",
-        client_id_hint="ABcd…wxYZ",
-        realm_id="9130354981234",
-        company_name="Ridgeline Freight LLC",
-        connected_at="2026-02-01T10:00:00+00:00",
-        refresh_token_expires_at="2026-06-01T10:00:00Z",
-        last_test={"ok": True, "at": "2026-02-01T10:05:00+00:00"},
-    )
-    profile.folder.mkdir(parents=True)
+def test_connected_profile_is_green_live(simulator: SimulatorServer) -> None:
+    profile = connected_profile(simulator, last_test={"ok": True, "at": "2026-02-01T10:05:00Z"})
     (profile.folder / MAPPING_FILE).write_text("lines: {}\n")
-    report = _by_area(profile)
-    assert {s.verdict for s in report.values()} == {"ok"}
-    assert "Ridgeline Freight LLC (realm 9130354981234)" in report["connection"].why
+    report = _by_area(profile, live=True)
+    assert {s.verdict for s in report.values()} == {"ok"}, report
+    assert f"(realm {US_REALM}) answered just now" in report["connection"].why
+    assert "client ID AB" in report["credentials"].why
     shortened = _by_area(profile, short_ids=True)["connection"].why
-    assert "(realm …1234)" in shortened
-    assert "9130354981234" not in shortened
+    assert f"(realm …{US_REALM[-4:]})" in shortened
+    assert US_REALM not in shortened
 
 
-@pytest.mark.parametrize(
-    ("expires", "words"),
-    [("2026-03-10T00:00:00+00:00", "Expires in 9 days"), ("2026-02-01T00:00:00Z", "Expired")],
-)
-def test_token_expiry_warns_a_month_ahead(expires: str, words: str) -> None:
-    profile = Profile(name="acme", realm_id="1", refresh_token_expires_at=expires)
-    expiry = _by_area(profile)["token-expiry"]
+def test_revoked_connection_asks_for_a_reconnect(simulator: SimulatorServer) -> None:
+    profile = connected_profile(simulator)
+    simulator.control("scenario", name="password-change", realm_id=US_REALM)
+    connection = _by_area(profile, live=True)["connection"]
+    assert connection.verdict == "problem"
+    assert "reconnect" in connection.why
+    assert connection.fix_step == "connect"
+
+
+def test_unreachable_simulator_is_unknown_not_a_crash(simulator: SimulatorServer) -> None:
+    profile = connected_profile(simulator)
+    simulator.stop()
+    connection = _by_area(profile, live=True)["connection"]
+    assert connection.verdict == "unknown"
+    assert "\n" not in connection.why
+
+
+def test_token_expiry_warns_a_month_ahead(simulator: SimulatorServer) -> None:
+    profile = connected_profile(simulator)
+    soon = datetime.now(timezone.utc) + timedelta(days=91)
+    expiry = _by_area(profile, now=soon)["token-expiry"]
     assert expiry.verdict == "problem"
-    assert words in expiry.why
+    assert "Expires in" in expiry.why and "reconnect before then" in expiry.why
+    later = datetime.now(timezone.utc) + timedelta(days=200)
+    assert "Expired on" in _by_area(profile, now=later)["token-expiry"].why
 
 
 def test_failed_test_says_why() -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from qbo_wizard.core.steps import StepId
 from qbo_wizard.tui.screens.base import StepScreen
 from qbo_wizard.tui.screens.checklist import ChecklistStepScreen
+from qbo_wizard.tui.screens.connect import ConnectScreen
+from qbo_wizard.tui.screens.credentials import CredentialsScreen
 from qbo_wizard.tui.screens.placeholder import PlaceholderStepScreen
 from qbo_wizard.tui.session import WizardSession
 
@@ -17,8 +19,8 @@ STEP_SCREENS: dict[StepId, type[StepScreen]] = {
     "create-app": ChecklistStepScreen,
     "questionnaire": ChecklistStepScreen,
     "production-settings": ChecklistStepScreen,
-    "credentials": PlaceholderStepScreen,
-    "connect": PlaceholderStepScreen,
+    "credentials": CredentialsScreen,
+    "connect": ConnectScreen,
     "map": PlaceholderStepScreen,
     "test": PlaceholderStepScreen,
     "troubleshoot": PlaceholderStepScreen,

@@ -87,6 +87,8 @@ class StepScreen(Screen[StepOutcome]):
         self.step = step_by_id(step_id)
         self.session = session
         self.content: StepContent = load_step_content(step_id)
+        self.busy = False
+        """True while the step is storing something; leaving must wait until it is done."""
 
     @property
     def profile(self) -> Profile:
@@ -113,6 +115,9 @@ class StepScreen(Screen[StepOutcome]):
 
     def finish(self, outcome: StepOutcome) -> None:
         """Record this step's state, then hand `outcome` to the flow."""
+        if self.busy:
+            self.notify("One moment: the wizard is still saving this step.", timeout=3)
+            return
         state = self.state_on_leave(moving_on=isinstance(outcome, GoNext))
         if state is not None:
             self.profile.step_states[self.step.id] = state
