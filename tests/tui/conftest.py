@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
-import requests
 from textual.pilot import Pilot
 
 from qbo_wizard.core.profile import Profile, save_profile
+from qbo_wizard.simulator.browser import ConsentingBrowser
 from qbo_wizard.simulator.companies import US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
 from qbo_wizard.tui.app import WizardApp
 from qbo_wizard.tui.session import DemoInfo
-from tests.simulator.helpers import consent
 
 
 async def settle(pilot: Pilot[Any]) -> None:
@@ -74,44 +72,9 @@ def demo_wizard(sim: SimulatorServer, profile: Profile | None = None, **options:
     return wizard(profile, demo=demo, **options)
 
 
-class FakeBrowser:
-    """Stands in for the user's browser: approves Intuit's (simulated) consent page.
-
-    Opening the consent URL picks `realm_id` and presses Connect, then follows the redirect to
-    wherever it points (the wizard's loopback listener), like a real browser would.
-    """
-
-    def __init__(self, sim: SimulatorServer, realm_id: str) -> None:
-        self.sim = sim
-        self.realm_id = realm_id
-        self.opened: list[str] = []
-        self.landed_on: list[str] = []
-        self._threads: list[threading.Thread] = []
-
-    def approve(self, url: str) -> str:
-        """Consent and return the address the browser lands on (without following it)."""
-        answer = consent(self.sim, url, self.realm_id)
-        assert answer.status_code == 302, answer.text
-        return str(answer.headers["Location"])
-
-    def open(self, url: str) -> None:
-        self.opened.append(url)
-        if not url.startswith(self.sim.url):
-            return
-
-        def visit() -> None:
-            location = self.approve(url)
-            self.landed_on.append(location)
-            requests.get(location, timeout=10)
-
-        thread = threading.Thread(target=visit, daemon=True)
-        self._threads.append(thread)
-        thread.start()
-
-
 @pytest.fixture
-def browser(simulator: SimulatorServer, monkeypatch: pytest.MonkeyPatch) -> FakeBrowser:
+def browser(simulator: SimulatorServer, monkeypatch: pytest.MonkeyPatch) -> ConsentingBrowser:
     """A browser that approves the consent page for the US sandbox company."""
-    fake = FakeBrowser(simulator, US_REALM)
+    fake = ConsentingBrowser(US_REALM, only_under=simulator.url)
     monkeypatch.setattr(WizardApp, "open_url", lambda self, url, **_: fake.open(url))
     return fake

@@ -11,13 +11,14 @@ from textual.widgets import Input, Label
 from qbo_wizard.core.credentials import CLIENT_SECRET
 from qbo_wizard.core.profile import load_profile
 from qbo_wizard.core.vault import Vault
+from qbo_wizard.simulator.browser import ConsentingBrowser, approve
 from qbo_wizard.simulator.companies import US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
 from qbo_wizard.tui.widgets.secret_input import SecretInput
 from qbo_wizard.tui.widgets.status_line import StatusLine
 from tests.connected import store_demo_keys
 
-from .conftest import FakeBrowser, demo_wizard, settle
+from .conftest import demo_wizard, settle
 
 US_COMPANY = "Bluewater Freight Brokers LLC"
 SECRET_CANARY = "CanarySecret0000000000000000000000000000"
@@ -85,7 +86,7 @@ async def test_an_unreachable_simulator_is_explained(simulator: SimulatorServer)
 
 
 async def test_loopback_sign_in_connects_and_moves_on(
-    simulator: SimulatorServer, browser: FakeBrowser
+    simulator: SimulatorServer, browser: ConsentingBrowser
 ) -> None:
     store_demo_keys(simulator)
     app = demo_wizard(simulator, load_profile("acme"))
@@ -118,13 +119,13 @@ async def _paste_url_pane(pilot: Any, app: Any) -> str:
 
 
 async def test_pasted_address_with_the_wrong_state_is_refused(
-    simulator: SimulatorServer, browser: FakeBrowser
+    simulator: SimulatorServer, browser: ConsentingBrowser
 ) -> None:
     store_demo_keys(simulator)
     app = demo_wizard(simulator, load_profile("acme"))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        landed = browser.approve(await _paste_url_pane(pilot, app))
+        landed = approve(await _paste_url_pane(pilot, app), US_REALM)
         parts = urlsplit(landed)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         forged = parts._replace(query=urlencode({**query, "state": "someone-elses"})).geturl()

@@ -13,14 +13,15 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, Vertical, VerticalScroll
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Label, Static
 
 from qbo_wizard.core.profile import Profile
-from qbo_wizard.core.status import AREA_TITLES, AreaStatus, StatusOptions, status_report
+from qbo_wizard.core.status import AREA_TITLES, AreaId, AreaStatus, StatusOptions, status_report
+from qbo_wizard.core.steps import step_by_id
 from qbo_wizard.tui.outcomes import HomeChoice, JumpTo, NewApp, QuitWizard, Reconnect
 from qbo_wizard.tui.screens.base import session_badges
 from qbo_wizard.tui.screens.confirm import ConfirmScreen
@@ -47,22 +48,37 @@ class StatusChecked(Message):
         self.report = report
 
 
-class StatusRow(Static):
-    """`✓ Area  why`; starts as `…  checking`."""
+class StatusRow(Horizontal):
+    """`✓ Area   why (→ step N)`; starts as `…  Checking…`. Long reasons wrap under the why."""
 
-    def __init__(self, area: str) -> None:
+    def __init__(self, area: AreaId) -> None:
         super().__init__(id=f"status-{area}", classes="status-row")
         self.area = area
-        self.show(*CHECKING_GLYPH, AREA_TITLES[area], "Checking…")  # type: ignore[index]
 
-    def show(self, glyph: str, style: str, title: str, why: str) -> None:
-        """Draw the row."""
-        self.update(Content.assemble((glyph, style), f"  {title:<13}", why))
+    def compose(self) -> ComposeResult:
+        glyph, style = CHECKING_GLYPH
+        yield Static(Content.assemble((glyph, style), f" {AREA_TITLES[self.area]}"), classes="area")
+        yield Static("Checking…", classes="why", markup=False)
 
     def show_status(self, status: AreaStatus) -> None:
-        """Draw the verdict of one area."""
+        """Draw the verdict of one area, with the step that fixes a problem."""
         glyph, style = VERDICT_GLYPHS.get(status.verdict, UNKNOWN_GLYPH)
-        self.show(glyph, style, status.title, status.why)
+        self.query_one(".area", Static).update(Content.assemble((glyph, style), f" {status.title}"))
+        why = Content(status.why)
+        if status.verdict != "ok" and status.fix_step is not None:
+            number = step_by_id(status.fix_step).number
+            why = Content.assemble(why, (f"  → step {number}", "$text-muted"))
+        self.query_one(".why", Static).update(why)
+        self.set_class(status.verdict == "problem", "-problem")
+
+    def render_text(self) -> str:
+        """The row as plain text (for tests and screen readers)."""
+        area = str(self.query_one(".area", Static).render())
+        return f"{area}  {self.query_one('.why', Static).render()}"
+
+
+# Which action to highlight when an area is red.
+RECOMMENDED = {"connection": "do-reconnect", "token-expiry": "do-reconnect", "last-test": "do-test"}
 
 
 class StatusHomeScreen(Screen[HomeChoice]):
@@ -132,6 +148,10 @@ class StatusHomeScreen(Screen[HomeChoice]):
         self.report = event.report
         for status in event.report:
             self.query_one(f"#status-{status.area}", StatusRow).show_status(status)
+        red = [status.area for status in event.report if status.verdict == "problem"]
+        recommended = next((RECOMMENDED[area] for area in red if area in RECOMMENDED), None)
+        for button in self.query("#home-actions Button").results(Button):
+            button.variant = "primary" if button.id == recommended else "default"
 
     @on(Button.Pressed)
     def pressed(self, event: Button.Pressed) -> None:
