@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 
 from qbo_wizard.core.profile import Profile, save_profile
 from qbo_wizard.simulator.browser import ConsentingBrowser
@@ -13,18 +12,6 @@ from qbo_wizard.simulator.companies import US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
 from qbo_wizard.tui.app import WizardApp
 from qbo_wizard.tui.session import DemoInfo
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    """Let screens mount and every background job (saves, status checks) finish.
-
-    The orchestrating "wizard" worker runs until the user quits, so it is not waited for.
-    """
-    await pilot.pause()
-    for worker in list(pilot.app.workers):
-        if worker.group != "wizard":
-            await worker.wait()
-    await pilot.pause()
 
 
 def wizard(profile: Profile | None = None, **options: Any) -> WizardApp:

@@ -14,11 +14,12 @@ from qbo_wizard.core.vault import Vault
 from qbo_wizard.simulator.browser import ConsentingBrowser, approve
 from qbo_wizard.simulator.companies import US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
+from qbo_wizard.tui.screenshots import leaked, settle
 from qbo_wizard.tui.widgets.secret_input import SecretInput
 from qbo_wizard.tui.widgets.status_line import StatusLine
 from tests.connected import store_demo_keys
 
-from .conftest import demo_wizard, settle
+from .conftest import demo_wizard
 
 US_COMPANY = "Bluewater Freight Brokers LLC"
 SECRET_CANARY = "CanarySecret0000000000000000000000000000"
@@ -126,6 +127,8 @@ async def test_pasted_address_with_the_wrong_state_is_refused(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         landed = approve(await _paste_url_pane(pilot, app), US_REALM)
+        client_id = simulator.info["keys"]["development"]["client_id"]
+        assert leaked({"step 6": app.export_screenshot()}, [client_id]) == []
         parts = urlsplit(landed)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         forged = parts._replace(query=urlencode({**query, "state": "someone-elses"})).geturl()

@@ -7,9 +7,10 @@ from textual.widgets import ContentSwitcher, Static
 from qbo_wizard.core.profile import Profile, load_profile
 from qbo_wizard.core.steps import STEPS
 from qbo_wizard.tui.screens.base import StepScreen
+from qbo_wizard.tui.screenshots import settle
 from qbo_wizard.tui.widgets.tick_box import TickBox
 
-from .conftest import settle, wizard
+from .conftest import wizard
 
 
 def banner(app: object) -> str:

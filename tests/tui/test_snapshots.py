@@ -10,28 +10,17 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
 
 from qbo_wizard.core import status
 from qbo_wizard.core.profile import Profile, save_profile
 from qbo_wizard.core.status import AreaStatus, StatusOptions
 from qbo_wizard.core.steps import STEP_IDS
+from qbo_wizard.tui.screenshots import settle
 
 from .conftest import wizard
 
 WIDE = (120, 40)
 NARROW = (80, 24)
-
-
-async def steady(pilot: Pilot[Any]) -> None:
-    """Wait for the screen and its workers, and stop every cursor from blinking."""
-    await pilot.pause()
-    for worker in list(pilot.app.workers):
-        if worker.group != "wizard":
-            await worker.wait()
-    await pilot.pause()
-    for field in pilot.app.screen.query(Input):
-        field.cursor_blink = False
 
 
 def at_step(step_id: str, **settings: Any) -> Profile:
@@ -45,20 +34,20 @@ def at_step(step_id: str, **settings: Any) -> Profile:
 def test_each_step_screen(step_id: str, snap_compare: Any) -> None:
     hint = "ABcd…wxYZ" if step_id == "connect" else None
     app = wizard(at_step(step_id, client_id_hint=hint))
-    assert snap_compare(app, terminal_size=WIDE, run_before=steady)
+    assert snap_compare(app, terminal_size=WIDE, run_before=settle)
 
 
 @pytest.mark.parametrize("step_id", ["overview", "create-app", "connect"])
 def test_narrow_terminal(step_id: str, snap_compare: Any) -> None:
     app = wizard(at_step(step_id, client_id_hint="ABcd…wxYZ"))
-    assert snap_compare(app, terminal_size=NARROW, run_before=steady)
+    assert snap_compare(app, terminal_size=NARROW, run_before=settle)
 
 
 def test_go_to_step_dialog(snap_compare: Any) -> None:
     async def open_dialog(pilot: Pilot[Any]) -> None:
-        await steady(pilot)
+        await settle(pilot)
         await pilot.press("g")
-        await steady(pilot)
+        await settle(pilot)
 
     assert snap_compare(
         wizard(at_step("questionnaire")), terminal_size=WIDE, run_before=open_dialog
@@ -114,13 +103,13 @@ def test_status_home(
     fixed_status: Profile, presenter: bool, size: tuple[int, int], snap_compare: Any
 ) -> None:
     app = wizard(fixed_status, presenter=presenter)
-    assert snap_compare(app, terminal_size=size, run_before=steady)
+    assert snap_compare(app, terminal_size=size, run_before=settle)
 
 
 def test_new_app_confirmation(fixed_status: Profile, snap_compare: Any) -> None:
     async def ask(pilot: Pilot[Any]) -> None:
-        await steady(pilot)
+        await settle(pilot)
         await pilot.press("a")
-        await steady(pilot)
+        await settle(pilot)
 
     assert snap_compare(wizard(fixed_status), terminal_size=WIDE, run_before=ask)

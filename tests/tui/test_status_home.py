@@ -14,11 +14,12 @@ from qbo_wizard.simulator.companies import UK_REALM, US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
 from qbo_wizard.tui.screens.confirm import ConfirmScreen
 from qbo_wizard.tui.screens.status_home import StatusHomeScreen, StatusRow
+from qbo_wizard.tui.screenshots import settle
 from qbo_wizard.tui.widgets.secret_input import SecretInput
 from qbo_wizard.tui.widgets.status_line import StatusLine
 from tests.connected import connected_profile
 
-from .conftest import demo_wizard, settle
+from .conftest import demo_wizard
 
 
 def row(app: Any, area: str) -> str:

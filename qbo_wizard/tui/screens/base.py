@@ -33,14 +33,14 @@ from qbo_wizard.tui.widgets.step_nav import StepBanner, StepList, StepStrip, ste
 
 
 def session_badges(session: WizardSession) -> list[str]:
-    """The banner's right-hand side: profile, environment and mode."""
+    """The banner's right-hand side: mode marks first (they matter most), then the profile."""
     profile = session.profile
-    badges = [f"profile {profile.name}", f"{profile.key_set} keys"]
+    badges = []
     if session.demo is not None:
         badges.append("DEMO")
     if session.presenter:
         badges.append("PRESENTER")
-    return badges
+    return [*badges, f"profile {profile.name}", f"{profile.key_set} keys"]
 
 
 class StepScreen(Screen[StepOutcome]):

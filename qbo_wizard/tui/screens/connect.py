@@ -15,6 +15,7 @@ different company from the saved one asks before switching (the mapping belongs 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,7 +25,7 @@ from textual.message import Message
 from textual.widgets import Button, ContentSwitcher, Input, Label, RadioSet
 
 from qbo_wizard.core.display import short_realm
-from qbo_wizard.core.profile import Profile
+from qbo_wizard.core.profile import Profile, mask_hint
 from qbo_wizard.core.progress import journey
 from qbo_wizard.core.step_content import Link
 from qbo_wizard.tui.screens.base import StepScreen
@@ -76,6 +77,23 @@ class ConnectFailed(Message):
         super().__init__()
         self.message = message
         self.cancelled = cancelled
+
+
+def masked_sign_in_url(url: str) -> str:
+    """The consent URL as drawn on screen: client ID masked, `state` left out.
+
+    The full URL goes to the browser or the clipboard only, so a shared screen or a screenshot
+    never shows the app's client ID.
+    """
+    parts = urlsplit(url)
+    query = []
+    for name, value in parse_qsl(parts.query, keep_blank_values=True):
+        if name == "client_id":
+            value = mask_hint(value)
+        elif name == "state":
+            value = "…"
+        query.append(f"{name}={value}")
+    return urlunsplit(parts._replace(query="&".join(query)))
 
 
 def company_words(name: str, realm_id: str | None) -> str:
@@ -295,7 +313,13 @@ class ConnectScreen(StepScreen):
         self.status.succeeded(self.content.text("url_ready"))
         if holder is not None:
             holder.remove_children()
-            holder.mount(LinkRow(link, can_open=self.session.can_open_links))
+            holder.mount(
+                LinkRow(
+                    link,
+                    can_open=self.session.can_open_links,
+                    shown_url=masked_sign_in_url(event.authorization.url),
+                )
+            )
         self.query_one("#pasted-address", SecretInput).focus()
 
     # -- finishing ---------------------------------------------------------------------------

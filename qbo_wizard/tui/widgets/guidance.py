@@ -80,13 +80,22 @@ class CopyValueRow(Vertical):
 class LinkRow(Horizontal):
     """A web page: Open it in the browser, or (over SSH) Copy its address to open yourself."""
 
-    def __init__(self, link: Link, *, can_open: bool) -> None:
+    def __init__(self, link: Link, *, can_open: bool, shown_url: str | None = None) -> None:
+        """A link row.
+
+        Args:
+            link: The page to open.
+            can_open: False over SSH: offer to copy the address instead of opening it.
+            shown_url: What to draw instead of the full address (e.g. with the client ID
+                masked); Open and Copy still use the full address.
+        """
         super().__init__(classes="link-row")
         self.link = link
         self.can_open = can_open
+        self.shown_url = shown_url or link.url
 
     def compose(self) -> ComposeResult:
-        yield Static(f"{self.link.label}: {self.link.url}", classes="link-text", markup=False)
+        yield Static(f"{self.link.label}: {self.shown_url}", classes="link-text", markup=False)
         if self.can_open:
             yield Button("Open", classes="link-button", compact=True, tooltip="Open in a browser")
         else:
