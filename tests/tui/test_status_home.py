@@ -12,6 +12,7 @@ from qbo_wizard.core.progress import journey
 from qbo_wizard.core.vault import Vault
 from qbo_wizard.simulator.companies import UK_REALM, US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
+from qbo_wizard.tui.app import WizardApp
 from qbo_wizard.tui.screens.confirm import ConfirmScreen
 from qbo_wizard.tui.screens.status_home import StatusHomeScreen, StatusRow
 from qbo_wizard.tui.screenshots import settle
@@ -151,3 +152,19 @@ async def test_deleted_creator_path_disconnects_and_restarts_at_step_2(
     assert saved.step_state("credentials") == "needs-attention"
     assert Vault("acme").get(CLIENT_ID) is None
     assert (saved.folder / MAPPING_FILE).exists()
+
+
+async def test_served_in_a_browser_starts_in_presenter_mode_with_paste_back(
+    simulator: SimulatorServer, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(WizardApp, "is_web", property(lambda self: True))
+    connected_profile(simulator)
+    app = demo_wizard(simulator, load_profile("acme"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.session.presenter
+        assert f"(realm …{US_REALM[-4:]})" in row(app, "connection")
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.screen.query_one("#use-paste-url").value is True
+        assert app.screen.query_one("#use-loopback").disabled

@@ -166,7 +166,10 @@ class ConnectScreen(StepScreen):
                     button = ChoiceButton(
                         method_label(content, method), method == chosen, id=f"use-{method}"
                     )
-                    button.disabled = method == "loopback" and profile.key_set == "production"
+                    # Loopback needs development keys and the wizard's own terminal.
+                    button.disabled = method == "loopback" and (
+                        profile.key_set == "production" or self.session.web
+                    )
                     yield button
         with ContentSwitcher(initial=f"pane-{chosen}", id="method-panes"):
             with Vertical(id="pane-loopback", classes="method-pane"):
