@@ -9,6 +9,7 @@ leaves a profile that resumes exactly there.
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 from typing import ClassVar
 
 from textual import work
@@ -66,7 +67,7 @@ class WizardApp(App[int]):
     """Walks one profile through the nine steps, or opens its status home when configured."""
 
     TITLE = "qbo-wizard"
-    CSS_PATH = "wizard.tcss"
+    CSS_PATH = Path(__file__).with_name("wizard.tcss")  # absolute, so subclasses find it too
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (Textual's)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(

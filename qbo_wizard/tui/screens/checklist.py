@@ -10,6 +10,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.lazy import Lazy
 from textual.widgets import ContentSwitcher, Label, RadioSet
 
 from qbo_wizard.core.progress import checklist_state, set_ticked, ticked_items
@@ -37,14 +38,17 @@ class ChecklistStepScreen(StepScreen):
         if content.checklist:
             yield Label(self._progress_text(), id="checklist-progress")
             ticked = ticked_items(self.profile, self.step.id)
-            with Vertical(id="checklist"):
-                for item in content.checklist:
-                    yield ChecklistItemView(
-                        item,
-                        ticked=item.id in ticked,
-                        key_set=self.profile.key_set,
-                        can_open_links=self.session.can_open_links,
-                    )
+            items = [
+                ChecklistItemView(
+                    item,
+                    ticked=item.id in ticked,
+                    key_set=self.profile.key_set,
+                    can_open_links=self.session.can_open_links,
+                )
+                for item in content.checklist
+            ]
+            # Mounted just after the first paint: the banner and introduction show at once.
+            yield Lazy(Vertical(*items, id="checklist"))
 
     def _compose_choice(self, choice: Choice) -> ComposeResult:
         chosen = self.profile.key_set
