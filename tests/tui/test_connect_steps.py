@@ -191,3 +191,21 @@ async def test_demo_walks_all_nine_steps_end_to_end(
         assert isinstance(app.screen, StatusHomeScreen)
     profile = load_profile("acme")
     assert [profile.step_state(s) for s in ("credentials", "connect")] == ["done", "done"]
+
+
+async def test_step_keys_type_into_a_field_and_escape_gives_them_back(
+    simulator: SimulatorServer,
+) -> None:
+    app = demo_wizard(simulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        field = app.screen.query_one("#client-id", SecretInput)
+        field.value = ""
+        field.focus()
+        await pilot.press("n", "b")
+        assert field.value == "nb"
+        offered = {key for key, active in app.screen.active_bindings.items() if active.enabled}
+        assert "n" not in offered and "escape" in offered
+        await pilot.press("escape", "n")
+        await settle(pilot)
+        assert "Step 6 of 9" in str(app.screen.query_one("#banner-title").render())

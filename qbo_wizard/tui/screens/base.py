@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 
 from qbo_wizard.core.profile import Profile
 from qbo_wizard.core.progress import is_configured, next_step, previous_step
@@ -76,11 +76,22 @@ class StepScreen(Screen[StepOutcome]):
             id="step.quit",
             tooltip="Save your place and quit; run qbo-wizard again to carry on here",
         ),
+        Binding(
+            "escape",
+            "leave_field",
+            "Leave field",
+            id="step.leave-field",
+            tooltip="Stop typing here, so the step keys (n, b, g, q) work again",
+        ),
         *[
             Binding(str(number), f"jump({number})", show=False, id=f"step.jump-{number}")
             for number in range(1, len(STEPS) + 1)
         ],
     ]
+    # Keys that would type into a text field; hidden from the footer while one has the focus.
+    STEP_KEYS = frozenset(
+        {"next_step", "previous_step", "go_to_step", "status_home", "quit_wizard", "jump"}
+    )
 
     def __init__(self, step_id: StepId, session: WizardSession) -> None:
         super().__init__(id=f"step-{step_id}", classes="step-screen")
@@ -125,6 +136,11 @@ class StepScreen(Screen[StepOutcome]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide keys that do nothing here (Back on step 1, Status before any connection)."""
+        typing = isinstance(self.focused, Input)
+        if action == "leave_field":
+            return typing
+        if typing and action in self.STEP_KEYS:
+            return False
         if action == "previous_step":
             return previous_step(self.step.id) is not None
         if action == "next_step":
@@ -132,6 +148,15 @@ class StepScreen(Screen[StepOutcome]):
         if action == "status_home":
             return is_configured(self.profile)
         return True
+
+    def action_leave_field(self) -> None:
+        self.set_focus(None)
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    def on_descendant_blur(self) -> None:
+        self.refresh_bindings()
 
     def action_next_step(self) -> None:
         self.finish(GoNext())

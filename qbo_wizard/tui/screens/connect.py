@@ -117,7 +117,7 @@ class ConnectScreen(StepScreen):
             tooltip="Start the sign-in with the chosen method",
         ),
         Binding(
-            "escape",
+            "x",
             "cancel_sign_in",
             "Stop waiting",
             id="connect.cancel",
@@ -178,7 +178,7 @@ class ConnectScreen(StepScreen):
                     yield Button(
                         "Open the sign-in page (o)", id="start-loopback", variant="primary"
                     )
-                    yield Button("Stop waiting (esc)", id="cancel-loopback")
+                    yield Button("Stop waiting (x)", id="cancel-loopback")
             with Vertical(id="pane-paste-url", classes="method-pane"):
                 yield Prose(content.text("paste_url"))
                 yield Button("Get the sign-in address (o)", id="start-paste-url", variant="primary")
