@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from qbo_wizard.core.profile import Profile, save_profile
+from qbo_wizard.core.profile import Profile
 from qbo_wizard.simulator.browser import ConsentingBrowser
 from qbo_wizard.simulator.companies import US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
@@ -18,23 +18,6 @@ def wizard(profile: Profile | None = None, **options: Any) -> WizardApp:
     """A wizard on `profile` (a fresh one by default) that behaves like a local terminal."""
     options.setdefault("over_ssh", False)
     return WizardApp(profile or Profile(name="acme"), **options)
-
-
-def configured_profile(name: str = "acme") -> Profile:
-    """A saved profile that was connected once, so the wizard opens on the status home."""
-    profile = Profile(
-        name=name,
-        client_id_hint="ABcd…wxYZ",
-        realm_id="9130354981234",
-        company_name="Ridgeline Freight LLC",
-        connected_at="2026-02-01T10:00:00+00:00",
-        refresh_token_expires_at="2099-05-01T10:00:00+00:00",
-        current_step="test",
-    )
-    for step_id in ("overview", "create-app", "credentials", "connect"):
-        profile.step_states[step_id] = "done"
-    save_profile(profile)
-    return profile
 
 
 @pytest.fixture

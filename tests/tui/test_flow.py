@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from textual.widgets import ContentSwitcher, Static
+import pytest
+from textual.widgets import Button, ContentSwitcher, Static
 
 from qbo_wizard.core.profile import Profile, load_profile
+from qbo_wizard.core.step_content import LOOPBACK_REDIRECT_URI, PLAYGROUND_REDIRECT_URI
 from qbo_wizard.core.steps import STEPS
 from qbo_wizard.tui.screens.base import StepScreen
 from qbo_wizard.tui.screenshots import settle
@@ -141,3 +143,52 @@ async def test_narrow_terminal_keeps_the_step_banner_and_a_step_strip() -> None:
         await settle(pilot)
         assert app.screen.query_one("#step-list").display
         assert not app.screen.query_one("#step-strip").display
+
+
+async def test_a_failed_save_is_said_on_screen_and_nothing_is_half_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from qbo_wizard.tui import session
+
+    def disk_full(profile: Profile) -> None:
+        raise OSError(28, "No space left on device")
+
+    app = wizard()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(session, "save_profile", disk_full)
+        app.screen.query_one("#tick-qbo-admin", TickBox).focus()
+        await pilot.press("space")
+        await settle(pilot)
+        messages = [str(n.message) for n in app._notifications]
+        assert "Your progress could not be saved: No space left on device" in messages
+
+
+async def test_values_for_the_portal_are_copied_exactly() -> None:
+    app = wizard(Profile(name="acme", current_step="create-app"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for item, value in (
+            ("dev-redirect", LOOPBACK_REDIRECT_URI),
+            ("playground-redirect", PLAYGROUND_REDIRECT_URI),
+        ):
+            app.screen.query_one(f"#item-{item} .copy-button", Button).focus()
+            await pilot.press("enter")
+            assert app.clipboard == value
+
+
+async def test_links_open_locally_but_are_copied_over_ssh(no_browser: list[str]) -> None:
+    local = wizard(Profile(name="acme", current_step="create-app"))
+    async with local.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.click("#item-sign-in .link-button")
+        assert no_browser == ["https://developer.intuit.com/"]
+
+    remote = wizard(Profile(name="acme", current_step="create-app"), over_ssh=True)
+    async with remote.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        button = remote.screen.query_one("#item-sign-in .link-button", Button)
+        assert str(button.label) == "Copy link"
+        await pilot.click("#item-sign-in .link-button")
+        assert remote.clipboard == "https://developer.intuit.com/"
+    assert no_browser == ["https://developer.intuit.com/"]  # nothing more was opened

@@ -14,6 +14,7 @@ different company from the saved one asks before switching (the mapping belongs 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
@@ -283,7 +284,7 @@ class ConnectScreen(StepScreen):
 
         self.guarded(run)
 
-    def guarded(self, run: Any) -> None:
+    def guarded(self, run: Callable[[], object]) -> None:
         """Run `run()` in this worker thread; any failure becomes a plain `ConnectFailed`."""
         from qbo_wizard.core.callback import LoopbackCancelled
         from qbo_wizard.core.problems import WizardError

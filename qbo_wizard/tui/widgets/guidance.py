@@ -10,7 +10,6 @@ from rich.markdown import Markdown as RichMarkdown
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widgets import Button, Label, Static
 
 from qbo_wizard.core.step_content import Callout, ChecklistItem, CopyValue, Link
@@ -46,14 +45,6 @@ class CalloutBox(Vertical):
 class CopyValueRow(Vertical):
     """A label, the exact value to paste, and a Copy button."""
 
-    class Copied(Message):
-        """The user copied a value to the clipboard."""
-
-        def __init__(self, label: str, value: str) -> None:
-            super().__init__()
-            self.label = label
-            self.value = value
-
     def __init__(self, value: CopyValue) -> None:
         super().__init__(classes="copy-row")
         self.value = value
@@ -74,7 +65,6 @@ class CopyValueRow(Vertical):
         event.stop()
         self.app.copy_to_clipboard(self.value.value)
         self.app.notify(f"Copied: {self.value.label}", timeout=3)
-        self.post_message(self.Copied(self.value.label, self.value.value))
 
 
 class LinkRow(Horizontal):
