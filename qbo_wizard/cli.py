@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "simulator",
         "Run the practice QuickBooks (a local Intuit OAuth server and Accounting API).",
     ),
+    "explain": ("explain", "Explain a QuickBooks or Intuit error: what it means, how to fix it."),
     "serve": ("serve", "Open the wizard in a browser tab on this computer (localhost only)."),
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,6 +71,21 @@ def simulator(request: pytest.FixtureRequest) -> Iterator[SimulatorServer]:
     marker = request.node.get_closest_marker("simulator_options")
     options = {"throttle": False, **(marker.kwargs if marker else {})}
     server = SimulatorServer(port=0, **options).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def free_port_simulator() -> Iterator[SimulatorServer]:
+    """A simulator whose registered loopback redirect (`http://localhost:N/callback`) uses a
+    port that is free right now, for tests that run the wizard's loopback listener (the
+    default 8765 may be taken by another test run on the same machine)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = SimulatorServer(port=0, throttle=False, loopback_port=port).start()
     try:
         yield server
     finally:

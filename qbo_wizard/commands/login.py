@@ -22,14 +22,7 @@ from qbo_wizard.commands.terminal import (
     read_until_parsed,
     say,
 )
-from qbo_wizard.core.callback import (
-    LOOPBACK_TIMEOUT_SECONDS,
-    CallbackProblem,
-    CallbackResult,
-    LoopbackListener,
-    PageText,
-    parse_redirect,
-)
+from qbo_wizard.core.callback import LOOPBACK_TIMEOUT_SECONDS, CallbackProblem, parse_redirect
 from qbo_wizard.core.credentials import load_credentials, vault_for
 from qbo_wizard.core.environments import (
     PLAYGROUND_REDIRECT_URI,
@@ -41,13 +34,16 @@ from qbo_wizard.core.environments import (
 from qbo_wizard.core.oauth import (
     METHODS,
     Authorization,
+    ConnectProblem,
     MethodNotAllowed,
     PendingConnection,
     choose_method,
     connect_with_tokens,
     finish_with_code,
+    open_loopback,
     save_connection,
     start_authorization,
+    wait_for_loopback,
 )
 from qbo_wizard.core.problems import EXIT_USAGE
 from qbo_wizard.core.profile import Profile, load_profile
@@ -121,20 +117,7 @@ def _print_url(authorization: Authorization) -> None:
 
 
 def _loopback(args: argparse.Namespace, authorization: Authorization) -> PendingConnection:
-    listener = LoopbackListener(
-        authorization.state, authorization.loopback_port, timeout=args.timeout
-    )
-    pending: list[PendingConnection] = []
-
-    def exchange(result: CallbackResult) -> PageText:
-        pending.append(finish_with_code(authorization, result))
-        name = pending[0].company.name
-        return (
-            "Signed in",
-            f"qbo-wizard received the sign-in for {name}. You can close this tab and go back "
-            "to the terminal.",
-        )
-
+    listener = open_loopback(authorization, timeout=args.timeout)
     say(f"Waiting for Intuit's page to come back to {authorization.redirect_uri} …")
     _print_url(authorization)
     if not args.no_browser and can_open_browser() and open_browser(authorization.url):
@@ -144,8 +127,7 @@ def _loopback(args: argparse.Namespace, authorization: Authorization) -> Pending
             "Open the address above in a browser on this computer, sign in as a QuickBooks "
             "admin, and approve the connection. (Ctrl+C stops waiting.)"
         )
-    listener.wait(exchange)
-    return pending[0]
+    return wait_for_loopback(authorization, listener)
 
 
 def _paste_url(authorization: Authorization) -> PendingConnection:
@@ -190,7 +172,11 @@ def _confirm_company_change(args: argparse.Namespace, pending: PendingConnection
         "confirmation",
     )
     if answer.strip() != pending.company.realm_id:
-        raise change
+        kept = change.saved_name or change.saved_realm
+        raise ConnectProblem(
+            f"Kept this profile on {kept}; nothing was saved. To connect it again, run "
+            "`qbo-wizard login` and pick that company on Intuit's page."
+        )
     return True
 
 

@@ -44,7 +44,7 @@ from qbo_wizard.core.tokens import TokenKeeper
 
 MINOR_VERSION = 75
 PAGE_SIZE = 1000  # the most Intuit returns per query
-MAX_THROTTLE_RETRIES = 4
+MAX_THROTTLE_RETRIES = 6  # waits of 1, 2, 4, 8, 16, 32 s: past a whole per-minute window
 MAX_SERVER_RETRIES = 3
 MAX_NETWORK_RETRIES = 2
 LONGEST_WAIT_SECONDS = 60.0  # Intuit asks for a 60 s pause after a 429
@@ -320,7 +320,7 @@ class QboApi:
     def _wait(self, answer: _Answer | None, attempt: int, base: float) -> None:
         delay = answer.retry_after if answer and answer.retry_after is not None else None
         if delay is None:
-            delay = min(LONGEST_WAIT_SECONDS, base * (2**attempt))
+            delay = min(LONGEST_WAIT_SECONDS, base * (2 ** (attempt - 1)))
         self._sleep(delay)
 
     def _call(self, what: str, call: Callable[[QuickBooks], Any]) -> dict[str, Any]:
@@ -363,7 +363,7 @@ class QboApi:
             if answer.status == 429 or error.code == "3001":
                 if throttled < MAX_THROTTLE_RETRIES:
                     throttled += 1
-                    self._wait(answer, throttled, 2.0)
+                    self._wait(answer, throttled, 1.0)
                     continue
             elif answer.status >= 500 and server_errors < MAX_SERVER_RETRIES:
                 server_errors += 1

@@ -22,6 +22,7 @@ from qbo_wizard.core.environments import (
     endpoints_for,
     intuit_environment,
     normalise_simulator_url,
+    simulator_info,
 )
 from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.profile import KeySet, Profile, load_profile, mask_hint, save_profile
@@ -216,6 +217,24 @@ def verify_live(
     )
 
 
+def _check_simulator_key_set(url: str, key_set: KeySet, credentials: Credentials) -> None:
+    """A simulator says which keys are which: refuse the other key set's keys up front.
+
+    Intuit cannot be asked this; with Intuit the mix-up shows at the first API call (3100).
+    """
+    other: KeySet = "production" if key_set == "development" else "development"
+    keys = simulator_info(url).get("keys") or {}
+    if credentials.client_id == (keys.get(other) or {}).get("client_id"):
+        raise CredentialProblem(
+            f"These are the practice QuickBooks' {other} keys, but {key_set} keys were asked "
+            f"for. {_key_set_words(key_set)} keys reach only "
+            f"{'sandbox' if key_set == 'development' else 'real'} companies, so mixing them up "
+            f"fails at the first QuickBooks call. Enter the {key_set} keys, or choose "
+            f"`--key-set {other}`. Nothing was saved.",
+            CLIENT_ID,
+        )
+
+
 def vault_for(profile_name: str) -> Vault:
     """The profile's keyring, checked to be usable before anything is asked or written."""
     vault = Vault(profile_name)
@@ -270,6 +289,8 @@ def store_credentials(
     vault = vault_for(profile_name)
     profile, target_changed = target_profile(profile_name, key_set, simulator_url)
     endpoints = endpoints_for(profile)
+    if profile.simulator_url:
+        _check_simulator_key_set(profile.simulator_url, key_set, credentials)
     if verify:
         verify_live(endpoints, credentials, key_set, profile_name)
     from qbo_wizard.core.tokens import forget_tokens  # tokens imports this module

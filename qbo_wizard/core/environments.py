@@ -2,7 +2,7 @@
 
 A profile's key set decides the Intuit environment (development keys reach sandbox companies,
 production keys reach real ones). A simulator profile stores only the simulator's root URL; its
-discovery document and API base come from `URL/_simulator/info`, read once per process.
+discovery document and API base come from `URL/_simulator/info`.
 
 OAuth endpoints are never hard-coded here: intuit-oauth reads them from the discovery document,
 as Intuit asks integrations to do.
@@ -10,7 +10,6 @@ as Intuit asks integrations to do.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -108,7 +107,6 @@ def normalise_simulator_url(url: str) -> str:
     return cleaned
 
 
-@functools.lru_cache(maxsize=16)
 def _fetch_simulator_info(root: str) -> dict[str, Any]:
     try:
         response = requests.get(root + SIMULATOR_INFO_PATH, timeout=_SIMULATOR_TIMEOUT_SECONDS)
@@ -130,7 +128,10 @@ def _fetch_simulator_info(root: str) -> dict[str, Any]:
 
 
 def simulator_info(url: str) -> dict[str, Any]:
-    """The simulator's self-description (`GET URL/_simulator/info`), read once per process."""
+    """The simulator's self-description (`GET URL/_simulator/info`).
+
+    Read on every use, never cached: a simulator restarted on the same port has new keys.
+    """
     return _fetch_simulator_info(normalise_simulator_url(url))
 
 

@@ -7,7 +7,8 @@ The subclass below overrides only that method, leaving intuit-oauth itself untou
 - send `x-include-refresh-token-hard-expires-in: true` to the token endpoint, so the answer
   carries the 5-year hard expiry (`x_refresh_token_hard_expires_in`) as well as the rolling one;
 - keep the last response, so the wizard can read the token fields exactly as Intuit sent them
-  and log `intuit_tid` on success as well as on failure.
+  and log `intuit_tid` on success as well as on failure, and note when it arrived (the start
+  of the window in which a crash could lose a rotated refresh token).
 
 Failures become `OAuthCallFailed`, which carries Intuit's error name (`invalid_grant`,
 `invalid_client`, …), the HTTP status and `intuit_tid`, and whose message never holds a secret
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,6 +97,7 @@ class WizardAuthClient(AuthClient):  # type: ignore[misc]
     """intuit-oauth's AuthClient with time limits, the hard-expiry opt-in, and its last answer."""
 
     last_response: requests.Response | None = None
+    last_answer_at: float = 0.0  # time.perf_counter() when the last answer had fully arrived
 
     def request(
         self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
@@ -105,6 +108,7 @@ class WizardAuthClient(AuthClient):  # type: ignore[misc]
             headers[HARD_EXPIRY_HEADER] = "true"
             kwargs["headers"] = headers
         response: requests.Response = super().request(method, url, *args, **kwargs)
+        self.last_answer_at = time.perf_counter()
         self.last_response = response
         return response
 
@@ -128,8 +132,14 @@ def _from_auth_client_error(exc: AuthClientError, what: str) -> OAuthCallFailed:
         description = str(body["error_description"]) if body.get("error_description") else None
     status = int(exc.status_code)
     shown = error or f"HTTP {status}"
+    message = f"Intuit refused to {what} ({shown})."
+    if status >= 500:
+        message = (
+            f"Intuit could not {what} just now ({shown}, HTTP {status}). This is on Intuit's "
+            "side: try again in a few minutes. Nothing was changed."
+        )
     return OAuthCallFailed(
-        f"Intuit refused to {what} ({shown}).",
+        message,
         error=error,
         description=description,
         status=status,

@@ -29,7 +29,12 @@ from urllib.parse import urlsplit
 
 from qbo_wizard.core import intuit
 from qbo_wizard.core.api import FixedToken, QboApi, QboApiError
-from qbo_wizard.core.callback import CallbackResult
+from qbo_wizard.core.callback import (
+    LOOPBACK_TIMEOUT_SECONDS,
+    CallbackResult,
+    LoopbackListener,
+    PageText,
+)
 from qbo_wizard.core.credentials import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -293,6 +298,37 @@ def finish_with_code(authorization: Authorization, result: CallbackResult) -> Pe
     tokens = TokenSet.from_response(response, result.realm_id, time.time())
     company = read_company(name, authorization.endpoints, tokens)
     return PendingConnection(name, authorization.method, tokens, company, response.intuit_tid)
+
+
+def open_loopback(
+    authorization: Authorization, *, timeout: float = LOOPBACK_TIMEOUT_SECONDS
+) -> LoopbackListener:
+    """Start listening on the authorization's loopback redirect (before the browser opens).
+
+    Call `cancel()` on the result from any thread to stop waiting.
+    """
+    return LoopbackListener(authorization.state, authorization.loopback_port, timeout=timeout)
+
+
+def wait_for_loopback(
+    authorization: Authorization, listener: LoopbackListener
+) -> PendingConnection:
+    """Wait for the browser's return trip, exchange the code once, prove the connection.
+
+    The browser tab is told which company was signed in (or that it failed); nothing is saved.
+    """
+    pending: list[PendingConnection] = []
+
+    def exchange(result: CallbackResult) -> PageText:
+        pending.append(finish_with_code(authorization, result))
+        return (
+            "Signed in",
+            f"qbo-wizard received the sign-in for {pending[0].company.name}. You can close "
+            "this tab and go back to qbo-wizard.",
+        )
+
+    listener.wait(exchange)
+    return pending[0]
 
 
 def connect_with_tokens(

@@ -55,7 +55,7 @@ _SECRET_PAIR = re.compile(
 _URL_CODE = re.compile(
     r"(?P<keep>(?:^|[?&#])code=)(?P<secret>[^\s&#\"'<]+)", re.IGNORECASE | re.MULTILINE
 )
-_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_.-]*")
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_.-]*")
 _BARE_TOKEN = re.compile(rf"[A-Za-z0-9+/_=-]{{{_MIN_BARE_TOKEN_LENGTH},}}")
 
 _ALREADY_REDACTED = re.compile(r"^\[redacted(?: sha256:[0-9a-f]{8})?\]$")
@@ -109,9 +109,14 @@ def redact_text(text: str, known_secrets: Iterable[str] = ()) -> str:
     for secret in sorted({s for s in known_secrets if s}, key=len, reverse=True):
         if len(secret) >= _MIN_KNOWN_SECRET_LENGTH and secret in text:
             text = text.replace(secret, _placeholder(secret))
-    text = _AUTHORIZATION_HEADER.sub(_replace_group, text)
-    text = _SCHEME_CREDENTIAL.sub(_replace_scheme_credential, text)
+    lowered = text.lower()  # cheap checks first, so most text skips most patterns
+    if "authorization" in lowered:
+        text = _AUTHORIZATION_HEADER.sub(_replace_group, text)
+    if "bearer" in lowered or "basic" in lowered:
+        text = _SCHEME_CREDENTIAL.sub(_replace_scheme_credential, text)
     text = _SECRET_PAIR.sub(_replace_group, text)
-    text = _URL_CODE.sub(_replace_group, text)
-    text = _JWT.sub(lambda m: _placeholder(m.group(0)), text)
+    if "code=" in lowered:
+        text = _URL_CODE.sub(_replace_group, text)
+    if "eyj" in lowered:
+        text = _JWT.sub(lambda m: _placeholder(m.group(0)), text)
     return _BARE_TOKEN.sub(_replace_bare, text)

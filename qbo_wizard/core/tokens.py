@@ -324,6 +324,9 @@ class TokenKeeper:
         self.clock = clock
         self.store = TokenStore(profile_name)
         self.last_intuit_tid: str | None = None
+        #: Seconds from Intuit's refresh answer arriving to the keyring write returning: the
+        #: only time in which a crash loses the rotated refresh token.
+        self.last_unsaved_seconds: float | None = None
 
     def current(self) -> TokenSet:
         """The stored token set, or `NotConnected` naming the command to run."""
@@ -404,9 +407,10 @@ class TokenKeeper:
         crash_point("after-intuit-answer")
         fresh = TokenSet.from_response(response, stored.realm_id, self.clock(), stored)
         self._save_or_shout(fresh)
+        self.last_unsaved_seconds = time.perf_counter() - client.last_answer_at
         crash_point("after-keyring-write")
         self.last_intuit_tid = response.intuit_tid
-        self._note_expiries(profile, fresh)
+        self._note_expiries(fresh)
         crash_point("after-profile-write")
         return fresh
 
@@ -429,7 +433,7 @@ class TokenKeeper:
                     f"need to be made again once the keyring works: {again}"
                 ) from None
 
-    def _note_expiries(self, profile: Profile, tokens: TokenSet) -> None:
+    def _note_expiries(self, tokens: TokenSet) -> None:
         if not profile_exists(self.profile_name):
             return
         try:

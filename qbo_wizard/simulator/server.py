@@ -114,11 +114,8 @@ FILTERABLE: dict[str, frozenset[str]] = {
             "Active",
             "Classification",
             "AccountType",
-            "AccountSubType",
-            "AcctNum",
             "CurrentBalance",
             "CurrentBalanceWithSubAccounts",
-            "FullyQualifiedName",
         )
     ),
     "Customer": frozenset((*_PARTY, "FullyQualifiedName", "Job", "ParentRef")),
@@ -146,6 +143,22 @@ FILTERABLE: dict[str, frozenset[str]] = {
     "TaxCode": frozenset(("Id", "Name", "Active", "Taxable", "TaxGroup")),
     "TaxRate": frozenset(("Id", "Name", "Active", "RateValue")),
 }
+# Lists whose inactive records a query leaves out unless its WHERE clause mentions Active.
+NAME_LISTS = frozenset(
+    (
+        "Account",
+        "Customer",
+        "Vendor",
+        "Item",
+        "TaxCode",
+        "TaxRate",
+        "Employee",
+        "Class",
+        "Department",
+        "Term",
+        "PaymentMethod",
+    )
+)
 WRITABLE = ("Account", "Customer", "Vendor", "Item", "Invoice", "Bill")
 DELETABLE = ("Invoice", "Bill")
 
@@ -333,7 +346,9 @@ class SimulatorServer:
     ) -> dict[str, Any]:
         """A token response for a new connection, as if the consent had just happened."""
         with self._lock:
-            keys = self.oauth.key_sets[key_set]
+            keys = self.oauth.key_sets.get(key_set)
+            if keys is None:
+                raise ValueError('key_set is "development" or "production"')
             company = self.companies.get(realm_id)
             if company is None:
                 raise ValueError(f"no practice company has realm ID {realm_id}")
@@ -348,7 +363,12 @@ class SimulatorServer:
     def control(self, action: str, **params: Any) -> dict[str, Any]:
         """Apply one control action (same as POST /_simulator/control); raises ValueError."""
         with self._lock:
-            return self._control(action, params)
+            try:
+                return self._control(action, params)
+            except KeyError as missing:
+                raise ValueError(f"{action} needs the parameter {missing}") from None
+            except ApiFault as fault:
+                raise ValueError(fault.detail) from None
 
     # ================================================================= WSGI
 
@@ -428,6 +448,11 @@ class SimulatorServer:
         elif action == "set_account_active":
             books = self._company(str(params["realm_id"])).books
             books.set_active("Account", str(params["account_id"]), bool(params["active"]))
+        elif action == "mint_tokens":
+            tokens = self.mint_tokens(
+                str(params["realm_id"]), str(params.get("key_set", "development"))
+            )
+            return {"ok": True, "tokens": tokens}
         elif action == "drop_next_response":
             self._drops.append(str(params["path_contains"]))
         elif action == "reset":
@@ -813,7 +838,10 @@ class SimulatorServer:
             entity = ENTITIES.get(query.entity.lower())
             if entity is None:
                 raise QueryError("4000", f"QueryParserError: Invalid entity name: {query.entity}")
-            result = run_query(query, books.all(entity), FILTERABLE.get(entity))
+            records = books.all(entity)
+            if entity in NAME_LISTS and all(c.field.lower() != "active" for c in query.conditions):
+                records = [record for record in records if record.get("Active", True)]
+            result = run_query(query, records, FILTERABLE.get(entity))
             response: dict[str, Any] = {}
             if result.total_count is not None:
                 response["totalCount"] = result.total_count

@@ -18,10 +18,14 @@ def _run_probe(args: list[str], home: Path) -> dict[str, object]:
     """Run the CLI in a fresh interpreter and report its exit code and loaded modules."""
     probe = (
         "import json, sys\n"
+        "HEAVY = {'requests', 'keyring', 'quickbooks', 'urllib3'}\n"
         "from qbo_wizard.cli import main\n"
         f"code = main({args!r})\n"
         "loaded = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
-        "print(json.dumps({'code': code, 'textual': loaded}), file=sys.stderr)\n"
+        # intuit-oauth's .pth file pre-registers an empty `intuitlib`; its modules are the cost.
+        "heavy = sorted(m for m in sys.modules\n"
+        "               if m.split('.')[0] in HEAVY or m.startswith('intuitlib.'))\n"
+        "print(json.dumps({'code': code, 'textual': loaded, 'heavy': heavy}), file=sys.stderr)\n"
     )
     env = {**os.environ, "QBO_WIZARD_HOME": str(home)}
     done = subprocess.run(
@@ -30,11 +34,20 @@ def _run_probe(args: list[str], home: Path) -> dict[str, object]:
     return dict(json.loads(done.stderr.strip().splitlines()[-1]), stdout=done.stdout)
 
 
-@pytest.mark.parametrize("args", [["--version"], ["--help"], ["profiles"]])
+@pytest.mark.parametrize(
+    "args",
+    [["--version"], ["--help"], ["profiles"], ["explain", "errorCode=003200; statusCode=401"]],
+)
 def test_ui_free_commands_do_not_import_textual(args: list[str], isolated_home: Path) -> None:
     result = _run_probe(args, isolated_home)
     assert result["code"] == 0
     assert result["textual"] == []
+
+
+def test_explain_starts_without_network_or_keyring_libraries(isolated_home: Path) -> None:
+    result = _run_probe(["explain", "--json", "errorCode=003200"], isolated_home)
+    assert result["code"] == 0
+    assert result["heavy"] == []
 
 
 def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:

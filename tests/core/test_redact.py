@@ -49,6 +49,7 @@ def _assert_no_canary(text: str) -> None:
         f"used bearer {ACCESS}",
         f"refresh token: {REFRESH}",
         f"password={CLIENT_SECRET}",
+        f"body=%7B%22access_token%22%3A%22{ACCESS}%22%7D",
     ],
 )
 def test_secret_shapes_are_replaced_by_fingerprints(text: str) -> None:

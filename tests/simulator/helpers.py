@@ -139,3 +139,17 @@ def token_call(sim: SimulatorServer, key_set: str, **form: str) -> requests.Resp
         headers={"Accept": "application/json"},
         timeout=10,
     )
+
+
+def find(
+    sim: SimulatorServer, token: str, realm_id: str, entity: str, field: str, value: str
+) -> dict[str, Any]:
+    """The one record, active or not, whose field equals value."""
+    escaped = value.replace("'", "\\'")
+    text = (
+        f"SELECT * FROM {entity} WHERE {field} = '{escaped}' "  # noqa: S608 (QBO query, not SQL)
+        "AND Active IN (true, false)"
+    )
+    rows: list[dict[str, Any]] = query(sim, token, realm_id, text).json()["QueryResponse"][entity]
+    assert len(rows) == 1, rows
+    return rows[0]
