@@ -43,11 +43,12 @@ from qbo_wizard.tui.screens.status_home import StatusHomeScreen
 from qbo_wizard.tui.session import DemoInfo, ProfileWriter, WizardSession, running_over_ssh
 
 
-def disconnect_old_app(profile_name: str) -> tuple[str, Profile]:
+def disconnect_old_app(profile_name: str) -> tuple[str, Profile | None]:
     """Revoke and forget the old app's connection and keys (runs in a thread).
 
     Returns:
-        What happened, in plain words, and the profile as saved afterwards.
+        What happened, in plain words, and the profile as saved afterwards (None if it could
+        not be read back; the wizard then carries on with the one it has).
     """
     from qbo_wizard.core.oauth import disconnect
     from qbo_wizard.core.problems import WizardError
@@ -56,7 +57,10 @@ def disconnect_old_app(profile_name: str) -> tuple[str, Profile]:
         summary = disconnect(profile_name, forget_keys=True).summary()
     except WizardError as error:
         summary = str(error)
-    return summary, load_profile(profile_name)
+    try:
+        return summary, load_profile(profile_name)
+    except WizardError as error:
+        return f"{summary} {error}", None
 
 
 # The step whose success completes each way back to green.
@@ -173,7 +177,8 @@ class WizardApp(App[int]):
             exit_on_error=False,
         )
         summary, saved = await worker.wait()
-        session.adopt(saved)
+        if saved is not None:
+            session.adopt(saved)
         self.notify(summary, title="The old app", timeout=10)
         return begin_new_app(session.profile)
 
