@@ -8,13 +8,15 @@ leaves a profile that resumes exactly there.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from qbo_wizard.core.problems import EXIT_OK
 from qbo_wizard.core.profile import Profile, load_profile
@@ -28,7 +30,7 @@ from qbo_wizard.core.progress import (
     next_step,
     previous_step,
 )
-from qbo_wizard.core.steps import StepId
+from qbo_wizard.core.steps import STEPS, StepId
 from qbo_wizard.tui.outcomes import (
     GoBack,
     GoNext,
@@ -39,6 +41,7 @@ from qbo_wizard.tui.outcomes import (
     Reconnect,
 )
 from qbo_wizard.tui.screens import step_screen
+from qbo_wizard.tui.screens.base import StepScreen
 from qbo_wizard.tui.screens.status_home import StatusHomeScreen
 from qbo_wizard.tui.session import DemoInfo, ProfileWriter, WizardSession, running_over_ssh
 
@@ -186,6 +189,18 @@ class WizardApp(App[int]):
         """True when the step just left finishes the chosen way back to green."""
         last = JOURNEY_LAST_STEP.get(journey(self.session.profile))
         return last == step_id and self.session.profile.step_state(step_id) == "done"
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The palette (Ctrl+P) also offers every step by number and title."""
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, StepScreen):
+            for step in STEPS:
+                if step.id != screen.step.id:
+                    yield SystemCommand(
+                        f"Go to step {step.number} · {step.title}",
+                        f"Open step {step.number} of the wizard",
+                        partial(screen.finish, JumpTo(step.id)),
+                    )
 
     async def action_quit(self) -> None:
         """Write any unsaved progress, then leave."""
