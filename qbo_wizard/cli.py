@@ -48,7 +48,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "testpost",
         "Post a $1.00 test invoice and carrier bill, then void and delete them (step 8).",
     ),
+    "doctor": ("doctor", "Check the profile's health: keyring, keys, connection, expiry, mapping."),
+    "diagnostics": (
+        "diagnostics",
+        "Make a support bundle (versions, settings, recent errors, health) with no secrets in it.",
+    ),
     "explain": ("explain", "Explain a QuickBooks or Intuit error: what it means, how to fix it."),
+    "serve": ("serve", "Open the wizard in a browser tab on this computer (localhost only)."),
     "profiles": ("profiles", "List the profiles on this computer and where they are kept."),
     "simulator": (
         "simulator",

@@ -32,6 +32,7 @@ from qbo_wizard.core.environments import (
 )
 from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.profile import KeySet, Profile, load_profile, mask_hint, save_profile
+from qbo_wizard.core.redact import remember_secret
 from qbo_wizard.core.vault import Vault, VaultUnavailable
 
 # Names of the keyring entries (not secrets themselves).
@@ -69,6 +70,11 @@ class Credentials:
 
     client_id: str = field(repr=False)
     client_secret: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        # Whatever this process writes from now on (logs, messages, bundles) is scrubbed of them.
+        remember_secret(self.client_id)
+        remember_secret(self.client_secret)
 
     @property
     def hint(self) -> str:

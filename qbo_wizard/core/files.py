@@ -49,15 +49,17 @@ def _inside_config_home(folder: Path) -> bool:
         return False
 
 
-def atomic_write_text(path: Path, text: str) -> None:
+def atomic_write_text(path: Path, text: str, *, private_folder: bool = True) -> None:
     """Replace `path` with `text` atomically; the file ends up mode 0600.
 
     Folders inside the wizard's config folder are created as needed and kept owner-only
-    (0700). A folder the user chose (an export to the current folder, to /tmp, …) is used as it
-    is: its permissions are never changed. Failure to write is `ConfigFileError`.
+    (0700). A folder the user chose (an export to the current folder, to /tmp, a support
+    bundle's folder, …) is used as it is: its permissions are never changed. With
+    `private_folder=False` even a folder inside the config folder is left as it is. Failure to
+    write is `ConfigFileError`.
     """
     try:
-        _write_atomically(path, text)
+        _write_atomically(path, text, private_folder)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise ConfigFileError(
@@ -65,8 +67,8 @@ def atomic_write_text(path: Path, text: str) -> None:
         ) from None
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    if _inside_config_home(path.parent):
+def _write_atomically(path: Path, text: str, private_folder: bool) -> None:
+    if private_folder and _inside_config_home(path.parent):
         ensure_private_dir(path.parent)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -15,7 +15,10 @@ recognises:
   values and UUIDs do not, so they survive.
 
 Callers that know the exact secrets (the profile's keyring values) pass them as `known_secrets`
-so they are scrubbed wherever they appear, whatever their shape.
+so they are scrubbed wherever they appear, whatever their shape. The app's key and token holders
+also `remember_secret` what they hold, so every later redaction in the process scrubs those
+values even when no rule would spot them (a client secret without digits, say) and the caller
+passed nothing.
 
 Every pattern is linear in the input, so megabytes of text are handled without blow-ups.
 """
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections.abc import Iterable
 
 FINGERPRINT_PREFIX = "sha256:"
@@ -59,6 +63,29 @@ _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_.-]*")
 _BARE_TOKEN = re.compile(rf"[A-Za-z0-9+/_=-]{{{_MIN_BARE_TOKEN_LENGTH},}}")
 
 _ALREADY_REDACTED = re.compile(r"^\[redacted(?: sha256:[0-9a-f]{8})?\]$")
+
+# Secrets this process has held, newest last; bounded so a long session cannot grow it forever.
+_REMEMBER_LIMIT = 64
+# Shorter values are not remembered: test doubles and words must not be scrubbed everywhere.
+_MIN_REMEMBERED_LENGTH = 16
+_remembered: dict[str, None] = {}
+_remembered_lock = threading.Lock()
+
+
+def remember_secret(value: str) -> None:
+    """Scrub `value` from every text this process redacts from now on (keys, tokens)."""
+    if len(value) < _MIN_REMEMBERED_LENGTH:
+        return
+    with _remembered_lock:
+        _remembered.pop(value, None)
+        _remembered[value] = None
+        while len(_remembered) > _REMEMBER_LIMIT:
+            del _remembered[next(iter(_remembered))]
+
+
+def _remembered_secrets() -> list[str]:
+    with _remembered_lock:
+        return list(_remembered)
 
 
 def fingerprint(secret: str) -> str:
@@ -106,7 +133,8 @@ def redact_text(text: str, known_secrets: Iterable[str] = ()) -> str:
     """`text` with every secret-looking value replaced by a fingerprinted placeholder."""
     if not text:
         return text
-    for secret in sorted({s for s in known_secrets if s}, key=len, reverse=True):
+    every = {s for s in known_secrets if s} | set(_remembered_secrets())
+    for secret in sorted(every, key=len, reverse=True):
         if len(secret) >= _MIN_KNOWN_SECRET_LENGTH and secret in text:
             text = text.replace(secret, _placeholder(secret))
     lowered = text.lower()  # cheap checks first, so most text skips most patterns

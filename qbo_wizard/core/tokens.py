@@ -45,6 +45,7 @@ from qbo_wizard.core.errorlog import record_failure
 from qbo_wizard.core.paths import ensure_private_dir, profile_dir
 from qbo_wizard.core.problems import EXIT_RECONNECT, WizardError
 from qbo_wizard.core.profile import Profile, load_profile, profile_exists, save_profile
+from qbo_wizard.core.redact import remember_secret
 from qbo_wizard.core.timestamps import utc_timestamp
 from qbo_wizard.core.vault import Vault, VaultUnavailable
 
@@ -181,6 +182,11 @@ class TokenSet:
     refresh_expires_at: float | None = None
     refresh_hard_expires_at: float | None = None
     issued_at: float = 0.0
+
+    def __post_init__(self) -> None:
+        # Whatever this process writes from now on (logs, messages, bundles) is scrubbed of them.
+        remember_secret(self.access_token)
+        remember_secret(self.refresh_token)
 
     @classmethod
     def from_response(

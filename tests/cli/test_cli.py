@@ -50,6 +50,13 @@ def test_ui_free_commands_do_not_import_textual(args: list[str], isolated_home: 
     assert result["textual"] == []
 
 
+@pytest.mark.parametrize("args", [["doctor", "--offline"], ["diagnostics", "--offline"]])
+def test_health_commands_do_not_import_textual(args: list[str], isolated_home: Path) -> None:
+    result = _run_probe(args, isolated_home)
+    assert result["code"] in (0, 1)  # the default profile is not set up here: doctor says so
+    assert result["textual"] == []
+
+
 def test_explain_starts_without_network_or_keyring_libraries(isolated_home: Path) -> None:
     result = _run_probe(["explain", "--json", "errorCode=003200"], isolated_home)
     assert result["code"] == 0
