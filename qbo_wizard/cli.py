@@ -19,10 +19,12 @@ from typing import Protocol
 from qbo_wizard import __version__
 from qbo_wizard.core.paths import DEFAULT_PROFILE
 from qbo_wizard.core.problems import (
+    DEBUG_ENV_VAR,
     EXIT_INTERRUPTED,
     EXIT_PROBLEM,
     EXIT_USAGE,
     WizardError,
+    unexpected_error_message,
 )
 
 
@@ -70,7 +72,6 @@ EPILOG = (
     "Exit codes: 0 ok, 1 a problem was found, 2 wrong usage, 4 reconnect required, "
     "130 stopped with Ctrl+C, 141 the output was closed early (for example by `| head`)."
 )
-DEBUG_ENV_VAR = "QBO_WIZARD_DEBUG"
 EXIT_OUTPUT_CLOSED = 141  # what a shell reports for a program stopped by SIGPIPE
 
 
@@ -183,11 +184,7 @@ def _report_unexpected(error: Exception, args: argparse.Namespace) -> None:
             )
     with contextlib.suppress(BrokenPipeError):
         print(
-            f"qbo-wizard: something unexpected went wrong ({kind}), so {command} stopped. "
-            "Nothing more is shown because the details could contain private data. Anything "
-            "saved before this point is kept. `qbo-wizard diagnostics` gathers what support "
-            "needs (never a secret); `qbo-wizard explain` explains a QuickBooks error message. "
-            f"To see the details yourself, run the command again with {DEBUG_ENV_VAR}=1.",
+            unexpected_error_message(kind, command),
             file=sys.stderr,
         )
         if os.environ.get(DEBUG_ENV_VAR) == "1":

@@ -20,3 +20,21 @@ class UsageError(WizardError):
     """The command was asked for something it cannot do as given (exit code 2)."""
 
     exit_code = EXIT_USAGE
+
+
+DEBUG_ENV_VAR = "QBO_WIZARD_DEBUG"
+
+
+def unexpected_error_message(kind: str, what: str) -> str:
+    """What to say when `what` stopped on an error nobody planned for, naming only its type.
+
+    The error's own text and its traceback's local values may hold a key or a token, so
+    neither is shown unless the user asks for them with QBO_WIZARD_DEBUG=1.
+    """
+    return (
+        f"qbo-wizard: something unexpected went wrong ({kind}), so {what} stopped. "
+        "Nothing more is shown because the details could contain private data. Anything "
+        "saved before this point is kept. `qbo-wizard diagnostics` gathers what support "
+        "needs (never a secret); `qbo-wizard explain` explains a QuickBooks error message. "
+        f"To see the details yourself, run the command again with {DEBUG_ENV_VAR}=1."
+    )

@@ -8,6 +8,8 @@ leaves a profile that resumes exactly there.
 
 from __future__ import annotations
 
+import os
+import traceback
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -18,7 +20,12 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from qbo_wizard.core.problems import EXIT_OK
+from qbo_wizard.core.problems import (
+    DEBUG_ENV_VAR,
+    EXIT_OK,
+    EXIT_PROBLEM,
+    unexpected_error_message,
+)
 from qbo_wizard.core.profile import Profile, load_profile
 from qbo_wizard.core.progress import (
     begin_new_app,
@@ -201,6 +208,25 @@ class WizardApp(App[int]):
                         f"Open step {step.number} of the wizard",
                         partial(screen.finish, JumpTo(step.id)),
                     )
+
+    def _fatal_error(self) -> None:
+        """Stop on an unexpected error without Textual's report of local values.
+
+        Textual's crash report prints each frame's local variables, which could include a key
+        or a token on a shared screen; it has no public switch for that, so this hook replaces
+        the report with a plain message naming only the error's type.
+        """
+        error = self._exception
+        kind = type(error).__name__ if error is not None else "Error"
+        self.bell()
+        message = unexpected_error_message(kind, "the wizard")
+        if error is not None and os.environ.get(DEBUG_ENV_VAR) == "1":
+            from qbo_wizard.core.redact import redact_text
+
+            details = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+            message += "\n\n" + redact_text(details)
+        self.exit(return_code=EXIT_PROBLEM, message=message)
+        self._close_messages_no_wait()
 
     async def action_quit(self) -> None:
         """Write any unsaved progress, then leave."""

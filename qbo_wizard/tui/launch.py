@@ -66,12 +66,15 @@ def demo_profile(info: DemoInfo) -> Profile:
     )
 
 
-def run_wizard(*, profile_name: str, demo: bool, presenter: bool | None) -> int | None:
+def run_wizard(*, profile_name: str, demo: bool, presenter: bool | None) -> int:
     """Run the wizard until the user quits; returns the app's exit code."""
     from qbo_wizard.tui.app import WizardApp
 
     if demo:
         with demo_environment() as info:
-            return WizardApp(demo_profile(info), presenter=presenter, demo=info).run()
-    profile = load_profile(profile_name)
-    return WizardApp(profile, presenter=presenter).run()
+            app = WizardApp(demo_profile(info), presenter=presenter, demo=info)
+            app.run()
+            return app.return_code or 0
+    app = WizardApp(load_profile(profile_name), presenter=presenter)
+    app.run()
+    return app.return_code or 0
