@@ -51,6 +51,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "simulator",
         "Run the practice QuickBooks (a local Intuit OAuth server and Accounting API).",
     ),
+    "serve": ("serve", "Open the wizard in a browser tab on this computer (localhost only)."),
 }
 
 DESCRIPTION = (

@@ -1,0 +1,188 @@
+"""The wizard's Textual app: one orchestrating worker walks the steps as plain code.
+
+`run_wizard` awaits each step's screen (`push_screen_wait`) and branches on the typed outcome it
+dismisses with: next, back, jump to a step, the status home, or quit. The profile is saved after
+every change by `ProfileWriter` (atomic writes off the UI thread), so quitting anywhere, or Ctrl+C,
+leaves a profile that resumes exactly there.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from qbo_wizard.core.problems import EXIT_OK
+from qbo_wizard.core.profile import Profile, load_profile
+from qbo_wizard.core.progress import (
+    begin_new_app,
+    begin_reconnect,
+    enter_step,
+    finish_journey,
+    is_configured,
+    journey,
+    next_step,
+    previous_step,
+)
+from qbo_wizard.core.steps import StepId
+from qbo_wizard.tui.outcomes import (
+    GoBack,
+    GoNext,
+    JumpTo,
+    NewApp,
+    OpenStatus,
+    QuitWizard,
+    Reconnect,
+)
+from qbo_wizard.tui.screens import step_screen
+from qbo_wizard.tui.screens.status_home import StatusHomeScreen
+from qbo_wizard.tui.session import DemoInfo, ProfileWriter, WizardSession, running_over_ssh
+
+
+def disconnect_old_app(profile_name: str) -> tuple[str, Profile]:
+    """Revoke and forget the old app's connection and keys (runs in a thread).
+
+    Returns:
+        What happened, in plain words, and the profile as saved afterwards.
+    """
+    from qbo_wizard.core.oauth import disconnect
+    from qbo_wizard.core.problems import WizardError
+
+    try:
+        summary = disconnect(profile_name, forget_keys=True).summary()
+    except WizardError as error:
+        summary = str(error)
+    return summary, load_profile(profile_name)
+
+
+# The step whose success completes each way back to green.
+JOURNEY_LAST_STEP: dict[str, StepId] = {"reconnect": "connect", "new-app": "connect"}
+
+
+class WizardApp(App[int]):
+    """Walks one profile through the nine steps, or opens its status home when configured."""
+
+    TITLE = "qbo-wizard"
+    CSS_PATH = Path(__file__).with_name("wizard.tcss")  # absolute, so subclasses find it too
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (Textual's)
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            id="app.quit",
+            tooltip="Save your place and quit",
+            show=False,
+            priority=True,
+        ),
+    ]
+
+    def __init__(
+        self,
+        profile: Profile,
+        *,
+        presenter: bool | None = None,
+        demo: DemoInfo | None = None,
+        over_ssh: bool | None = None,
+    ) -> None:
+        """Create the wizard for one profile.
+
+        Args:
+            profile: The loaded profile (saved as the user goes).
+            presenter: Screen-share mode; None means "on when served in a browser".
+            demo: Set in demo mode (a practice company and a throwaway profile).
+            over_ssh: Whether this is a remote session; None reads the environment.
+        """
+        super().__init__()
+        self._presenter_option = presenter
+        self.session = WizardSession(
+            profile=profile,
+            writer=ProfileWriter(self),
+            demo=demo,
+            can_open_links=not (running_over_ssh() if over_ssh is None else over_ssh),
+        )
+
+    def on_mount(self) -> None:
+        session = self.session
+        session.web = self.is_web
+        chosen = self._presenter_option
+        session.presenter = self.is_web if chosen is None else chosen
+        if self.is_web:
+            session.can_open_links = True  # the browser opens links on the user's side
+        self.set_class(session.presenter, "-presenter")
+        self.run_wizard()
+
+    @work(exclusive=True, group="wizard")
+    async def run_wizard(self) -> None:
+        """The whole flow, as code: one screen per step, branching on each screen's outcome."""
+        session = self.session
+        profile = session.profile
+        step_id: StepId = profile.current_step  # type: ignore[assignment]
+        show_home = is_configured(profile) and journey(profile) == "setup"
+        while True:
+            if show_home:
+                choice = await self.push_screen_wait(StatusHomeScreen(session))
+                show_home = False
+                if isinstance(choice, QuitWizard):
+                    break
+                if isinstance(choice, Reconnect):
+                    step_id = begin_reconnect(profile)
+                elif isinstance(choice, NewApp):
+                    step_id = await self._start_new_app()
+                else:
+                    step_id = choice.step_id
+            enter_step(profile, step_id)
+            session.save()
+            outcome = await self.push_screen_wait(step_screen(step_id, session))
+            if self._journey_complete(step_id):
+                finish_journey(profile)  # back to green: the next run opens on the status home
+                show_home = True
+            session.save()
+            if isinstance(outcome, QuitWizard):
+                break
+            if show_home:
+                continue
+            if isinstance(outcome, OpenStatus):
+                show_home = True
+            elif isinstance(outcome, JumpTo):
+                step_id = outcome.step_id
+            elif isinstance(outcome, GoBack):
+                step_id = previous_step(step_id) or step_id
+            elif isinstance(outcome, GoNext):
+                following = next_step(step_id)
+                if following is None:
+                    show_home = is_configured(profile)
+                else:
+                    step_id = following
+        await self.action_quit()
+
+    async def _start_new_app(self) -> StepId:
+        """Disconnect the old app (at Intuit and in the keyring), then start steps 2–6 again."""
+        session = self.session
+        session.writer.flush()  # the core reads the profile from disk
+        self.notify("Disconnecting the old app…", timeout=3)
+        worker = self.run_worker(
+            partial(disconnect_old_app, session.profile.name),
+            name="disconnect",
+            group="disconnect",
+            thread=True,
+            exit_on_error=False,
+        )
+        summary, saved = await worker.wait()
+        session.adopt(saved)
+        self.notify(summary, title="The old app", timeout=10)
+        return begin_new_app(session.profile)
+
+    def _journey_complete(self, step_id: StepId) -> bool:
+        """True when the step just left finishes the chosen way back to green."""
+        last = JOURNEY_LAST_STEP.get(journey(self.session.profile))
+        return last == step_id and self.session.profile.step_state(step_id) == "done"
+
+    async def action_quit(self) -> None:
+        """Write any unsaved progress, then leave."""
+        self.session.writer.flush()
+        self.exit(EXIT_OK)

@@ -1,0 +1,188 @@
+"""The frame every step shares: banner, step list or strip, the step's content, and keys.
+
+A step screen dismisses with a `StepOutcome`; the orchestrating worker in `app.py` decides what
+opens next. Subclasses provide `compose_step()` and, if they track completion, `state_on_leave()`.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from qbo_wizard.core.profile import Profile
+from qbo_wizard.core.progress import is_configured, next_step, previous_step
+from qbo_wizard.core.step_content import StepContent, load_step_content
+from qbo_wizard.core.steps import STEPS, StepId, step_by_id
+from qbo_wizard.tui.outcomes import (
+    GoBack,
+    GoNext,
+    JumpTo,
+    OpenStatus,
+    QuitWizard,
+    StepOutcome,
+)
+from qbo_wizard.tui.screens.go_to_step import GoToStepScreen
+from qbo_wizard.tui.session import WizardSession
+from qbo_wizard.tui.widgets.step_nav import StepBanner, StepList, StepStrip, step_label
+
+
+def session_badges(session: WizardSession) -> list[str]:
+    """The banner's right-hand side: mode marks first (they matter most), then the profile."""
+    profile = session.profile
+    badges = []
+    if session.demo is not None:
+        badges.append("DEMO")
+    if session.presenter:
+        badges.append("PRESENTER")
+    return [*badges, f"profile {profile.name}", f"{profile.key_set} keys"]
+
+
+class StepScreen(Screen[StepOutcome]):
+    """One step of the wizard in the shared frame."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "n",
+            "next_step",
+            "Next",
+            id="step.next",
+            tooltip="Save and go on to the next step",
+        ),
+        Binding("b", "previous_step", "Back", id="step.back", tooltip="Go back one step"),
+        Binding(
+            "g",
+            "go_to_step",
+            "Go to step",
+            id="step.go",
+            tooltip="Jump to any step by its number (or press 1–9)",
+        ),
+        Binding(
+            "s",
+            "status_home",
+            "Status",
+            id="step.status",
+            tooltip="Back to the status of this connection",
+        ),
+        Binding(
+            "q",
+            "quit_wizard",
+            "Quit",
+            id="step.quit",
+            tooltip="Save your place and quit; run qbo-wizard again to carry on here",
+        ),
+        Binding(
+            "escape",
+            "leave_field",
+            "Leave field",
+            id="step.leave-field",
+            tooltip="Stop typing here, so the step keys (n, b, g, q) work again",
+        ),
+        *[
+            Binding(str(number), f"jump({number})", show=False, id=f"step.jump-{number}")
+            for number in range(1, len(STEPS) + 1)
+        ],
+    ]
+    # Keys that would type into a text field; hidden from the footer while one has the focus.
+    STEP_KEYS = frozenset(
+        {"next_step", "previous_step", "go_to_step", "status_home", "quit_wizard", "jump"}
+    )
+
+    def __init__(self, step_id: StepId, session: WizardSession) -> None:
+        super().__init__(id=f"step-{step_id}", classes="step-screen")
+        self.step = step_by_id(step_id)
+        self.session = session
+        self.content: StepContent = load_step_content(step_id)
+        self.busy = False
+        """True while the step is storing something; leaving must wait until it is done."""
+
+    @property
+    def profile(self) -> Profile:
+        """The profile being walked (shared with every other screen)."""
+        return self.session.profile
+
+    def compose(self) -> ComposeResult:
+        yield StepBanner(step_label(self.step), lambda: session_badges(self.session))
+        yield StepStrip(self.profile, self.step.id)
+        with Horizontal(id="body"):
+            yield StepList(self.profile, self.step.id)
+            with VerticalScroll(id="step-content"):
+                yield Static(self.content.summary, id="step-summary", markup=False)
+                yield from self.compose_step()
+        yield Footer(show_command_palette=False)
+
+    def compose_step(self) -> ComposeResult:
+        """The step's own widgets, below its summary line."""
+        yield from ()
+
+    def state_on_leave(self, moving_on: bool) -> str | None:
+        """The state to record for this step as the user leaves it; None keeps the old one."""
+        return None
+
+    def finish(self, outcome: StepOutcome) -> None:
+        """Record this step's state, then hand `outcome` to the flow."""
+        if self.busy:
+            self.notify("One moment: the wizard is still saving this step.", timeout=3)
+            return
+        state = self.state_on_leave(moving_on=isinstance(outcome, GoNext))
+        if state is not None:
+            self.profile.step_states[self.step.id] = state
+        self.dismiss(outcome)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide keys that do nothing here (Back on step 1, Status before any connection)."""
+        typing = isinstance(self.focused, Input)
+        if action == "leave_field":
+            return typing
+        if typing and action in self.STEP_KEYS:
+            return False
+        if action == "previous_step":
+            return previous_step(self.step.id) is not None
+        if action == "next_step":
+            return next_step(self.step.id) is not None
+        if action == "status_home":
+            return is_configured(self.profile)
+        return True
+
+    def action_leave_field(self) -> None:
+        self.set_focus(None)
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    def on_descendant_blur(self) -> None:
+        self.refresh_bindings()
+
+    def action_next_step(self) -> None:
+        self.finish(GoNext())
+
+    def action_previous_step(self) -> None:
+        self.finish(GoBack())
+
+    def action_status_home(self) -> None:
+        self.finish(OpenStatus())
+
+    def action_quit_wizard(self) -> None:
+        self.finish(QuitWizard())
+
+    def action_jump(self, number: int) -> None:
+        target = STEPS[number - 1].id
+        if target != self.step.id:
+            self.finish(JumpTo(target))
+
+    def action_go_to_step(self) -> None:
+        def chosen(step_id: StepId | None) -> None:
+            if step_id is not None and step_id != self.step.id:
+                self.finish(JumpTo(step_id))
+
+        self.app.push_screen(GoToStepScreen(self.profile, self.step.id), chosen)
+
+    @on(StepList.StepChosen)
+    def jump_from_list(self, event: StepList.StepChosen) -> None:
+        if event.step_id != self.step.id:
+            self.finish(JumpTo(event.step_id))

@@ -1,0 +1,158 @@
+"""Step 5: the app's Client ID and Client Secret, checked with Intuit, stored in the keyring.
+
+The fields are masked (`SecretInput`); a shape problem is shown next to the field it concerns;
+the live check and the keyring write run in a thread worker that reports back with a message.
+The fields are emptied once the keys are saved, so no secret stays in the screen.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Button, Input, Label
+
+from qbo_wizard.core.profile import Profile
+from qbo_wizard.tui.screens.base import StepScreen
+from qbo_wizard.tui.widgets.guidance import CalloutBox, Prose
+from qbo_wizard.tui.widgets.secret_input import SecretInput
+from qbo_wizard.tui.widgets.status_line import StatusLine
+
+FIELDS = {"client_id": "Client ID", "client_secret": "Client Secret"}
+
+
+class KeysSaved(Message):
+    """Intuit accepted the keys and they are stored; `profile` is the saved profile."""
+
+    def __init__(self, profile: Profile) -> None:
+        super().__init__()
+        self.profile = profile
+
+
+class KeysRefused(Message):
+    """The keys were not saved; `field` names the field at fault, if one is."""
+
+    def __init__(self, message: str, field: str | None) -> None:
+        super().__init__()
+        self.message = message
+        self.field = field
+
+
+class CredentialsScreen(StepScreen):
+    """Masked key fields, inline problems, and a live check before anything is stored."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+s",
+            "save_keys",
+            "Check and save",
+            id="keys.save",
+            tooltip="Check the keys with Intuit, then store them in the keyring",
+            priority=True,
+        ),
+    ]
+
+    def compose_step(self) -> ComposeResult:
+        content = self.content
+        profile = self.profile
+        yield Prose(content.intro, classes="intro")
+        for callout in content.callouts:
+            yield CalloutBox(callout)
+        yield Label(content.text("key_set", key_set=profile.key_set), id="key-set-note")
+        prefill = self.session.demo.prefill if self.session.demo is not None else {}
+        if prefill:
+            yield Label(content.text("demo"), classes="demo-note")
+        with Vertical(id="key-fields"):
+            for name, label in FIELDS.items():
+                yield Label(label, classes="field-label")
+                yield SecretInput(
+                    presenter=self.session.presenter,
+                    id=name.replace("_", "-"),
+                    value=prefill.get(name, ""),
+                    placeholder=f"Paste the {label} here",
+                )
+                yield Label("", id=f"{name.replace('_', '-')}-problem", classes="field-problem")
+        yield Button("Check and save (ctrl+s)", id="save-keys", variant="primary")
+        status = StatusLine(id="keys-status")
+        if profile.client_id_hint and profile.step_state("credentials") == "done":
+            status.succeeded(content.text("saved_already", hint=profile.client_id_hint))
+        yield status
+
+    def _show_problem(self, field: str | None, message: str) -> None:
+        for name in FIELDS:
+            widget_id = name.replace("_", "-")
+            problem = self.query_one(f"#{widget_id}-problem", Label)
+            problem.update(message if name == field else "")
+            self.query_one(f"#{widget_id}", SecretInput).set_class(name == field, "-invalid")
+
+    @on(Button.Pressed, "#save-keys")
+    @on(Input.Submitted)
+    def action_save_keys(self) -> None:
+        """Check the shape here, then the keys with Intuit in a worker."""
+        if self.busy:
+            return
+        from qbo_wizard.core.credentials import CredentialProblem, check_shape
+
+        client_id = self.query_one("#client-id", SecretInput).value
+        client_secret = self.query_one("#client-secret", SecretInput).value
+        try:
+            checked = check_shape(client_id, client_secret)
+        except CredentialProblem as problem:
+            self._show_problem(problem.field, str(problem))
+            self.query_one("#keys-status", StatusLine).failed(str(problem))
+            return
+        self._show_problem(None, "")
+        for warning in checked.warnings:
+            self.notify(warning, severity="warning", timeout=8)
+        self.busy = True
+        self.query_one("#keys-status", StatusLine).working(self.content.text("checking"))
+        self.session.writer.flush()  # the core reads the profile from disk
+        profile = self.profile
+        simulator_url = profile.simulator_url if profile.environment == "simulator" else None
+        self.store_keys(checked.credentials, profile.key_set, simulator_url)
+
+    @work(thread=True, exclusive=True, group="credentials", exit_on_error=False)
+    def store_keys(self, credentials: object, key_set: str, simulator_url: str | None) -> None:
+        """Check the keys live and store them (runs in a thread)."""
+        from qbo_wizard.core.credentials import CredentialProblem, Credentials, store_credentials
+        from qbo_wizard.core.problems import WizardError
+
+        assert isinstance(credentials, Credentials)
+        try:
+            saved = store_credentials(
+                self.profile.name,
+                key_set,  # type: ignore[arg-type]
+                credentials,
+                simulator_url,
+            )
+        except CredentialProblem as problem:
+            self.post_message(KeysRefused(str(problem), problem.field))
+        except WizardError as error:
+            self.post_message(KeysRefused(str(error), None))
+        except Exception as error:  # shown in plain words; never the secret
+            kind = type(error).__name__
+            self.post_message(KeysRefused(self.content.text("unexpected", kind=kind), None))
+        else:
+            self.post_message(KeysSaved(saved))
+
+    @on(KeysSaved)
+    def keys_saved(self, event: KeysSaved) -> None:
+        self.busy = False
+        self.session.adopt(event.profile)
+        for name in FIELDS:
+            self.query_one(f"#{name.replace('_', '-')}", SecretInput).clear()
+        hint = self.profile.client_id_hint or "…"
+        self.query_one("#keys-status", StatusLine).succeeded(
+            self.content.text("accepted", hint=hint)
+        )
+        self.refresh_bindings()
+
+    @on(KeysRefused)
+    def keys_refused(self, event: KeysRefused) -> None:
+        self.busy = False
+        self._show_problem(event.field, event.message if event.field else "")
+        self.query_one("#keys-status", StatusLine).failed(event.message)

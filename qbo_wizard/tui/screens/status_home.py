@@ -1,0 +1,179 @@
+"""The status home: where a configured profile opens on every re-run.
+
+One row per area (keys, connection, token expiry, mapping, last test) with ✓ / ✗ / ? and one
+line of why, and the four ways back to green. The checks run in a thread worker (they read the
+keyring and, once live checks exist, the network) and post their report back as a message.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Label, Static
+
+from qbo_wizard.core.profile import Profile
+from qbo_wizard.core.status import AREA_TITLES, AreaId, AreaStatus, StatusOptions, status_report
+from qbo_wizard.core.steps import step_by_id
+from qbo_wizard.tui.outcomes import HomeChoice, JumpTo, NewApp, QuitWizard, Reconnect
+from qbo_wizard.tui.screens.base import session_badges
+from qbo_wizard.tui.screens.confirm import ConfirmScreen
+from qbo_wizard.tui.session import WizardSession
+from qbo_wizard.tui.widgets.step_nav import StepBanner
+
+VERDICT_GLYPHS = {"ok": ("✓", "$text-success"), "problem": ("✗", "$text-error")}
+UNKNOWN_GLYPH = ("?", "$text-warning")
+CHECKING_GLYPH = ("…", "$text-muted")
+
+NEW_APP_QUESTION = """\
+Use this when the person who created the Intuit app has been **deleted** from QuickBooks.
+
+The wizard forgets the current connection and walks you through steps 2 to 6 again: create
+a new app with a shared admin login, enter its keys, and connect. Your mapping is kept.
+"""
+
+
+class StatusChecked(Message):
+    """The status checks finished."""
+
+    def __init__(self, report: list[AreaStatus]) -> None:
+        super().__init__()
+        self.report = report
+
+
+class StatusRow(Horizontal):
+    """`✓ Area   why (→ step N)`; starts as `…  Checking…`. Long reasons wrap under the why."""
+
+    def __init__(self, area: AreaId) -> None:
+        super().__init__(id=f"status-{area}", classes="status-row")
+        self.area = area
+
+    def compose(self) -> ComposeResult:
+        glyph, style = CHECKING_GLYPH
+        yield Static(Content.assemble((glyph, style), f" {AREA_TITLES[self.area]}"), classes="area")
+        yield Static("Checking…", classes="why", markup=False)
+
+    def show_status(self, status: AreaStatus) -> None:
+        """Draw the verdict of one area, with the step that fixes a problem."""
+        glyph, style = VERDICT_GLYPHS.get(status.verdict, UNKNOWN_GLYPH)
+        self.query_one(".area", Static).update(Content.assemble((glyph, style), f" {status.title}"))
+        why = Content(status.why)
+        if status.verdict != "ok" and status.fix_step is not None:
+            number = step_by_id(status.fix_step).number
+            why = Content.assemble(why, (f"  → step {number}", "$text-muted"))
+        self.query_one(".why", Static).update(why)
+        self.set_class(status.verdict == "problem", "-problem")
+
+    def render_text(self) -> str:
+        """The row as plain text (for tests and screen readers)."""
+        area = str(self.query_one(".area", Static).render())
+        return f"{area}  {self.query_one('.why', Static).render()}"
+
+
+# Which action to highlight when an area is red.
+RECOMMENDED = {"connection": "do-reconnect", "token-expiry": "do-reconnect", "last-test": "do-test"}
+
+
+class StatusHomeScreen(Screen[HomeChoice]):
+    """A configured profile at a glance, with one key per way back to green."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "r",
+            "choose('reconnect')",
+            "Reconnect",
+            id="home.reconnect",
+            tooltip="The authorizing user's password changed: approve the connection again",
+        ),
+        Binding(
+            "a",
+            "choose('new-app')",
+            "New app",
+            id="home.new-app",
+            tooltip="The app's creator was deleted: set up a new app (steps 2–6)",
+        ),
+        Binding("t", "choose('test')", "Test again", id="home.test", tooltip="Step 8"),
+        Binding("h", "choose('troubleshoot')", "Troubleshoot", id="home.help", tooltip="Step 9"),
+        Binding(
+            "s",
+            "choose('steps')",
+            "All steps",
+            id="home.steps",
+            tooltip="Open the steps where you left off",
+        ),
+        Binding("q", "choose('quit')", "Quit", id="home.quit", tooltip="Quit the wizard"),
+    ]
+
+    def __init__(self, session: WizardSession) -> None:
+        super().__init__(id="status-home")
+        self.session = session
+        self.report: list[AreaStatus] | None = None
+
+    def compose(self) -> ComposeResult:
+        profile = self.session.profile
+        yield StepBanner("Status of this connection", lambda: session_badges(self.session))
+        with VerticalScroll(id="home-body"):
+            with Vertical(id="status-panel") as panel:
+                panel.border_title = profile.company_name or "Your QuickBooks connection"
+                for area in AREA_TITLES:
+                    yield StatusRow(area)
+            yield Label("What would you like to do?", id="home-question")
+            with Grid(id="home-actions"):
+                yield Button("Reconnect after a password change (r)", id="do-reconnect")
+                yield Button("The app's creator was deleted (a)", id="do-new-app")
+                yield Button("Run the test again (t)", id="do-test")
+                yield Button("Troubleshoot (h)", id="do-troubleshoot")
+            yield Button("Open all steps (s)", id="do-steps", classes="-secondary")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.check_status(copy.deepcopy(self.session.profile))
+
+    @work(thread=True, exclusive=True, group="status", exit_on_error=False)
+    def check_status(self, profile: Profile) -> None:
+        """Run the status checks on a copy of the profile, off the UI thread; post the report."""
+        options = StatusOptions(live=True, short_ids=self.session.presenter)
+        report = status_report(profile, options)
+        self.post_message(StatusChecked(report))
+
+    @on(StatusChecked)
+    def show_report(self, event: StatusChecked) -> None:
+        self.report = event.report
+        for status in event.report:
+            self.query_one(f"#status-{status.area}", StatusRow).show_status(status)
+        red = [status.area for status in event.report if status.verdict == "problem"]
+        recommended = next((RECOMMENDED[area] for area in red if area in RECOMMENDED), None)
+        for button in self.query("#home-actions Button").results(Button):
+            button.variant = "primary" if button.id == recommended else "default"
+
+    @on(Button.Pressed)
+    def pressed(self, event: Button.Pressed) -> None:
+        choice = (event.button.id or "").removeprefix("do-")
+        self.action_choose(choice)
+
+    def action_choose(self, choice: str) -> None:
+        if choice == "reconnect":
+            self.dismiss(Reconnect())
+        elif choice == "new-app":
+            question = ConfirmScreen(
+                "The app's creator was deleted", NEW_APP_QUESTION, "Set up a new app"
+            )
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.dismiss(NewApp())
+
+            self.app.push_screen(question, answered)
+        elif choice in ("test", "troubleshoot"):
+            self.dismiss(JumpTo(choice))  # type: ignore[arg-type]
+        elif choice == "steps":
+            self.dismiss(JumpTo(self.session.profile.current_step))  # type: ignore[arg-type]
+        elif choice == "quit":
+            self.dismiss(QuitWizard())

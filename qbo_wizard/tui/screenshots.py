@@ -1,0 +1,212 @@
+"""Walk the demo headlessly and write one SVG per screen: `python -m qbo_wizard.tui.screenshots`.
+
+Runs the real wizard against the practice QuickBooks (demo mode: throwaway profile, in-memory
+keyring), at 120×40 and, for a few screens, 80×24. Where a person would click Connect in the
+browser, a `ConsentingBrowser` does. Before anything is written, every SVG is checked against
+every secret the demo used (keys and tokens); a match stops the script and writes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import html
+import json
+import re
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from qbo_wizard.core.profile import load_profile
+from qbo_wizard.tui.app import WizardApp
+from qbo_wizard.tui.launch import DEMO_PROFILE, demo_environment, demo_profile
+from qbo_wizard.tui.session import DemoInfo
+
+WIDE = (120, 40)
+NARROW = (80, 24)
+DEMO_REALM = "9341452962835018"  # the practice US sandbox company
+
+Shots = dict[str, str]
+Walk = Callable[[Pilot[Any], Callable[[str], None]], Awaitable[None]]
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Let screens mount and every background job (saves, checks, sign-ins) finish.
+
+    The orchestrating "wizard" worker runs until the user quits, so it is not waited for.
+    Input cursors stop blinking, so two pictures of the same screen are identical.
+    """
+    await pilot.pause()
+    for worker in list(pilot.app.workers):
+        if worker.group != "wizard":
+            await worker.wait()
+    await pilot.pause()
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+
+
+async def run_walk(app: WizardApp, size: tuple[int, int], walk: Walk) -> Shots:
+    """Run `app` headlessly at `size`; `walk` calls `shoot(name)` for each picture."""
+    shots: Shots = {}
+    async with app.run_test(size=size) as pilot:
+
+        def shoot(name: str) -> None:
+            shots[name] = app.export_screenshot(title="qbo-wizard")
+
+        await settle(pilot)
+        await walk(pilot, shoot)
+    return shots
+
+
+def _demo_app(info: DemoInfo, **options: Any) -> WizardApp:
+    from qbo_wizard.simulator.browser import ConsentingBrowser
+
+    profile = load_profile(DEMO_PROFILE) if options.pop("saved", False) else demo_profile(info)
+    app = WizardApp(profile, demo=info, over_ssh=False, **options)
+    browser = ConsentingBrowser(DEMO_REALM, only_under=info.simulator_url or "")
+    app.open_url = browser.open  # type: ignore[method-assign]
+    return app
+
+
+async def walk_first_run(pilot: Pilot[Any], shoot: Callable[[str], None]) -> None:
+    """Steps 1–9 of a first run, with a few ticks, the keys and a loopback sign-in."""
+    shoot("01-overview")
+    await pilot.press("n")
+    await settle(pilot)
+    for item in ("sign-in", "new-app", "accounting-scope"):
+        pilot.app.screen.query_one(f"#tick-{item}").focus()
+        await pilot.press("space")
+    await pilot.press("home")
+    await settle(pilot)
+    shoot("02-create-app")
+    for name in ("03-questionnaire", "04-production-settings", "05-credentials"):
+        await pilot.press("n")
+        await settle(pilot)
+        shoot(name)
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+    shoot("05-credentials-saved")
+    await pilot.press("n")
+    await settle(pilot)
+    shoot("06-connect")
+    await pilot.click("#use-paste-url")
+    await pilot.press("o")
+    await settle(pilot)
+    shoot("06-connect-paste-address")
+    await pilot.click("#use-loopback")
+    await pilot.press("o")
+    await settle(pilot)
+    shoot("06-connect-connected")
+    for name in ("07-map", "08-test", "09-troubleshoot"):
+        await pilot.press("n")
+        await settle(pilot)
+        shoot(name)
+    await pilot.press("g")
+    await settle(pilot)
+    shoot("12-go-to-step")
+    await pilot.press("escape", "q")
+
+
+async def walk_status_home(pilot: Pilot[Any], shoot: Callable[[str], None]) -> None:
+    """A re-run of the configured demo profile opens on its status home."""
+    shoot("10-status-home")
+    await pilot.press("a")
+    await settle(pilot)
+    shoot("13-new-app-question")
+    await pilot.press("n", "q")
+
+
+async def walk_presenter(pilot: Pilot[Any], shoot: Callable[[str], None]) -> None:
+    shoot("11-status-home-presenter")
+    await pilot.press("q")
+
+
+def narrow_walk(*names: tuple[tuple[str, ...], str]) -> Walk:
+    """Press each group of keys, then take the named picture, in turn."""
+
+    async def walk(pilot: Pilot[Any], shoot: Callable[[str], None]) -> None:
+        for keys, name in names:
+            for key in keys:
+                await pilot.press(key)
+                await settle(pilot)
+            shoot(name)
+        await pilot.press("q")
+
+    return walk
+
+
+async def take_all() -> tuple[Shots, list[str]]:
+    """Every picture, and every secret the demo used (to check the pictures against)."""
+    shots: Shots = {}
+    with demo_environment() as info:
+        shots |= await run_walk(_demo_app(info), WIDE, walk_first_run)
+        shots |= await run_walk(_demo_app(info, saved=True), WIDE, walk_status_home)
+        shots |= await run_walk(_demo_app(info, saved=True, presenter=True), WIDE, walk_presenter)
+        shots |= await run_walk(
+            _demo_app(info, saved=True),
+            NARROW,
+            narrow_walk(
+                ((), "narrow-10-status-home"),
+                (("s", "6"), "narrow-06-connect"),
+                (("2",), "narrow-02-create-app"),
+            ),
+        )
+        secrets = demo_secrets(info)
+    return shots, secrets
+
+
+def demo_secrets(info: DemoInfo) -> list[str]:
+    """The demo's keys and every token in its keyring."""
+    from qbo_wizard.core.tokens import TOKENS_ENTRY
+    from qbo_wizard.core.vault import Vault
+
+    secrets = list(info.prefill.values())
+    stored = Vault(DEMO_PROFILE).get(TOKENS_ENTRY)
+    if stored:
+        secrets += [v for v in json.loads(stored).values() if isinstance(v, str) and len(v) > 20]
+    return [secret for secret in secrets if secret]
+
+
+SVG_TAG = re.compile(r"<[^>]+>")
+WINDOW = 12  # a wrapped secret still shows runs this long on each line
+
+
+def visible_text(svg: str) -> str:
+    """The characters an SVG screenshot draws, in order (markup and spacing removed)."""
+    return html.unescape(SVG_TAG.sub("", svg)).replace("\xa0", " ")
+
+
+def shows_secret(svg: str, secret: str) -> bool:
+    """True if any `WINDOW`-long run of `secret` is drawn (catches secrets wrapped over lines)."""
+    text = visible_text(svg)
+    return any(secret[i : i + WINDOW] in text for i in range(len(secret) - WINDOW + 1))
+
+
+def leaked(shots: Shots, secrets: list[str]) -> list[str]:
+    """Names of the pictures that show any part of any of `secrets`."""
+    return sorted(name for name, svg in shots.items() if any(shows_secret(svg, s) for s in secrets))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the screenshots; exit 1 (writing nothing) if a secret would appear in one."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("screenshots"), help="target folder")
+    args = parser.parse_args(argv)
+    shots, secrets = asyncio.run(take_all())
+    bad = leaked(shots, secrets)
+    if bad:
+        print(f"A secret appears in: {', '.join(bad)}. Nothing was written.", file=sys.stderr)
+        return 1
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, svg in sorted(shots.items()):
+        (args.out / f"{name}.svg").write_text(svg, encoding="utf-8")
+    print(f"Wrote {len(shots)} screenshots to {args.out}/ (checked against {len(secrets)} secrets)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

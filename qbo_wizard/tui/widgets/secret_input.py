@@ -1,0 +1,68 @@
+"""A masked input for keys and tokens, with a reveal that lasts a few seconds.
+
+The value is always drawn as dots (and therefore never appears in a screenshot or an SVG),
+except for `REVEAL_SECONDS` after the user asks to see it. Presenter mode (screen-share)
+refuses the reveal altogether; leaving the field hides it again at once.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.timer import Timer
+from textual.widgets import Input
+
+REVEAL_SECONDS = 5.0
+
+
+class SecretInput(Input):
+    """`Input(password=True)` with a timed, presenter-aware reveal (F2)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "f2",
+            "reveal",
+            "Reveal 5 s",
+            id="secret.reveal",
+            tooltip="Show what you typed for five seconds (never in presenter mode)",
+        ),
+    ]
+
+    def __init__(self, *, presenter: bool, **kwargs: object) -> None:
+        """Create the field.
+
+        Args:
+            presenter: True while the screen is shared: the reveal key is off.
+            **kwargs: Passed to `Input` (placeholder, validators, id, …); `password` is forced.
+        """
+        kwargs["password"] = True
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.presenter = presenter
+        self.reveal_timer: Timer | None = None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """No reveal key in presenter mode (it is then not even shown in the footer)."""
+        if action == "reveal":
+            return not self.presenter
+        return super().check_action(action, parameters)
+
+    def action_reveal(self) -> None:
+        """Show the value for a few seconds."""
+        if self.presenter:
+            self.notify("Secrets cannot be shown in presenter mode.", severity="warning")
+            return
+        self.password = False
+        if self.reveal_timer is not None:
+            self.reveal_timer.stop()
+        self.reveal_timer = self.set_timer(REVEAL_SECONDS, self.conceal, name="conceal-secret")
+
+    def conceal(self) -> None:
+        """Mask the value again."""
+        self.password = True
+        if self.reveal_timer is not None:
+            self.reveal_timer.stop()
+            self.reveal_timer = None
+
+    def on_blur(self) -> None:
+        self.conceal()

@@ -1,0 +1,82 @@
+"""The status report behind the status home: one verdict and one line of why per area."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from qbo_wizard.core import status
+from qbo_wizard.core.profile import MAPPING_FILE, Profile
+from qbo_wizard.core.status import STATUS_CHECKS, StatusOptions, status_report
+from qbo_wizard.simulator.companies import US_REALM
+from qbo_wizard.simulator.server import SimulatorServer
+from tests.connected import connected_profile
+
+
+def _by_area(profile: Profile, **options: object) -> dict[str, status.AreaStatus]:
+    report = status_report(profile, StatusOptions(**options))  # type: ignore[arg-type]
+    return {s.area: s for s in report}
+
+
+def test_fresh_profile_is_red_everywhere_with_the_fixing_step() -> None:
+    report = _by_area(Profile(name="fresh"))
+    assert list(report) == list(STATUS_CHECKS)
+    assert all(s.verdict == "problem" for s in report.values())
+    assert report["credentials"].fix_step == "credentials"
+    assert report["mapping"].fix_step == "map"
+
+
+def test_connected_profile_is_green_live(simulator: SimulatorServer) -> None:
+    profile = connected_profile(simulator, last_test={"ok": True, "at": "2026-02-01T10:05:00Z"})
+    (profile.folder / MAPPING_FILE).write_text("lines: {}\n")
+    report = _by_area(profile, live=True)
+    assert {s.verdict for s in report.values()} == {"ok"}, report
+    assert f"(realm {US_REALM}) answered just now" in report["connection"].why
+    assert "client ID AB" in report["credentials"].why
+    shortened = _by_area(profile, short_ids=True)["connection"].why
+    assert f"(realm …{US_REALM[-4:]})" in shortened
+    assert US_REALM not in shortened
+
+
+def test_revoked_connection_asks_for_a_reconnect(simulator: SimulatorServer) -> None:
+    profile = connected_profile(simulator)
+    simulator.control("scenario", name="password-change", realm_id=US_REALM)
+    connection = _by_area(profile, live=True)["connection"]
+    assert connection.verdict == "problem"
+    assert "reconnect" in connection.why
+    assert connection.fix_step == "connect"
+
+
+def test_unreachable_simulator_is_unknown_not_a_crash(simulator: SimulatorServer) -> None:
+    profile = connected_profile(simulator)
+    simulator.stop()
+    connection = _by_area(profile, live=True)["connection"]
+    assert connection.verdict == "unknown"
+    assert "\n" not in connection.why
+
+
+def test_token_expiry_warns_a_month_ahead(simulator: SimulatorServer) -> None:
+    profile = connected_profile(simulator)
+    soon = datetime.now(timezone.utc) + timedelta(days=91)
+    expiry = _by_area(profile, now=soon)["token-expiry"]
+    assert expiry.verdict == "problem"
+    assert "Expires in" in expiry.why and "reconnect before then" in expiry.why
+    later = datetime.now(timezone.utc) + timedelta(days=200)
+    assert "Expired on" in _by_area(profile, now=later)["token-expiry"].why
+
+
+def test_failed_test_says_why() -> None:
+    profile = Profile(name="acme", last_test={"ok": False, "summary": "6000 needs a tax code"})
+    assert "6000 needs a tax code" in _by_area(profile)["last-test"].why
+
+
+def test_a_broken_check_does_not_hide_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode(profile: Profile, options: StatusOptions) -> status.AreaStatus:
+        raise RuntimeError("secret-canary-value")
+
+    monkeypatch.setattr(status, "check_mapping", explode)
+    report = _by_area(Profile(name="acme"))
+    assert report["mapping"].verdict == "unknown"
+    assert "secret-canary-value" not in report["mapping"].why
+    assert report["last-test"].verdict == "problem"
