@@ -46,12 +46,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Make a support bundle (versions, settings, recent errors, health) with no secrets in it.",
     ),
     "explain": ("explain", "Explain a QuickBooks or Intuit error: what it means, how to fix it."),
+    "serve": ("serve", "Open the wizard in a browser tab on this computer (localhost only)."),
     "profiles": ("profiles", "List the profiles on this computer and where they are kept."),
     "simulator": (
         "simulator",
         "Run the practice QuickBooks (a local Intuit OAuth server and Accounting API).",
     ),
-    "serve": ("serve", "Open the wizard in a browser tab on this computer (localhost only)."),
 }
 
 DESCRIPTION = (

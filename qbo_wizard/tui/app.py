@@ -8,13 +8,15 @@ leaves a profile that resumes exactly there.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from qbo_wizard.core.problems import EXIT_OK
 from qbo_wizard.core.profile import Profile, load_profile
@@ -28,7 +30,7 @@ from qbo_wizard.core.progress import (
     next_step,
     previous_step,
 )
-from qbo_wizard.core.steps import StepId
+from qbo_wizard.core.steps import STEPS, StepId
 from qbo_wizard.tui.outcomes import (
     GoBack,
     GoNext,
@@ -39,15 +41,17 @@ from qbo_wizard.tui.outcomes import (
     Reconnect,
 )
 from qbo_wizard.tui.screens import step_screen
+from qbo_wizard.tui.screens.base import StepScreen
 from qbo_wizard.tui.screens.status_home import StatusHomeScreen
 from qbo_wizard.tui.session import DemoInfo, ProfileWriter, WizardSession, running_over_ssh
 
 
-def disconnect_old_app(profile_name: str) -> tuple[str, Profile]:
+def disconnect_old_app(profile_name: str) -> tuple[str, Profile | None]:
     """Revoke and forget the old app's connection and keys (runs in a thread).
 
     Returns:
-        What happened, in plain words, and the profile as saved afterwards.
+        What happened, in plain words, and the profile as saved afterwards (None if it could
+        not be read back; the wizard then carries on with the one it has).
     """
     from qbo_wizard.core.oauth import disconnect
     from qbo_wizard.core.problems import WizardError
@@ -56,7 +60,10 @@ def disconnect_old_app(profile_name: str) -> tuple[str, Profile]:
         summary = disconnect(profile_name, forget_keys=True).summary()
     except WizardError as error:
         summary = str(error)
-    return summary, load_profile(profile_name)
+    try:
+        return summary, load_profile(profile_name)
+    except WizardError as error:
+        return f"{summary} {error}", None
 
 
 # The step whose success completes each way back to green.
@@ -173,7 +180,8 @@ class WizardApp(App[int]):
             exit_on_error=False,
         )
         summary, saved = await worker.wait()
-        session.adopt(saved)
+        if saved is not None:
+            session.adopt(saved)
         self.notify(summary, title="The old app", timeout=10)
         return begin_new_app(session.profile)
 
@@ -181,6 +189,18 @@ class WizardApp(App[int]):
         """True when the step just left finishes the chosen way back to green."""
         last = JOURNEY_LAST_STEP.get(journey(self.session.profile))
         return last == step_id and self.session.profile.step_state(step_id) == "done"
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The palette (Ctrl+P) also offers every step by number and title."""
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, StepScreen):
+            for step in STEPS:
+                if step.id != screen.step.id:
+                    yield SystemCommand(
+                        f"Go to step {step.number} · {step.title}",
+                        f"Open step {step.number} of the wizard",
+                        partial(screen.finish, JumpTo(step.id)),
+                    )
 
     async def action_quit(self) -> None:
         """Write any unsaved progress, then leave."""

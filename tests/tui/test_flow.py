@@ -192,3 +192,14 @@ async def test_links_open_locally_but_are_copied_over_ssh(no_browser: list[str])
         await pilot.click("#item-sign-in .link-button")
         assert remote.clipboard == "https://developer.intuit.com/"
     assert no_browser == ["https://developer.intuit.com/"]  # nothing more was opened
+
+
+async def test_the_command_palette_offers_every_other_step() -> None:
+    app = wizard()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert "Go to step 1 · Before you start" not in commands  # the step already open
+        commands["Go to step 8 · Post a $1.00 test"].callback()
+        await settle(pilot)
+        assert banner(app) == "Step 8 of 9 · Post a $1.00 test"

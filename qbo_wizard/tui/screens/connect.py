@@ -180,10 +180,11 @@ class ConnectScreen(StepScreen):
                         "Open the sign-in page (o)", id="start-loopback", variant="primary"
                     )
                     yield Button("Stop waiting (x)", id="cancel-loopback")
+                yield Vertical(id="loopback-link", classes="sign-in-link")
             with Vertical(id="pane-paste-url", classes="method-pane"):
                 yield Prose(content.text("paste_url"))
                 yield Button("Get the sign-in address (o)", id="start-paste-url", variant="primary")
-                yield Vertical(id="sign-in-link")
+                yield Vertical(id="paste-url-link", classes="sign-in-link")
                 yield Label("Address the browser landed on", classes="field-label")
                 yield SecretInput(
                     presenter=self.session.presenter,
@@ -305,25 +306,26 @@ class ConnectScreen(StepScreen):
 
     @on(SignInReady)
     def sign_in_ready(self, event: SignInReady) -> None:
-        self.authorization = event.authorization
-        link = Link("Intuit's sign-in page", event.authorization.url)
-        holder = self.query_one("#sign-in-link", Vertical) if self.method == "paste-url" else None
-        if event.authorization.method == "loopback":
+        """Show the sign-in address (client ID masked); for loopback, also open the browser."""
+        authorization = event.authorization
+        self.authorization = authorization
+        method = authorization.method
+        holder = self.query_one(f"#{method}-link", Vertical)
+        holder.remove_children()
+        holder.mount(
+            LinkRow(
+                Link("Intuit's sign-in page", authorization.url),
+                can_open=self.session.can_open_links,
+                shown_url=masked_sign_in_url(authorization.url),
+            )
+        )
+        if method == "loopback":
             self.add_class("-waiting")
             if self.session.can_open_links:
-                self.app.open_url(event.authorization.url)
+                self.app.open_url(authorization.url)
             self.refresh_bindings()
             return
         self.status.succeeded(self.content.text("url_ready"))
-        if holder is not None:
-            holder.remove_children()
-            holder.mount(
-                LinkRow(
-                    link,
-                    can_open=self.session.can_open_links,
-                    shown_url=masked_sign_in_url(event.authorization.url),
-                )
-            )
         self.query_one("#pasted-address", SecretInput).focus()
 
     # -- finishing ---------------------------------------------------------------------------
