@@ -46,8 +46,8 @@ class Repetitions:
     memory: int
 
 
-FULL = Repetitions(tui_start=21, cli_start=15, chart=7, picker=4, memory=5)
-QUICK = Repetitions(tui_start=10, cli_start=5, chart=3, picker=1, memory=1)
+FULL = Repetitions(tui_start=21, cli_start=25, chart=9, picker=4, memory=5)
+QUICK = Repetitions(tui_start=10, cli_start=7, chart=3, picker=1, memory=1)
 
 
 def _use_project_environment() -> None:

@@ -29,6 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `benchmarks` as 
 
 SIZE = (120, 40)
 LARGE_PROFILE = "large"
+MARKS: dict[str, float] = {}  # moments on the way to the first screen, for the phase profile
+
+
+def _mark(name: str) -> None:
+    MARKS.setdefault(name, time.monotonic())
 
 
 def _peak_rss_kib() -> int:
@@ -52,6 +57,7 @@ def _install_frame_clock() -> dict[int, float]:
     """Note, per screen, when Textual last handed a frame of it to the driver."""
     from textual.app import App
 
+    _mark("textual_imported")
     last_frame: dict[int, float] = {}
     original = App._display
 
@@ -69,6 +75,7 @@ async def _wait_until_drawn(pilot: Any, last_frame: dict[int, float], wizard: bo
     import asyncio
 
     app = pilot.app
+    _mark("app_ready")
     deadline = time.monotonic() + 60
     # The wizard pushes its first step screen from a worker; the default screen is not it.
     while wizard and len(app.screen_stack) < 2:
@@ -88,6 +95,7 @@ def _report(path: str, drawn_at: float, app: Any, **extra: Any) -> None:
         "peak_rss_kib": _peak_rss_kib(),
         "ru_maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         "textual_modules": sum(1 for name in sys.modules if name.startswith("textual")),
+        "marks": MARKS,
         **extra,
     }
     Path(path).write_text(json.dumps(data), encoding="utf-8")
@@ -118,14 +126,35 @@ def _headless_wizard(pilot_run: Any) -> None:
     original_run = App.run
 
     def run(self: App[Any], **options: Any) -> Any:
+        _mark("app_run_called")
         options.update(headless=True, size=SIZE, auto_pilot=pilot_run)
         return original_run(self, **options)
 
     App.run = run  # type: ignore[method-assign]
 
 
+def _mark_demo_environment() -> None:
+    """Note when demo mode starts and finishes setting up its practice QuickBooks."""
+    from collections.abc import Iterator
+    from contextlib import contextmanager
+
+    from qbo_wizard.tui import launch
+
+    original = launch.demo_environment
+
+    @contextmanager
+    def demo_environment() -> Iterator[Any]:
+        _mark("demo_environment_entered")
+        with original() as info:
+            _mark("demo_environment_ready")
+            yield info
+
+    launch.demo_environment = demo_environment
+
+
 def run_product(report: str) -> int:
     last_frame = _install_frame_clock()
+    _mark_demo_environment()
 
     async def pilot_run(pilot: Any) -> None:
         drawn_at = await _wait_until_drawn(pilot, last_frame, wizard=True)
@@ -186,6 +215,7 @@ def run_product_large(report: str, simulator_url: str, realm_id: str | None = No
 
         app = pilot.app
         drawn_at = await _wait_until_drawn(pilot, last_frame, wizard=True)
+        before_load = _peak_rss_kib()
         loaded = await asyncio.to_thread(load_for_mapping)  # off the UI thread, as a worker
         app.mapping_benchmark_state = loaded  # kept alive while the peak is read
         options = [match.entry.label for match in loaded["shown"].matches]
@@ -198,6 +228,7 @@ def run_product_large(report: str, simulator_url: str, realm_id: str | None = No
             accounts=loaded["accounts"],
             api_calls=loaded["api_calls"],
             shown=len(options),
+            peak_before_load_kib=before_load,
         )
         app.exit()
 

@@ -20,7 +20,7 @@ from benchmarks.common import Result, child_environment, run_probe
 from benchmarks.connected import SimulatorProcess
 from benchmarks.memory import memory
 from benchmarks.picker import picker
-from benchmarks.startup import cli_start, tui_start
+from benchmarks.startup import cli_start, loads_textual, tui_start
 from qbo_wizard.simulator.companies import US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
 
@@ -41,6 +41,9 @@ def test_the_start_probe_waits_for_the_wizards_own_first_screen() -> None:
     assert report["drawn_at"] > report["started_at"]
     result = tui_start(1, warm_up=False)
     assert _reported(result)["unit"] == "ms"
+    phases = result.extra["phases_ms"]
+    assert len(phases["product"]) == 5 and len(phases["baseline"]) == 3
+    assert all(ms >= 0 for side in phases.values() for ms in side.values())
 
 
 def test_cli_start_checks_that_textual_stays_unloaded() -> None:
@@ -49,6 +52,9 @@ def test_cli_start_checks_that_textual_stays_unloaded() -> None:
     for result in results:
         _reported(result)
         assert result.extra["textual_imported"] is False
+        assert result.extra["slowest_imports_ms"]
+    assert loads_textual([(0, "qbo_wizard.cli", 1.0), (1, "textual.app", 9.0)])
+    assert not loads_textual([(0, "textual_serve_like", 1.0)])
 
 
 def test_chart_load_reads_the_same_pages_both_ways_and_counts_them_at_the_simulator() -> None:
