@@ -12,8 +12,10 @@ cli_start, chart_of_accounts, picker, api_budget, memory.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -59,7 +61,9 @@ def _use_project_environment() -> None:
 
 def _isolate() -> None:
     """A throwaway config folder and an in-memory keyring: nothing of the user's is touched."""
-    os.environ["QBO_WIZARD_HOME"] = tempfile.mkdtemp(prefix="qbo-bench-")
+    home = tempfile.mkdtemp(prefix="qbo-bench-")
+    atexit.register(shutil.rmtree, home, ignore_errors=True)
+    os.environ["QBO_WIZARD_HOME"] = home
     from qbo_wizard.core.vault import use_memory_keyring
 
     use_memory_keyring()
