@@ -25,7 +25,7 @@ import secrets
 import socket
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -216,6 +216,9 @@ class SimulatorServer:
         self._armed: list[tuple[str, str]] = []  # (realm or "*", event) fired after next API call
         self._drops: list[str] = []
         self._hits: dict[str, deque[float]] = {}
+        # Requests received, by route ("token", "query", "discovery", …): API budgets are
+        # counted here, at the server, rather than trusted to the client under test.
+        self.request_counts: Counter[str] = Counter()
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._routes = Map(
@@ -378,6 +381,8 @@ class SimulatorServer:
         try:
             adapter = self._routes.bind_to_environ(environ)
             endpoint, arguments = adapter.match()
+            with self._lock:
+                self.request_counts[endpoint] += 1
             response = getattr(self, f"_on_{endpoint}")(request, **arguments)
         except HTTPException as error:
             response = error.get_response(environ)
@@ -480,6 +485,11 @@ class SimulatorServer:
                 str(params["realm_id"]), str(params.get("key_set", "development"))
             )
             return {"ok": True, "tokens": tokens}
+        elif action == "request_counts":
+            counts = dict(self.request_counts)
+            if params.get("reset"):
+                self.request_counts.clear()
+            return {"ok": True, "counts": counts}
         elif action == "drop_next_response":
             self._drops.append(str(params["path_contains"]))
         elif action == "reset":
@@ -491,6 +501,7 @@ class SimulatorServer:
             self._armed.clear()
             self._drops.clear()
             self._hits.clear()
+            self.request_counts.clear()
             self.throttle, self.oauth.rotate_every_refresh = self._initial
         else:
             raise ValueError(f"unknown control action {action!r}")

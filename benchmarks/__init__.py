@@ -1,0 +1,1 @@
+"""Benchmarks of qbo-wizard against same-run baselines (see run.py)."""

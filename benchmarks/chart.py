@@ -1,0 +1,145 @@
+"""Chart of accounts: the product's loader against a bare `requests` loop over the same pages."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import requests
+
+from benchmarks.common import Result, interleaved, median
+from benchmarks.connected import SimulatorProcess, connect_profile, mint
+
+PROFILE = "chart"
+PAGE_SIZE = 1000
+MINOR_VERSION = "75"
+ACCOUNT_CALL_TARGET = 11
+# What the mapping step reads, in the loader's order: entity, WHERE, ORDERBY.
+LISTS: tuple[tuple[str, str | None, str | None], ...] = (
+    ("CompanyInfo", None, None),
+    ("Account", "Active IN (true, false)", "Id"),
+    ("Item", "Active IN (true, false)", "Id"),
+    ("TaxCode", "Active IN (true, false)", "Id"),
+)
+
+
+def bare_load(api_base_url: str, realm_id: str, access_token: str) -> dict[str, list[Any]]:
+    """Every row of the same lists with nothing but `requests`: page until a page is short."""
+    rows: dict[str, list[Any]] = {}
+    with requests.Session() as session:
+        session.headers.update(
+            {
+                "Authorization": f"Bearer {access_token}",
+                "Accept": "application/json",
+                "Content-Type": "application/text",
+            }
+        )
+        url = f"{api_base_url}/company/{realm_id}/query"
+        for entity, where, order_by in LISTS:
+            found: list[Any] = []
+            start = 1
+            while True:
+                select = f"SELECT * FROM {entity}"  # noqa: S608 (QuickBooks' query language)
+                select += f" WHERE {where}" if where else ""
+                select += f" ORDERBY {order_by}" if order_by else ""
+                select += f" STARTPOSITION {start} MAXRESULTS {PAGE_SIZE}"
+                answer = session.post(
+                    url, data=select, params={"minorversion": MINOR_VERSION}, timeout=60
+                )
+                answer.raise_for_status()
+                page = answer.json()["QueryResponse"].get(entity, [])
+                found.extend(page)
+                if len(page) < PAGE_SIZE:
+                    break
+                start += PAGE_SIZE
+            rows[entity] = found
+    return rows
+
+
+def chart_of_accounts(
+    runs: int,
+    realm_id: str | None = None,
+    simulator: SimulatorProcess | None = None,
+    *,
+    warm_up: bool = True,
+) -> Result:
+    """Load the lists `runs` times each way, interleaved; the medians and the calls made."""
+    from qbo_wizard.core.api import QboApi
+    from qbo_wizard.core.company_lists import (
+        ACTIVE_AND_INACTIVE,
+        load_company_lists,
+        query_every_page,
+    )
+    from qbo_wizard.simulator.companies import LARGE_REALM
+
+    realm_id = realm_id or LARGE_REALM
+    own = simulator is None
+    sim = simulator or SimulatorProcess()
+    try:
+        connect_profile(sim.url, PROFILE, realm_id)
+        token = str(mint(sim.url, realm_id)["access_token"])
+        api_base = str(sim.info["api_base_url"])
+        api = QboApi.for_profile(PROFILE)
+        sizes: dict[str, int] = {}
+        calls: dict[str, dict[str, int]] = {}
+
+        def product() -> float:
+            sim.counts(reset=True)
+            started = time.perf_counter()
+            lists = load_company_lists(api, PROFILE, realm_id, refresh=True)
+            elapsed = time.perf_counter() - started
+            calls["product"] = sim.counts()
+            sizes["accounts"] = len(lists.accounts)
+            return elapsed
+
+        def bare() -> float:
+            sim.counts(reset=True)
+            started = time.perf_counter()
+            rows = bare_load(api_base, realm_id, token)
+            elapsed = time.perf_counter() - started
+            calls["bare"] = sim.counts()
+            sizes["bare_accounts"] = len(rows["Account"])
+            return elapsed
+
+        # The warm-up load also has the simulator build the company's books (done on first use).
+        products, baselines = interleaved(runs, product, bare, warm_up=warm_up)
+        sim.counts(reset=True)
+        query_every_page(api, "Account", ACTIVE_AND_INACTIVE)  # the accounts alone, counted
+        account_calls = sim.counts().get("query", 0)
+    finally:
+        if own:
+            sim.stop()
+    if sizes["accounts"] != sizes["bare_accounts"]:
+        raise RuntimeError(f"the two loads disagree: {sizes}")
+    product_queries = calls["product"].get("query", 0)
+    bare_queries = calls["bare"].get("query", 0)
+    if product_queries != bare_queries:
+        raise RuntimeError(f"not the same pages: {calls}")
+    api_calls = sum(n for route, n in calls["product"].items() if route not in ("control", "info"))
+    result = Result(
+        name="chart_of_accounts",
+        title=f"Chart of accounts ({sizes['accounts']:,} accounts)",
+        value=median(products) * 1000,
+        baseline=median(baselines) * 1000,
+        unit="ms",
+        target=1.5,
+        note=(
+            f"Median of {runs} loads each, interleaved, throttling off, simulator in its own "
+            "process. Product: `load_company_lists(refresh=True)` (QboApi on python-quickbooks, "
+            "then Account/Item/TaxCode objects and the profile's cache file). Baseline: the same "
+            f"{bare_queries} query pages with a bare requests.Session. Calls counted at the "
+            f"simulator: {account_calls} for the accounts ({sizes['accounts'] // PAGE_SIZE} "
+            "full pages and the short page that ends the list; target <= "
+            f"{ACCOUNT_CALL_TARGET}), {api_calls} for the whole "
+            "mapping-step load (CompanyInfo, accounts, items, tax codes)."
+        ),
+        extra={
+            "runs": runs,
+            "accounts": sizes["accounts"],
+            "account_calls": account_calls,
+            "account_calls_target": ACCOUNT_CALL_TARGET,
+            "api_calls": api_calls,
+        },
+    )
+    result.met_override = result.ratio <= 1.5 and account_calls <= ACCOUNT_CALL_TARGET
+    return result

@@ -1,0 +1,103 @@
+"""Profiles connected to a running practice QuickBooks, the way step 6 leaves them.
+
+Tokens come from the simulator's `mint_tokens` control action (no consent page), so setting a
+profile up costs no Accounting API call and does not count against what is measured.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import time
+from typing import Any
+
+import requests
+
+from benchmarks.common import QBO_WIZARD, child_environment
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def control(simulator_url: str, action: str, **params: Any) -> dict[str, Any]:
+    """One simulator control action over HTTP; its JSON answer."""
+    answer = requests.post(
+        f"{simulator_url}/_simulator/control", json={"action": action, **params}, timeout=30
+    )
+    answer.raise_for_status()
+    result: dict[str, Any] = answer.json()
+    return result
+
+
+def mint(simulator_url: str, realm_id: str) -> dict[str, Any]:
+    """A token response for a new connection to `realm_id` (development keys)."""
+    tokens: dict[str, Any] = control(simulator_url, "mint_tokens", realm_id=realm_id)["tokens"]
+    return tokens
+
+
+def connect_profile(simulator_url: str, profile_name: str, realm_id: str) -> None:
+    """Store development keys and fresh tokens for `realm_id` in the profile (no API calls)."""
+    from qbo_wizard.core.credentials import Credentials, store_credentials
+    from qbo_wizard.core.intuit import TokenResponse
+    from qbo_wizard.core.profile import load_profile, save_profile
+    from qbo_wizard.core.tokens import TokenSet, store_new_connection
+
+    info = requests.get(f"{simulator_url}/_simulator/info", timeout=10).json()
+    keys = info["keys"]["development"]
+    store_credentials(
+        profile_name,
+        "development",
+        Credentials(keys["client_id"], keys["client_secret"]),
+        simulator_url=simulator_url,
+        verify=False,
+    )
+    answer = TokenResponse(mint(simulator_url, realm_id), intuit_tid=None)
+    store_new_connection(profile_name, TokenSet.from_response(answer, realm_id, time.time()))
+    profile = load_profile(profile_name)
+    profile.realm_id = realm_id
+    profile.company_name = next(c["name"] for c in info["companies"] if c["realm_id"] == realm_id)
+    save_profile(profile)
+
+
+class SimulatorProcess:
+    """`qbo-wizard simulator --no-throttle` in its own process, so its work is not timed as
+    the client's (and a client under test shares no interpreter lock with it)."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                QBO_WIZARD,
+                "simulator",
+                "--port",
+                "0",
+                "--loopback-port",
+                str(free_port()),
+                "--no-throttle",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=child_environment(),
+        )
+        assert self.process.stdout is not None
+        self.info: dict[str, Any] = json.loads(self.process.stdout.readline())
+        self.url: str = self.info["url"]
+
+    def counts(self, reset: bool = False) -> dict[str, int]:
+        """Requests the simulator has received, by route (see its `request_counts` action)."""
+        counts: dict[str, int] = control(self.url, "request_counts", reset=reset)["counts"]
+        return counts
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def __enter__(self) -> SimulatorProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""Run every benchmark, print the table, write benchmarks/results.json and the README table.
+
+    python benchmarks/run.py [--quick] [--only NAME ...]
+
+Each figure is a ratio against a baseline measured in the same run, with product and baseline
+runs interleaved, so a busy machine slows both alike. `--quick` uses fewer repetitions (about
+half a minute on two cores); the committed results come from a full run. Benchmarks: tui_start,
+cli_start, chart_of_accounts, picker, api_budget, memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # run as a script: make `benchmarks` importable as a package
+
+from benchmarks.common import Result  # noqa: E402
+
+VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
+RESULTS = ROOT / "benchmarks" / "results.json"
+README = ROOT / "README.md"
+START_MARKER = "<!-- benchmarks:start -->"
+END_MARKER = "<!-- benchmarks:end -->"
+NAMES = ("tui_start", "cli_start", "chart_of_accounts", "picker", "api_budget", "memory")
+
+
+@dataclass(frozen=True)
+class Repetitions:
+    """How many times each benchmark repeats (interleaved product/baseline pairs)."""
+
+    tui_start: int
+    cli_start: int
+    chart: int
+    picker: int
+    memory: int
+
+
+FULL = Repetitions(tui_start=21, cli_start=25, chart=9, picker=4, memory=5)
+QUICK = Repetitions(tui_start=10, cli_start=7, chart=3, picker=1, memory=1)
+
+
+def _use_project_environment() -> None:
+    """Re-run under the project's .venv when started with another Python (`python3 dev.py
+    setup` creates it), so `python benchmarks/run.py` works from a plain shell."""
+    if Path(sys.prefix).resolve() != (ROOT / ".venv").resolve() and VENV_PYTHON.exists():
+        os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), *sys.argv])  # noqa: S606
+
+
+def _isolate() -> None:
+    """A throwaway config folder and an in-memory keyring: nothing of the user's is touched."""
+    home = tempfile.mkdtemp(prefix="qbo-bench-")
+    atexit.register(shutil.rmtree, home, ignore_errors=True)
+    os.environ["QBO_WIZARD_HOME"] = home
+    from qbo_wizard.core.vault import use_memory_keyring
+
+    use_memory_keyring()
+
+
+def collect(names: Sequence[str], repetitions: Repetitions) -> list[Result]:
+    """Run the chosen benchmarks in a fixed order; their results."""
+    from benchmarks.api_budget import api_budget
+    from benchmarks.chart import chart_of_accounts
+    from benchmarks.connected import SimulatorProcess
+    from benchmarks.memory import memory
+    from benchmarks.picker import picker
+    from benchmarks.startup import cli_start, tui_start
+
+    results: list[Result] = []
+
+    def step(name: str) -> None:
+        print(f"… {name}", file=sys.stderr, flush=True)
+
+    if "tui_start" in names:
+        step("tui_start")
+        results.append(tui_start(repetitions.tui_start))
+    if "cli_start" in names:
+        step("cli_start")
+        results.extend(cli_start(repetitions.cli_start))
+    if "chart_of_accounts" in names or "memory" in names:
+        with SimulatorProcess() as simulator:
+            if "chart_of_accounts" in names:
+                step("chart_of_accounts")
+                results.append(chart_of_accounts(repetitions.chart, simulator=simulator))
+            if "memory" in names:
+                step("memory")
+                results.append(memory(repetitions.memory, simulator=simulator))
+    if "picker" in names:
+        step("picker")
+        results.append(picker(repetitions.picker))
+    if "api_budget" in names:
+        step("api_budget")
+        results.append(api_budget())
+    results.sort(key=lambda r: _position(r.name))
+    return results
+
+
+# --- presenting ------------------------------------------------------------------------------
+
+
+def _amount(value: float, unit: str) -> str:
+    if unit == "calls":
+        return f"{value:.0f} calls"
+    if unit == "ms" and value < 100:
+        return f"{value:.1f} ms"
+    if unit == "MiB":
+        return f"{value:.1f} MiB"
+    return f"{value:.0f} {unit}"
+
+
+def _target(result: Result) -> str:
+    if result.target is None:
+        return "none set"
+    if result.target_of == "value":
+        return f"< {_amount(result.target, result.unit)}"
+    return f"≤ {result.target:g}×"
+
+
+def _met(result: Result) -> str:
+    return {True: "yes", False: "**no**", None: "—"}[result.met]
+
+
+def render_table(results: Sequence[Result]) -> str:
+    """A Markdown table: one row per benchmark."""
+    rows = [
+        "| benchmark | product | baseline | ratio | target | met |",
+        "|---|---:|---:|---:|---|---|",
+    ]
+    for r in results:
+        rows.append(
+            f"| {r.title} | {_amount(r.value, r.unit)} | {_amount(r.baseline, r.unit)} "
+            f"| {r.ratio:.2f}× | {_target(r)} | {_met(r)} |"
+        )
+    return "\n".join(rows)
+
+
+def results_json(results: Sequence[Result]) -> dict[str, dict[str, object]]:
+    return {r.name: r.to_json() for r in results}
+
+
+def write_results(results: Sequence[Result], path: Path = RESULTS) -> None:
+    """Merge these results into the JSON file (benchmarks not run keep their last figures)."""
+    try:
+        existing = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        existing = {}
+    existing.update(results_json(results))
+    ordered = dict(sorted(existing.items(), key=lambda item: _position(item[0])))
+    path.write_text(json.dumps(ordered, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _position(name: str) -> int:
+    for index, prefix in enumerate(NAMES):
+        if name.startswith(prefix):
+            return index
+    return len(NAMES)
+
+
+def update_readme(table: str, caption: str, path: Path = README) -> None:
+    """Replace what is between the README's benchmark markers with the caption and table."""
+    text = path.read_text(encoding="utf-8")
+    start, end = text.find(START_MARKER), text.find(END_MARKER)
+    if start < 0 or end < start:
+        raise SystemExit(f"{path} has no {START_MARKER} … {END_MARKER} section to rewrite")
+    body = f"{START_MARKER}\n{caption}\n\n{table}\n{END_MARKER}"
+    path.write_text(text[:start] + body + text[end + len(END_MARKER) :], encoding="utf-8")
+
+
+def table_from_results_file(path: Path = RESULTS) -> str:
+    """The README table for every benchmark in the results file (so partial runs keep the rest)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    results = [Result.from_json(name, entry) for name, entry in data.items()]
+    return render_table(results)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (under a minute)")
+    parser.add_argument("--only", nargs="+", choices=NAMES, help="run only these benchmarks")
+    parser.add_argument(
+        "--no-write", action="store_true", help="print only; leave results.json and README alone"
+    )
+    options = parser.parse_args(argv)
+    _isolate()
+    started = time.perf_counter()
+    results = collect(options.only or NAMES, QUICK if options.quick else FULL)
+    elapsed = time.perf_counter() - started
+    print(render_table(results))
+    for r in results:
+        print(f"\n{r.title}: {r.note}")
+    print(f"\n{len(results)} figures in {elapsed:.0f} s", file=sys.stderr)
+    if not options.no_write:
+        write_results(results)
+        caption = (
+            f"Last {'quick' if options.quick else 'full'} run: "
+            f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPU cores, Python "
+            f"{sys.version.split()[0]}; figures and notes in `benchmarks/results.json`."
+        )
+        update_readme(table_from_results_file(), caption)
+    return 0
+
+
+if __name__ == "__main__":
+    _use_project_environment()
+    sys.exit(main())
