@@ -12,7 +12,6 @@ import contextlib
 import importlib
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -188,6 +187,8 @@ def _report_unexpected(error: Exception, args: argparse.Namespace) -> None:
             file=sys.stderr,
         )
         if os.environ.get(DEBUG_ENV_VAR) == "1":
+            import traceback
+
             from qbo_wizard.core.redact import redact_text
 
             details = "".join(traceback.format_exception(type(error), error, error.__traceback__))

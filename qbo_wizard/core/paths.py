@@ -6,8 +6,6 @@ import os
 import re
 from pathlib import Path
 
-import platformdirs
-
 from qbo_wizard.core.problems import UsageError
 
 APP_NAME = "qbo-wizard"
@@ -40,6 +38,8 @@ def config_home() -> Path:
     override = os.environ.get(HOME_ENV_VAR)
     if override:
         return Path(override).expanduser()
+    import platformdirs  # only when a folder is needed: keeps `--version` and `explain` quick
+
     return platformdirs.user_config_path(APP_NAME, appauthor=False)
 
 

@@ -25,7 +25,6 @@ Every pattern is linear in the input, so megabytes of text are handled without b
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 from collections.abc import Iterable
@@ -90,6 +89,8 @@ def _remembered_secrets() -> list[str]:
 
 def fingerprint(secret: str) -> str:
     """A short, non-reversible name for a secret: `sha256:` and the first 8 hex digits."""
+    import hashlib  # not needed by most runs, which never fingerprint anything
+
     digest = hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
     return f"{FINGERPRINT_PREFIX}{digest[:8]}"
 
