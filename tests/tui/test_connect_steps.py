@@ -209,3 +209,60 @@ async def test_step_keys_type_into_a_field_and_escape_gives_them_back(
         await pilot.press("escape", "n")
         await settle(pilot)
         assert "Step 6 of 9" in str(app.screen.query_one("#banner-title").render())
+
+
+async def _sign_in_address_shown(pilot: Any, app: Any) -> None:
+    """Wait (by processing messages, never by time) until the sign-in address is on screen."""
+    for _ in range(2000):
+        if app.screen.authorization is not None:
+            return
+        await pilot.pause()
+    raise AssertionError("the sign-in address never appeared")
+
+
+async def test_demo_approve_finishes_a_loopback_sign_in_without_a_browser(
+    simulator: SimulatorServer, no_browser: list[str]
+) -> None:
+    store_demo_keys(simulator)
+    app = demo_wizard(simulator, load_profile("acme"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        assert not app.screen.query_one("#demo-approve-loopback").display  # nothing to approve yet
+        await pilot.press("o")
+        await _sign_in_address_shown(pilot, app)
+        assert app.screen.query_one("#demo-approve-loopback").display
+        await pilot.press("a")
+        await settle(pilot)
+        await settle(pilot)
+        shown = status_text(app, "connect-status")
+        assert shown == f"✓ Connected to {US_COMPANY} (realm …{US_REALM[-4:]})."
+    assert load_profile("acme").realm_id == US_REALM
+
+
+async def test_demo_approve_pastes_the_landing_address_for_paste_back(
+    simulator: SimulatorServer, no_browser: list[str]
+) -> None:
+    store_demo_keys(simulator)
+    app = demo_wizard(simulator, load_profile("acme"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await _paste_url_pane(pilot, app)
+        await pilot.click("#demo-approve-button-paste-url")
+        await settle(pilot)
+        await settle(pilot)
+        assert status_text(app, "connect-status").startswith(f"✓ Connected to {US_COMPANY}")
+
+
+async def test_no_demo_approve_outside_demo_mode(
+    simulator: SimulatorServer, no_browser: list[str]
+) -> None:
+    store_demo_keys(simulator)
+    app = demo_wizard(simulator, load_profile("acme"))
+    app.session.demo = None
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        assert not app.screen.query(".demo-approve")

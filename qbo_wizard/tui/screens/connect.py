@@ -118,6 +118,13 @@ class ConnectScreen(StepScreen):
             tooltip="Start the sign-in with the chosen method",
         ),
         Binding(
+            "a",
+            "demo_approve",
+            "Approve (demo)",
+            id="connect.demo-approve",
+            tooltip="Demo only: approve on the practice sign-in page for you",
+        ),
+        Binding(
             "x",
             "cancel_sign_in",
             "Stop waiting",
@@ -181,10 +188,12 @@ class ConnectScreen(StepScreen):
                     )
                     yield Button("Stop waiting (x)", id="cancel-loopback")
                 yield Vertical(id="loopback-link", classes="sign-in-link")
+                yield from self.demo_approve_row("loopback")
             with Vertical(id="pane-paste-url", classes="method-pane"):
                 yield Prose(content.text("paste_url"))
                 yield Button("Get the sign-in address (o)", id="start-paste-url", variant="primary")
                 yield Vertical(id="paste-url-link", classes="sign-in-link")
+                yield from self.demo_approve_row("paste-url")
                 yield Label("Address the browser landed on", classes="field-label")
                 yield SecretInput(
                     presenter=self.session.presenter,
@@ -209,6 +218,17 @@ class ConnectScreen(StepScreen):
         if profile.realm_id and profile.step_state("connect") == "done":
             status.succeeded(self.connected_text(profile, "already"))
         yield status
+
+    def demo_approve_row(self, method: str) -> ComposeResult:
+        """In demo mode: a button that approves on the practice sign-in page, for machines
+        with no browser (a server, a container, an SSH session)."""
+        if self.session.demo is None:
+            return
+        row = Horizontal(id=f"demo-approve-{method}", classes="demo-approve pane-buttons")
+        row.display = False  # shown once the sign-in address exists
+        with row:
+            yield Button(self.content.text("demo_approve"), id=f"demo-approve-button-{method}")
+            yield Label(self.content.text("demo_approve_hint"), classes="demo-note")
 
     def connected_text(self, profile: Profile, key: str = "connected") -> str:
         return self.content.text(
@@ -236,6 +256,8 @@ class ConnectScreen(StepScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_sign_in":
             return self.listener is not None
+        if action == "demo_approve":
+            return self.session.demo is not None and self.authorization is not None
         return super().check_action(action, parameters)
 
     # -- starting a sign-in ------------------------------------------------------------------
@@ -319,14 +341,48 @@ class ConnectScreen(StepScreen):
                 shown_url=masked_sign_in_url(authorization.url),
             )
         )
+        for row in self.query(".demo-approve"):
+            row.display = True
+        self.refresh_bindings()
         if method == "loopback":
             self.add_class("-waiting")
             if self.session.can_open_links:
                 self.app.open_url(authorization.url)
-            self.refresh_bindings()
             return
         self.status.succeeded(self.content.text("url_ready"))
         self.query_one("#pasted-address", SecretInput).focus()
+
+    @on(Button.Pressed, ".demo-approve Button")
+    def action_demo_approve(self) -> None:
+        """Demo only: press Connect on the practice sign-in page for the user."""
+        authorization = self.authorization
+        if self.session.demo is None or authorization is None:
+            return
+        self.status.working(self.content.text("demo_approving"))
+        self.approve_on_practice_page(authorization.url, authorization.method)
+
+    @work(thread=True, exclusive=True, group="demo-approve", exit_on_error=False)
+    def approve_on_practice_page(self, url: str, method: str) -> None:
+        """Consent as the practice admin; loopback then follows the redirect like a browser,
+        paste-back gets the landing address pasted into its field."""
+        import requests
+
+        from qbo_wizard.simulator.browser import approve
+        from qbo_wizard.simulator.companies import US_REALM
+
+        try:
+            landed_on = approve(url, US_REALM)
+            if method == "loopback":
+                requests.get(landed_on, timeout=10)
+            else:
+                self.app.call_from_thread(self.paste_landing_address, landed_on)
+        except Exception as error:  # plain words only; the address holds a sign-in code
+            kind = type(error).__name__
+            self.post_message(ConnectFailed(self.content.text("unexpected", kind=kind)))
+
+    def paste_landing_address(self, address: str) -> None:
+        self.query_one("#pasted-address", SecretInput).value = address
+        self.finish_paste_url()
 
     # -- finishing ---------------------------------------------------------------------------
 
