@@ -389,6 +389,9 @@ async def test_leaving_with_unsaved_changes_asks_first(simulator: SimulatorServe
         await pilot.press("u")  # Linehaul: not used
         await settle(pilot)
         assert cell(app, "linehaul", "state") == "–"
+        await pilot.press("delete")  # cleared again
+        assert cell(app, "linehaul", "state") == "·" and not screen(app).dirty
+        await pilot.press("u")
         await pilot.press("n")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)

@@ -44,7 +44,7 @@ from textual.widgets import (
 )
 from textual.worker import get_current_worker
 
-from qbo_wizard.core.company_lists import CompanyLists, Item, ListProgress
+from qbo_wizard.core.company_lists import Item, ListProgress
 from qbo_wizard.core.integrations import (
     Integration,
     builtin_integrations,
@@ -104,12 +104,13 @@ class ListsProgressed(Message):
 
 @dataclass
 class MappingLoaded(Message):
-    """Everything the table needs: integration, lists, saved mapping, suggestions."""
+    """Everything the table needs: the draft, the saved mapping, suggestions."""
 
-    integration: Integration
-    lists: CompanyLists
+    draft: MappingDraft
+    """The integration's lines on the company's lists, with the saved choices when there are."""
     client: QboClient
     saved: SavedMapping | None
+    """The saved mapping of this integration (None when there is none, or it is another's)."""
     saved_problem: str | None
     """Why the saved mapping could not be read, if it could not."""
     suggestions: dict[str, Suggestion]
@@ -442,7 +443,10 @@ class MappingScreen(StepScreen):
                 other = load_integration(saved.integration).name
             except ConfigFileError:  # its file may be gone; the reference says which it was
                 other = saved.integration
-        return MappingLoaded(integration, lists, client, saved, saved_problem, suggestions, other)
+            saved = None  # a mapping of another integration's lines is not the starting point
+        draft = MappingDraft(integration, lists, saved)
+        prepare_pickers(draft)
+        return MappingLoaded(draft, client, saved, saved_problem, suggestions, other)
 
     @on(ListsProgressed)
     def show_progress(self, event: ListsProgressed) -> None:
@@ -486,12 +490,9 @@ class MappingScreen(StepScreen):
 
         self.reading_lists = False
         previous = self.draft
-        integration = event.integration
-        same_integration = (
-            event.saved is not None and event.saved.integration == integration.reference
-        )
-        saved = event.saved if same_integration else None
-        draft = MappingDraft(integration, event.lists, saved)
+        draft = event.draft
+        integration = draft.integration
+        saved = event.saved
         if previous is not None and previous.integration.reference == integration.reference:
             # Reading the lists again keeps what the user chose meanwhile.
             draft.choices = {
@@ -508,7 +509,7 @@ class MappingScreen(StepScreen):
         self.notes = {}
         problems: list[str] = []
         if saved is not None:
-            report = check_saved_mapping(self.profile.name, saved, integration, event.lists)
+            report = check_saved_mapping(self.profile.name, saved, integration, draft.lists)
             problems = report.problems
             for line_report in report.lines:
                 extra = [f for f in line_report.findings if f.severity in ("changed", "note")]
@@ -543,7 +544,7 @@ class MappingScreen(StepScreen):
 
     def show_context(self, event: MappingLoaded) -> None:
         content = self.content
-        lists = event.lists
+        lists = event.draft.lists
         company = lists.company_name or self.profile.company_name or "your company"
         if lists.country:
             company += f" ({lists.country})"
@@ -551,7 +552,10 @@ class MappingScreen(StepScreen):
         if lists.cached:
             when = content.text("lists_cached", when=_local_time(lists.loaded_at))
         parts: list[Content | tuple[str, str] | str] = [
-            (content.text("context", integration=event.integration.name, company=company), "bold"),
+            (
+                content.text("context", integration=event.draft.integration.name, company=company),
+                "bold",
+            ),
             (f"\n{when[:1].upper()}{when[1:]} · {content.text('context_keys')}", "$text-muted"),
         ]
         if event.saved_for_other:
@@ -1049,6 +1053,18 @@ class MappingScreen(StepScreen):
             ),
             answered,
         )
+
+
+def prepare_pickers(draft: MappingDraft) -> None:
+    """Build every list a picker may show now (in the loading thread), so none opens slowly."""
+    for kind in ("invoice", "bill"):
+        lines = draft.integration.lines_of_kind(kind)
+        if lines:
+            draft.picker_for(lines[0].id)
+            draft.unavailable_picker_for(lines[0].id)
+            draft.picker_for(lines[0].id, include_unusual=True)
+    draft.income_account_picker()
+    draft.tax_code_picker()
 
 
 def snapshot(draft: MappingDraft) -> ChoiceSnapshot:
