@@ -468,3 +468,35 @@ async def test_leaving_while_the_lists_load_stops_reading_them(simulator: Simula
     # Stopped between pages: the lists were never finished, so nothing was cached.
     assert not cache_path("acme").exists()
     assert max(step.loaded for step in pages if step.entity == "Account") < 10_000
+
+
+async def test_typing_in_an_item_picker_chooses_the_best_match_not_a_new_item(
+    simulator: SimulatorServer,
+) -> None:
+    app = host(simulator)
+    async with app.run_test(size=WIDE) as pilot:
+        await start_freight(pilot)
+        picker = await open_picker(pilot, "fuel-surcharge")
+        assert option_texts(picker, enabled=True)[0].startswith("★ Fuel Surcharge")
+        await type_text(pilot, "ltl")
+        assert option_texts(picker, enabled=True)[0] == "+ Create a new service item 'ltl'…"
+        await pilot.press("enter")  # the best match is highlighted, not "create"
+        await settle(pilot)
+        assert cell(app, "fuel-surcharge", "target") == "LTL Freight"
+
+
+async def test_an_unreachable_quickbooks_is_explained_while_loading(
+    simulator: SimulatorServer,
+) -> None:
+    app = host(simulator)
+    simulator.stop()
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.press("enter")
+        await settle(pilot)
+        shown = str(app.screen.query_one("#load-status", StatusLine).render())
+        assert shown.startswith("✗ Could not reach the practice QuickBooks (simulator)")
+        assert shown.endswith("Press r to try again.")
+        await pilot.press("r")  # still unreachable: the same integration is tried again
+        await settle(pilot)
+        assert screen(app).panes.current == "pane-loading"
+        assert "Press r to try again" in str(app.screen.query_one("#load-status").render())

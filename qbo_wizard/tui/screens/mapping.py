@@ -223,6 +223,8 @@ class MappingScreen(StepScreen):
         """What changed in QuickBooks since saving, per line (kept while the saved choice is)."""
         self.baseline: ChoiceSnapshot = {}
         self.reading_lists = False
+        self.requested: str | None = None
+        """The integration last asked for (read again by `r` after a failure)."""
         self.highlight_line = self.session.highlight_line
         self.session.highlight_line = None
 
@@ -374,11 +376,12 @@ class MappingScreen(StepScreen):
         self.query_one("#load-status", StatusLine).clear()
         self.session.writer.flush()  # the core reads the profile from disk
         self.refresh_bindings()
+        # Trying again after a failure reads the integration that was asked for.
+        self.requested = reference or self.requested
+        if self.integration is not None and reference is None:
+            self.requested = self.integration.reference
         self.load_mapping(
-            self.profile.name,
-            reference or (self.integration.reference if self.integration else None),
-            chosen_integration(self.profile),
-            refresh,
+            self.profile.name, self.requested, chosen_integration(self.profile), refresh
         )
 
     @work(thread=True, exclusive=True, group="map-load", exit_on_error=False)

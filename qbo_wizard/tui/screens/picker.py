@@ -224,13 +224,19 @@ class PickerScreen(ModalScreen[Picked | None]):
         return f"{total:,} of {len(self.index):,} {noun} match"
 
     def _highlight_first(self) -> None:
+        """Highlight the suggestion, else the best match, else whatever can be chosen."""
         option_list = self.options
         option_list.highlighted = None
-        for position in range(option_list.option_count):
-            option = option_list.get_option_at_index(position)
-            if not option.disabled:
-                option_list.highlighted = position
-                return
+        enabled = [
+            (position, option.id or "")
+            for position in range(option_list.option_count)
+            if not (option := option_list.get_option_at_index(position)).disabled
+        ]
+        for wanted in ("suggested", "pick:", ""):
+            for position, ident in enabled:
+                if ident.startswith(wanted):
+                    option_list.highlighted = position
+                    return
 
     # -- choosing ------------------------------------------------------------------------------
 
