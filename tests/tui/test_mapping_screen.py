@@ -147,6 +147,10 @@ async def test_a_complete_us_mapping_is_saved_and_comes_back(simulator: Simulato
         await pilot.press("y")
         await settle(pilot)
         assert set(states(app).values()) == {"✓"}
+        assert (
+            status(app)
+            == f"{FREIGHT_LINES} of {FREIGHT_LINES} lines ready; not saved yet (ctrl+s saves)."
+        )
         assert cell(app, "linehaul", "posts-to") == "Freight Revenue:Truckload"
         assert cell(app, "carrier-linehaul", "posts-to") == "Cost of Goods Sold"
         assert not mapping_path("acme").exists()  # accepted is not saved

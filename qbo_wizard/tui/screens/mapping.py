@@ -671,13 +671,13 @@ class MappingScreen(StepScreen):
                     )
                 )
         elif self.dirty or self.saved is None:
+            status.clear()
             status.update(self.content.text("not_saved", done=str(done), total=str(total)))
-            status.set_classes("status-line")
         elif done == total:
             status.succeeded(self.content.text("all_saved", total=str(total)))
         else:
+            status.clear()
             status.update(self.content.text("saved_as_is", done=str(done), total=str(total)))
-            status.set_classes("status-line")
 
     @property
     def dirty(self) -> bool:
