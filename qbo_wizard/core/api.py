@@ -394,6 +394,16 @@ class QboApi:
 
     # -- the API ----------------------------------------------------------------------------
 
+    @classmethod
+    def _select(cls, what: str, entity: str, where: str | None, order_by: str | None) -> str:
+        # QuickBooks' query language, not SQL; `where` and `order_by` come from the app's code.
+        select = f"SELECT {what} FROM {cls._check_entity(entity)}"  # noqa: S608
+        if where:
+            select += f" WHERE {where}"
+        if order_by:
+            select += f" ORDERBY {order_by}"
+        return select
+
     def query_page(
         self,
         entity: str,
@@ -404,15 +414,9 @@ class QboApi:
     ) -> list[dict[str, Any]]:
         """One page of `SELECT * FROM entity [WHERE …] [ORDERBY …]`: at most `max_results`
         rows (1000 at the most, Intuit's limit) from row `start_position` (counting from 1)."""
-        self._check_entity(entity)
         if start_position < 1 or not 1 <= max_results <= PAGE_SIZE:
             raise ValueError("start_position starts at 1; max_results is between 1 and 1000")
-        # QuickBooks' query language, not SQL; `where` and `order_by` come from the app's code.
-        select = f"SELECT * FROM {entity}"  # noqa: S608
-        if where:
-            select += f" WHERE {where}"
-        if order_by:
-            select += f" ORDERBY {order_by}"
+        select = self._select("*", entity, where, order_by)
         select += f" STARTPOSITION {start_position} MAXRESULTS {max_results}"
         result = self._call(f"list {entity} records", _query(select))
         page = (result.get("QueryResponse") or {}).get(entity) or []
@@ -430,6 +434,13 @@ class QboApi:
             if len(page) < PAGE_SIZE:
                 return rows
             start += PAGE_SIZE
+
+    def count(self, entity: str, where: str | None = None) -> int:
+        """How many rows `SELECT COUNT(*) FROM entity [WHERE …]` finds (one call)."""
+        select = self._select("COUNT(*)", entity, where, None)
+        result = self._call(f"count {entity} records", _query(select))
+        total = (result.get("QueryResponse") or {}).get("totalCount")
+        return int(total) if isinstance(total, (int, str)) and str(total).isdigit() else 0
 
     def get(self, entity: str, object_id: str) -> dict[str, Any]:
         """One record by its Id."""

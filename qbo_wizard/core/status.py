@@ -17,7 +17,7 @@ from typing import Literal, cast
 
 from qbo_wizard.core.display import short_realm
 from qbo_wizard.core.problems import EXIT_RECONNECT, WizardError
-from qbo_wizard.core.profile import MAPPING_FILE, Profile
+from qbo_wizard.core.profile import Profile
 from qbo_wizard.core.steps import StepId
 
 AreaId = Literal["credentials", "connection", "token-expiry", "mapping", "last-test"]
@@ -73,7 +73,7 @@ STATUS_CHECKS: dict[AreaId, str] = {
     "credentials": "qbo_wizard.core.status:check_credentials",
     "connection": "qbo_wizard.core.status:check_connection",
     "token-expiry": "qbo_wizard.core.status:check_token_expiry",
-    "mapping": "qbo_wizard.core.status:check_mapping",
+    "mapping": "qbo_wizard.core.mapping_check:check_mapping_status",
     "last-test": "qbo_wizard.core.status:check_last_test",
 }
 
@@ -208,13 +208,6 @@ def check_token_expiry(profile: Profile, options: StatusOptions) -> AreaStatus:
         f"Good until {end:%d %b %Y} ({days} days); each use extends it.",
         "connect",
     )
-
-
-def check_mapping(profile: Profile, options: StatusOptions) -> AreaStatus:
-    """Mapping: a saved mapping file exists."""
-    if (profile.folder / MAPPING_FILE).exists():
-        return AreaStatus("mapping", "ok", f"Saved in {MAPPING_FILE}.", "map")
-    return AreaStatus("mapping", "problem", "Line items not mapped yet.", "map")
 
 
 def check_last_test(profile: Profile, options: StatusOptions) -> AreaStatus:

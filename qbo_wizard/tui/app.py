@@ -164,6 +164,7 @@ class WizardApp(App[int]):
                 show_home = True
             elif isinstance(outcome, JumpTo):
                 step_id = outcome.step_id
+                session.highlight_line = outcome.line_id
             elif isinstance(outcome, GoBack):
                 step_id = previous_step(step_id) or step_id
             elif isinstance(outcome, GoNext):

@@ -26,6 +26,8 @@ class JumpTo:
     """Open a step by its id (from the step list, a number key or the status home)."""
 
     step_id: StepId
+    line_id: str | None = None
+    """For step 7: the mapping line to select and explain (e.g. the one a test post failed on)."""
 
 
 @dataclass(frozen=True)

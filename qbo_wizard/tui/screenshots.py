@@ -101,7 +101,10 @@ async def walk_first_run(pilot: Pilot[Any], shoot: Callable[[str], None]) -> Non
     await pilot.press("o")
     await settle(pilot)
     shoot("06-connect-connected")
-    for name in ("07-map", "08-test", "09-troubleshoot"):
+    await pilot.press("n")
+    await settle(pilot)
+    await walk_mapping(pilot, shoot)
+    for name in ("08-test", "09-troubleshoot"):
         await pilot.press("n")
         await settle(pilot)
         shoot(name)
@@ -109,6 +112,33 @@ async def walk_first_run(pilot: Pilot[Any], shoot: Callable[[str], None]) -> Non
     await settle(pilot)
     shoot("12-go-to-step")
     await pilot.press("escape", "q")
+
+
+async def walk_mapping(pilot: Pilot[Any], shoot: Callable[[str], None]) -> None:
+    """Step 7: choose the freight profile, accept the suggestions, look in a picker, save."""
+    shoot("07-map-integration")
+    await pilot.press("enter")  # the first choice: freight brokerage
+    await settle(pilot)
+    shoot("07-map")
+    await pilot.press("a")  # three lines need a new Service item: confirm creating them
+    await settle(pilot)
+    shoot("07-map-create-items")
+    await pilot.press("y")
+    await settle(pilot)
+    pilot.app.clear_notifications()
+    shoot("07-map-suggestions-accepted")
+    for _ in range(9):  # down to the first bill line, Carrier linehaul
+        await pilot.press("down")
+    await pilot.press("enter")
+    await settle(pilot)
+    for key in "pay":
+        await pilot.press(key)
+    await settle(pilot)
+    shoot("07-map-picker")
+    await pilot.press("escape")
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+    shoot("07-map-saved")
 
 
 async def walk_status_home(pilot: Pilot[Any], shoot: Callable[[str], None]) -> None:
@@ -152,6 +182,7 @@ async def take_all() -> tuple[Shots, list[str]]:
             narrow_walk(
                 ((), "narrow-10-status-home"),
                 (("s", "6"), "narrow-06-connect"),
+                (("7",), "narrow-07-map"),
                 (("2",), "narrow-02-create-app"),
             ),
         )

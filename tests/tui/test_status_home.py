@@ -18,7 +18,7 @@ from qbo_wizard.tui.screens.status_home import StatusHomeScreen, StatusRow
 from qbo_wizard.tui.screenshots import settle
 from qbo_wizard.tui.widgets.secret_input import SecretInput
 from qbo_wizard.tui.widgets.status_line import StatusLine
-from tests.connected import connected_profile
+from tests.connected import connected_profile, save_suggested_mapping
 
 from .conftest import demo_wizard
 
@@ -168,3 +168,19 @@ async def test_served_in_a_browser_starts_in_presenter_mode_with_paste_back(
         await settle(pilot)
         assert app.screen.query_one("#use-paste-url").value is True
         assert app.screen.query_one("#use-loopback").disabled
+
+
+async def test_a_mapping_broken_in_quickbooks_is_red_with_the_fix(
+    simulator: SimulatorServer,
+) -> None:
+    connected_profile(simulator)
+    account = save_suggested_mapping().lines["carrier-linehaul"].target
+    assert account is not None
+    simulator.control("set_account_active", realm_id=US_REALM, account_id=account.id, active=False)
+    app = demo_wizard(simulator, load_profile("acme"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        mapping = row(app, "mapping")
+        assert mapping.startswith("✗ Mapping")
+        assert f"Carrier linehaul: '{account.name}' is inactive" in mapping
+        assert "Make it active in QuickBooks" in mapping and mapping.endswith("→ step 7")

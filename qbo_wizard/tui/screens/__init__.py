@@ -11,6 +11,7 @@ from qbo_wizard.tui.screens.base import StepScreen
 from qbo_wizard.tui.screens.checklist import ChecklistStepScreen
 from qbo_wizard.tui.screens.connect import ConnectScreen
 from qbo_wizard.tui.screens.credentials import CredentialsScreen
+from qbo_wizard.tui.screens.mapping import MappingScreen
 from qbo_wizard.tui.screens.placeholder import PlaceholderStepScreen
 from qbo_wizard.tui.session import WizardSession
 
@@ -21,7 +22,7 @@ STEP_SCREENS: dict[StepId, type[StepScreen]] = {
     "production-settings": ChecklistStepScreen,
     "credentials": CredentialsScreen,
     "connect": ConnectScreen,
-    "map": PlaceholderStepScreen,
+    "map": MappingScreen,
     "test": PlaceholderStepScreen,
     "troubleshoot": PlaceholderStepScreen,
 }
