@@ -129,6 +129,7 @@ class WizardApp(App[int]):
         session = self.session
         profile = session.profile
         step_id: StepId = profile.current_step  # type: ignore[assignment]
+        line_id: str | None = None  # a mapping line for step 7 to highlight
         show_home = is_configured(profile) and journey(profile) == "setup"
         while True:
             if show_home:
@@ -141,10 +142,12 @@ class WizardApp(App[int]):
                 elif isinstance(choice, NewApp):
                     step_id = await self._start_new_app()
                 else:
-                    step_id = choice.step_id
+                    step_id, line_id = choice.step_id, choice.line_id
             enter_step(profile, step_id)
             session.save()
-            outcome = await self.push_screen_wait(step_screen(step_id, session))
+            screen = step_screen(step_id, session, highlight_line_id=line_id)
+            line_id = None
+            outcome = await self.push_screen_wait(screen)
             if self._journey_complete(step_id):
                 finish_journey(profile)  # back to green: the next run opens on the status home
                 show_home = True
@@ -156,7 +159,9 @@ class WizardApp(App[int]):
             if isinstance(outcome, OpenStatus):
                 show_home = True
             elif isinstance(outcome, JumpTo):
-                step_id = outcome.step_id
+                step_id, line_id = outcome.step_id, outcome.line_id
+            elif isinstance(outcome, Reconnect):
+                step_id = begin_reconnect(profile)
             elif isinstance(outcome, GoBack):
                 step_id = previous_step(step_id) or step_id
             elif isinstance(outcome, GoNext):

@@ -23,9 +23,14 @@ class GoBack:
 
 @dataclass(frozen=True)
 class JumpTo:
-    """Open a step by its id (from the step list, a number key or the status home)."""
+    """Open a step by its id (from the step list, a number key or the status home).
+
+    `line_id` names a mapping line for step 7 to highlight (a test bill refused for its line's
+    account, say); a screen that has no lines ignores it.
+    """
 
     step_id: StepId
+    line_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -35,7 +40,10 @@ class OpenStatus:
 
 @dataclass(frozen=True)
 class Reconnect:
-    """The authorizing user's password changed: keep keys and mapping, redo step 6."""
+    """The authorizing user's password changed: keep keys and mapping, redo step 6.
+
+    Chosen on the status home, or from a step that found the connection refused (steps 8, 9).
+    """
 
 
 @dataclass(frozen=True)
@@ -48,5 +56,5 @@ class QuitWizard:
     """Save and leave; the next run resumes where the user was."""
 
 
-StepOutcome = GoNext | GoBack | JumpTo | OpenStatus | QuitWizard
+StepOutcome = GoNext | GoBack | JumpTo | OpenStatus | Reconnect | QuitWizard
 HomeChoice = Reconnect | NewApp | JumpTo | QuitWizard
