@@ -65,6 +65,7 @@ class TestProgressed(Message):
     """One part of the run started."""
 
     __test__ = False  # not a pytest test class, despite the name
+    bubble = False  # for this screen only (a run reports often)
 
     def __init__(self, progress: TestProgress) -> None:
         super().__init__()
@@ -450,6 +451,7 @@ class TestStepScreen(StepScreen):
             status.failed(content.text("failed"))
         self.show_result(result, cleanup_only=event.cleanup_only)
         self.query_one("#run-test", Button).label = "Run the test again (r)"
+        status.scroll_visible(top=True, animate=False)  # the outcome, then the documents
 
     # -- results -------------------------------------------------------------------------------
 

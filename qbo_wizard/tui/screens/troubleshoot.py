@@ -67,6 +67,8 @@ VERDICT_MARKS = {
 class DoctorProgressed(Message):
     """A check started or finished."""
 
+    bubble = False  # for this screen only (the doctor reports often)
+
     def __init__(self, progress: DoctorProgress) -> None:
         super().__init__()
         self.progress = progress
