@@ -221,11 +221,11 @@ class TestStepScreen(StepScreen):
         self.post_message(PlanRead(plan))
 
     @on(PlanRead)
-    def show_plan(self, event: PlanRead) -> None:
+    async def show_plan(self, event: PlanRead) -> None:
         plan = self.plan = event.plan
         content = self.content
         details = self.query_one("#plan-details", Vertical)
-        details.remove_children()
+        await details.remove_children()
         kind = content.text("kind_production" if plan.production else "kind_sandbox")
         rows: list[Static | ExplainedProblem] = [
             Static(
@@ -273,11 +273,11 @@ class TestStepScreen(StepScreen):
         self.query_one("#production-box").display = True
 
     @on(PlanFailed)
-    def plan_failed(self, event: PlanFailed) -> None:
+    async def plan_failed(self, event: PlanFailed) -> None:
         self.plan = None
         problem = event.problem
         details = self.query_one("#plan-details", Vertical)
-        details.remove_children()
+        await details.remove_children()
         self.query_one("#plan-status", StatusLine).failed(self.content.text("blocked"))
         details.mount(self.problem_view(problem))
         self.query_one("#run-test", Button).disabled = True
@@ -300,7 +300,7 @@ class TestStepScreen(StepScreen):
 
     @on(Button.Pressed, "#run-test")
     @on(Input.Submitted, "#confirm-name")
-    def action_run_test(self) -> None:
+    async def action_run_test(self) -> None:
         """Start the run, after the typed confirmation on a real company."""
         from qbo_wizard.core.testpost import confirmation_matches
 
@@ -318,21 +318,21 @@ class TestStepScreen(StepScreen):
                 self.query_one("#confirm-name", Input).focus()
                 return
         problem_label.update("")
-        self.start(cleanup_only=False)
+        await self.start(cleanup_only=False)
         self.run_test(self.profile.name, cleanup=self.cleanup_wanted, typed=typed)
 
     @on(Button.Pressed, "#clean-up-now")
-    def action_clean_up(self) -> None:
+    async def action_clean_up(self) -> None:
         """Void / delete what earlier runs left (or what the user kept to look at)."""
         if not self.pending or self.running:
             return
-        self.start(cleanup_only=True)
+        await self.start(cleanup_only=True)
         self.run_test(self.profile.name, cleanup_only=True)
 
-    def start(self, *, cleanup_only: bool) -> None:
+    async def start(self, *, cleanup_only: bool) -> None:
         self.running = self.busy = True
         self.session.writer.flush()
-        self.query_one("#test-results", Vertical).remove_children()
+        await self.query_one("#test-results", Vertical).remove_children()
         self.query_one("#run-test", Button).disabled = True
         self.query_one("#clean-up-now", Button).disabled = True
         bar = self.query_one("#test-progress", ProgressBar)

@@ -163,8 +163,11 @@ class CheckRow(Horizontal):
                 yield FixButton(result.step, again=self.again, compact=True)
 
     def render_text(self) -> str:
-        """The row as plain text (for tests and screen readers)."""
-        parts = [str(static.render()) for static in self.query(Static) if static.display]
+        """The row as plain text, buttons included (for tests and screen readers)."""
+        parts = [
+            str(widget.label) if isinstance(widget, Button) else str(widget.render())
+            for widget in self.query("Static, Button")
+        ]
         return "  ".join(part for part in parts if part)
 
 
@@ -246,9 +249,9 @@ class TroubleshootScreen(StepScreen):
         for callout in content.callouts:
             yield CalloutBox(callout)
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.query_one("#bundle-view").display = False
-        self.action_run_checks()
+        await self.action_run_checks()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         typing = isinstance(self.focused, (Input, TextArea))
@@ -269,13 +272,13 @@ class TroubleshootScreen(StepScreen):
     # -- health checks -------------------------------------------------------------------------
 
     @on(Button.Pressed, "#run-doctor")
-    def action_run_checks(self) -> None:
+    async def action_run_checks(self) -> None:
         """Run the doctor again (offline only until connected)."""
         if self.checking:
             return
         self.checking = True
         self.report = None
-        self.query_one("#doctor-results", Vertical).remove_children()
+        await self.query_one("#doctor-results", Vertical).remove_children()
         bar = self.query_one("#doctor-progress", ProgressBar)
         bar.update(total=None, progress=0)
         bar.display = True
@@ -366,9 +369,9 @@ class TroubleshootScreen(StepScreen):
         self.post_message(ExplanationFound(found))
 
     @on(ExplanationFound)
-    def explanation_found(self, event: ExplanationFound) -> None:
+    async def explanation_found(self, event: ExplanationFound) -> None:
         holder = self.query_one("#explanation", Vertical)
-        holder.remove_children()
+        await holder.remove_children()
         status = self.query_one("#explain-status", StatusLine)
         explanation = event.explanation
         if explanation is None:
