@@ -53,6 +53,7 @@ class StepHost(App[None]):
     """A bare app that shows one step screen and records what it dismisses with."""
 
     CSS_PATH = WizardApp.CSS_PATH
+    HORIZONTAL_BREAKPOINTS = WizardApp.HORIZONTAL_BREAKPOINTS
 
     def __init__(
         self,

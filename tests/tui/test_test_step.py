@@ -12,6 +12,7 @@ from textual.widgets import Button, Input, Static
 
 from qbo_wizard.core.api import QboApi
 from qbo_wizard.core.profile import Profile, load_profile
+from qbo_wizard.core.progress import journey
 from qbo_wizard.core.testpost import (
     TestProgress,
     pending_cleanup,
@@ -21,6 +22,7 @@ from qbo_wizard.core.testpost import (
 from qbo_wizard.simulator.companies import PRODUCTION_REALM, US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
 from qbo_wizard.tui.outcomes import JumpTo, Reconnect
+from qbo_wizard.tui.screens.base import StepScreen
 from qbo_wizard.tui.screens.test_step import TestProgressed
 from qbo_wizard.tui.screenshots import settle
 from qbo_wizard.tui.widgets.explained import FixButton
@@ -28,7 +30,7 @@ from qbo_wizard.tui.widgets.status_line import StatusLine
 from tests.connected import connected_profile
 from tests.core.testpost_helpers import connect, map_in_step_7, no_wait, write_mapping
 
-from .conftest import StepHost, demo_info
+from .conftest import StepHost, demo_info, demo_wizard
 
 US_ITEM, US_ACCOUNT = "Truckload Freight", "Carrier Costs:Linehaul"
 SIZE = (120, 40)
@@ -235,3 +237,35 @@ async def test_without_a_connection_the_step_points_to_step_6() -> None:
         assert not app.screen.query_one("#run-controls").display
         await press(pilot, "#plan-details FixButton")
     assert app.outcomes == [JumpTo("connect")]
+
+
+async def test_the_wizard_carries_the_refused_line_to_step_7(simulator: SimulatorServer) -> None:
+    app = demo_wizard(simulator, mapped_us_profile(simulator, "Accounts Payable (A/P)"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t")  # status home: run the test again
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await press(pilot, "#document-bill FixButton")
+        assert str(app.screen.query_one("#banner-title").render()).startswith("Step 7 of 9")
+        assert isinstance(app.screen, StepScreen)
+        assert app.screen.highlight_line_id == "carrier-linehaul"
+        await pilot.press("8")  # an ordinary jump names no line
+        await settle(pilot)
+        assert app.screen.highlight_line_id is None
+
+
+async def test_connecting_again_from_step_8_takes_the_reconnect_path(
+    simulator: SimulatorServer,
+) -> None:
+    app = demo_wizard(simulator, mapped_us_profile(simulator))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        simulator.control("scenario", name="takeover", realm_id=US_REALM)
+        await pilot.press("t")
+        await settle(pilot)
+        await press(pilot, "#plan-details FixButton")
+        assert str(app.screen.query_one("#banner-title").render()).startswith("Step 6 of 9")
+        assert "pick the same company" in str(app.screen.query_one("#reconnect-note").render())
+    assert journey(load_profile("acme")) == "reconnect"
