@@ -110,20 +110,12 @@ async def walk_first_run(pilot: Pilot[Any], shoot: Callable[[str], None]) -> Non
     await pilot.press("o")
     await settle(pilot)
     shoot("06-connect-connected")
-    await pilot.press("n")
-    await settle(pilot)
-    shoot("07-map")
+    await press_then_shoot(pilot, shoot, "n", "07-map")
     # Until the step-7 screen is in this walk, accept its suggestions the way it does.
     await asyncio.to_thread(accept_mapping_suggestions, DEMO_PROFILE)
-    await pilot.press("n")
-    await settle(pilot)
-    shoot("08-test")
-    await pilot.press("r")
-    await settle(pilot)
-    shoot("08-test-passed")
-    await pilot.press("n")
-    await settle(pilot)
-    shoot("09-troubleshoot")
+    await press_then_shoot(pilot, shoot, "n", "08-test")
+    await press_then_shoot(pilot, shoot, "r", "08-test-passed")
+    await press_then_shoot(pilot, shoot, "n", "09-troubleshoot")
     await open_tab(pilot, "tab-explain")
     pilot.app.screen.query_one("#error-text", TextArea).text = SAMPLE_ERROR
     await pilot.click("#explain")
@@ -147,10 +139,17 @@ async def walk_rehearsal(pilot: Pilot[Any], shoot: Callable[[str], None]) -> Non
     await pilot.click("#scenario-password-change")
     await settle(pilot)
     shoot("14-rehearse-failures")
-    await pilot.press("s")
-    await settle(pilot)
-    shoot("15-status-home-after-password-change")
+    await press_then_shoot(pilot, shoot, "s", "15-status-home-after-password-change")
     await pilot.press("q")
+
+
+async def press_then_shoot(
+    pilot: Pilot[Any], shoot: Callable[[str], None], key: str, name: str
+) -> None:
+    """Press one key, let the screen settle, take the named picture."""
+    await pilot.press(key)
+    await settle(pilot)
+    shoot(name)
 
 
 # A carrier bill refused by QuickBooks, as an integration's log shows it.

@@ -20,7 +20,7 @@ from qbo_wizard.simulator.companies import US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
 from qbo_wizard.tui.outcomes import JumpTo, Reconnect
 from qbo_wizard.tui.screens.troubleshoot import SCENARIOS, CheckRow
-from qbo_wizard.tui.screenshots import leaked, settle
+from qbo_wizard.tui.screenshots import leaked, open_tab, settle
 
 from .conftest import StepHost, demo_info
 from .test_test_step import SIZE, mapped_us_profile, press, shown, status, text_of
@@ -36,14 +36,6 @@ TID = "1-65c2a6f3-0b7d3e5c4a1f2e3d4c5b6a79"
 
 def rows(app: Any) -> dict[str, str]:
     return {row.result.id: row.render_text() for row in app.screen.query(CheckRow)}
-
-
-async def open_tab(pilot: Any, pane_id: str) -> None:
-    """Click a tab's heading, as a user does."""
-    pilot.app.screen.query_one("#step-content").scroll_home(animate=False)
-    await pilot.pause()
-    await pilot.click(f"#--content-tab-{pane_id}")
-    await settle(pilot)
 
 
 async def test_health_checks_run_on_opening_with_a_mark_for_every_verdict(
