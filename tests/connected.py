@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from qbo_wizard import connection
+from qbo_wizard.core.company_lists import company_lists_for
 from qbo_wizard.core.credentials import Credentials, store_credentials
+from qbo_wizard.core.integrations import load_integration
+from qbo_wizard.core.mapping import MappingDraft
+from qbo_wizard.core.mapping_file import SavedMapping
 from qbo_wizard.core.oauth import connect_with_tokens, save_connection
 from qbo_wizard.core.profile import Profile, load_profile, save_profile
+from qbo_wizard.core.suggestions import suggest_all
 from qbo_wizard.simulator.companies import US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
 
@@ -28,3 +34,20 @@ def connected_profile(
         setattr(profile, key, value)
     save_profile(profile)
     return profile
+
+
+def save_suggested_mapping(
+    name: str = "acme", integration: str = "freight-brokerage"
+) -> SavedMapping:
+    """Map each line to its suggested existing item or account, mark the rest unused, and save.
+
+    Creates nothing in QuickBooks. On the US company every line ends up ready to post.
+    """
+    lists = company_lists_for(connection(name), name, refresh=True)
+    draft = MappingDraft(load_integration(integration), lists)
+    for line_id, proposal in suggest_all(draft.integration, lists).items():
+        if not proposal.creates_item:
+            draft.choose(line_id, proposal.target_id)
+    for line in draft.unmapped():
+        draft.set_unused(line.id)
+    return draft.save(name)

@@ -389,27 +389,50 @@ class QboApi:
 
     # -- the API ----------------------------------------------------------------------------
 
+    @classmethod
+    def _select(cls, what: str, entity: str, where: str | None, order_by: str | None) -> str:
+        # QuickBooks' query language, not SQL; `where` and `order_by` come from the app's code.
+        select = f"SELECT {what} FROM {cls._check_entity(entity)}"  # noqa: S608
+        if where:
+            select += f" WHERE {where}"
+        if order_by:
+            select += f" ORDERBY {order_by}"
+        return select
+
+    def query_page(
+        self,
+        entity: str,
+        where: str | None,
+        order_by: str | None,
+        start_position: int,
+        max_results: int = PAGE_SIZE,
+    ) -> list[dict[str, Any]]:
+        """One page of `SELECT * FROM entity …` (`start_position` counts from 1)."""
+        select = self._select("*", entity, where, order_by)
+        select += f" STARTPOSITION {start_position} MAXRESULTS {max_results}"
+        result = self._call(f"list {entity} records", _query(select))
+        page = (result.get("QueryResponse") or {}).get(entity) or []
+        return [row for row in page if isinstance(row, dict)]
+
     def query_all(
         self, entity: str, where: str | None = None, order_by: str | None = None
     ) -> list[dict[str, Any]]:
         """Every row of `SELECT * FROM entity [WHERE …] [ORDERBY …]`, fetched 1000 at a time."""
-        self._check_entity(entity)
-        # QuickBooks' query language, not SQL; `where` and `order_by` come from the app's code.
-        base = f"SELECT * FROM {entity}"  # noqa: S608
-        if where:
-            base += f" WHERE {where}"
-        if order_by:
-            base += f" ORDERBY {order_by}"
         rows: list[dict[str, Any]] = []
         start = 1
         while True:
-            select = f"{base} STARTPOSITION {start} MAXRESULTS {PAGE_SIZE}"
-            result = self._call(f"list {entity} records", _query(select))
-            page = (result.get("QueryResponse") or {}).get(entity) or []
-            rows.extend(row for row in page if isinstance(row, dict))
+            page = self.query_page(entity, where, order_by, start, PAGE_SIZE)
+            rows.extend(page)
             if len(page) < PAGE_SIZE:
                 return rows
             start += PAGE_SIZE
+
+    def count(self, entity: str, where: str | None = None) -> int:
+        """How many rows `SELECT COUNT(*) FROM entity [WHERE …]` finds (one call)."""
+        select = self._select("COUNT(*)", entity, where, None)
+        result = self._call(f"count {entity} records", _query(select))
+        total = (result.get("QueryResponse") or {}).get("totalCount")
+        return int(total) if isinstance(total, (int, str)) and str(total).isdigit() else 0
 
     def get(self, entity: str, object_id: str) -> dict[str, Any]:
         """One record by its Id."""

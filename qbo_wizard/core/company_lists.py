@@ -30,6 +30,28 @@ CACHE_FILE = "company-lists.json"
 CACHE_FORMAT = 1
 
 ProgressCallback = Callable[[int, "int | None"], None]
+# What each list is called when progress is shown, in the order the lists are read.
+LIST_LABELS = {"Account": "accounts", "Item": "items", "TaxCode": "tax codes"}
+
+
+@dataclass(frozen=True)
+class ListProgress:
+    """How far reading one of the company's lists has got (for a progress line or bar)."""
+
+    entity: str
+    """The QuickBooks entity being read: `Account`, `Item` or `TaxCode`."""
+    loaded: int
+    """Rows of this list read so far."""
+    total: int | None
+    """Rows the list has, once known (asked only when a list fills more than one page)."""
+
+    @property
+    def label(self) -> str:
+        """`accounts`, `items` or `tax codes`."""
+        return LIST_LABELS.get(self.entity, self.entity)
+
+
+ListProgressCallback = Callable[[ListProgress], None]
 
 
 class QboClient(Protocol):
@@ -43,6 +65,13 @@ class QboClient(Protocol):
     ) -> list[dict[str, Any]]: ...
 
     def create(self, entity: str, body: dict[str, Any], request_id: str) -> dict[str, Any]: ...
+
+
+@runtime_checkable
+class CountingQboClient(Protocol):
+    """A client that can also count a query's rows (`SELECT COUNT(*)`), for a progress total."""
+
+    def count(self, entity: str, where: str | None = None) -> int: ...
 
 
 @runtime_checkable
@@ -287,11 +316,14 @@ def query_every_page(
     entity: str,
     where: str | None = None,
     on_rows: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Every row of a query, one page of 1000 at a time, until a page comes back short.
 
     With a client that can read single pages, `on_rows(n)` is called after each page so a
     screen can show progress; otherwise the client pages on its own and `on_rows` is called once.
+    With `on_total`, a list longer than one page is counted first (one more call) and the count
+    is passed on, so progress can read "3,000 of 10,000".
     Requests are strictly one after another: the client handles throttling (429) and backs off.
     """
     if not isinstance(client, PagedQboClient):
@@ -303,6 +335,9 @@ def query_every_page(
     start = 1
     while True:
         page = client.query_page(entity, where, "Id", start, PAGE_SIZE)
+        first_of_many = start == 1 and len(page) == PAGE_SIZE
+        if first_of_many and on_total is not None and isinstance(client, CountingQboClient):
+            on_total(client.count(entity, where))
         rows.extend(page)
         if on_rows is not None:
             on_rows(len(page))
@@ -312,25 +347,49 @@ def query_every_page(
 
 
 def fetch_company_lists(
-    client: QboClient, realm_id: str, on_progress: ProgressCallback | None = None
+    client: QboClient,
+    realm_id: str,
+    on_progress: ProgressCallback | None = None,
+    on_list: ListProgressCallback | None = None,
 ) -> CompanyLists:
-    """Read the company's country, accounts, items and tax codes from QuickBooks now."""
+    """Read the company's country, accounts, items and tax codes from QuickBooks now.
+
+    `on_progress(loaded, total)` counts rows over all lists; `on_list` reports each list on its
+    own, with its total when the list is longer than a page.
+    """
     loaded = 0
 
-    def count(rows: int) -> None:
-        nonlocal loaded
-        loaded += rows
-        if on_progress is not None:
-            on_progress(loaded, None)
+    def reader(entity: str) -> tuple[Callable[[int], None], Callable[[int], None] | None]:
+        read = 0
+        total: int | None = None
+
+        def count(rows: int) -> None:
+            nonlocal loaded, read
+            loaded += rows
+            read += rows
+            if on_progress is not None:
+                on_progress(loaded, None)
+            if on_list is not None:
+                on_list(ListProgress(entity, read, total))
+
+        def know_total(rows: int) -> None:
+            nonlocal total
+            total = rows
+            if on_list is not None:
+                on_list(ListProgress(entity, read, total))
+
+        return count, (know_total if on_list is not None else None)
 
     if on_progress is not None:
         on_progress(0, None)
     infos = client.query_all("CompanyInfo")
     info = infos[0] if infos else {}
-    rows = {
-        entity: query_every_page(client, entity, ACTIVE_AND_INACTIVE, count)
-        for entity in ("Account", "Item", "TaxCode")
-    }
+    rows = {}
+    for entity in LIST_LABELS:
+        if on_list is not None:
+            on_list(ListProgress(entity, 0, None))
+        on_rows, on_total = reader(entity)
+        rows[entity] = query_every_page(client, entity, ACTIVE_AND_INACTIVE, on_rows, on_total)
     accounts = [Account.from_qbo(row) for row in rows["Account"]]
     items = [Item.from_qbo(row) for row in rows["Item"]]
     tax_codes = [TaxCode.from_qbo(row) for row in rows["TaxCode"]]
@@ -353,11 +412,13 @@ def load_company_lists(
     *,
     refresh: bool = False,
     on_progress: ProgressCallback | None = None,
+    on_list: ListProgressCallback | None = None,
 ) -> CompanyLists:
     """The company lists: from the profile's cache, or read live (and cached) when asked or absent.
 
-    `on_progress(loaded, total)` reports rows read so far; `total` is None until the end. Runs
-    the network calls on the caller's thread: a screen calls it from a thread worker.
+    `on_progress(loaded, total)` reports rows read so far; `total` is None until the end.
+    `on_list` reports each list separately (see `fetch_company_lists`). Runs the network calls
+    on the caller's thread: a screen calls it from a thread worker.
     """
     if not refresh:
         cached = cached_company_lists(profile_name, realm_id)
@@ -366,7 +427,7 @@ def load_company_lists(
             if on_progress is not None:
                 on_progress(total, total)
             return cached
-    lists = fetch_company_lists(client, realm_id, on_progress)
+    lists = fetch_company_lists(client, realm_id, on_progress, on_list)
     save_cached_company_lists(profile_name, lists)
     return lists
 
@@ -388,9 +449,10 @@ def company_lists_for(
     *,
     refresh: bool = False,
     on_progress: ProgressCallback | None = None,
+    on_list: ListProgressCallback | None = None,
 ) -> CompanyLists:
     """`load_company_lists` for the company the client (or the profile) is connected to."""
     realm_id = connected_realm(client, profile_name)
     return load_company_lists(
-        client, profile_name, realm_id, refresh=refresh, on_progress=on_progress
+        client, profile_name, realm_id, refresh=refresh, on_progress=on_progress, on_list=on_list
     )

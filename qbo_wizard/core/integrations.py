@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from qbo_wizard.core.files import ConfigFileError, parse_yaml_mapping
+from qbo_wizard.core.profile import Profile
 from qbo_wizard.core.yaml_fields import FieldLocator, FieldPath
 
 LineKind = Literal["invoice", "bill"]
@@ -72,6 +73,21 @@ class Integration:
     def reference(self) -> str:
         """How a saved mapping names this profile: the built-in id, or the file's path."""
         return self.id if self.builtin else str(self.source)
+
+
+# The profile setting that remembers which integration step 7 maps (before a mapping is saved).
+PROFILE_SETTING = "integration"
+
+
+def chosen_integration(profile: Profile) -> str | None:
+    """The integration chosen for this profile: a built-in id or a file's path (None if none)."""
+    value = profile.extra.get(PROFILE_SETTING)
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def choose_integration(profile: Profile, reference: str) -> None:
+    """Remember the integration for this profile (saving the profile is the caller's job)."""
+    profile.extra[PROFILE_SETTING] = reference
 
 
 def builtin_integration_ids() -> list[str]:

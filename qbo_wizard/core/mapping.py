@@ -15,7 +15,7 @@ are in `mapping_transfer`.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any, Literal
 
@@ -70,6 +70,26 @@ BILL_ACCOUNT_TYPES_REFUSED: dict[str, str] = {
     ),
 }
 
+# The same reasons in a few words, for a list that shows why a choice is not offered.
+BILL_ACCOUNT_TYPES_REFUSED_BRIEFLY: dict[str, str] = {
+    "Accounts Payable": "a bill line here causes error 6000",
+    "Accounts Receivable": "holds what customers owe, not costs",
+    "Bank": "money leaves the bank when the bill is paid, not on the bill",
+    "Credit Card": "records card charges and payments, not a bill's costs",
+    "Equity": "the owners' stake; costs never post here",
+    "Non-Posting": "takes no amounts from a bill",
+}
+REFUSED_BRIEFLY: dict[str, str] = {
+    "account-inactive": "inactive: QuickBooks refuses it (610)",
+    "item-inactive": "inactive: QuickBooks refuses it (610)",
+    "item-category": "a category: invoices cannot use it (2500)",
+    "item-type": "not a Service or Non-inventory item",
+    "item-no-income-account": "has no income account",
+    "income-account-missing": "its income account is gone or inactive",
+    "income-account-inactive": "its income account is inactive",
+    "income-account-type": "its income account is not an Income account",
+}
+
 Severity = Literal["refused", "changed", "warning", "note"]
 
 
@@ -117,6 +137,11 @@ class ItemRefused(WizardError):
 # --- rules -------------------------------------------------------------------------------------
 
 
+def a_or_an(words: str) -> str:
+    """`an Accounts Payable`, `a Bank`: the article that reads right before an account type."""
+    return f"{'an' if words[:1].lower() in 'aeiou' else 'a'} {words}"
+
+
 def bill_account_findings(line_id: str, account: Account | None, account_id: str) -> list[Finding]:
     """Whether a bill line may post to this account (None: not in the company's list)."""
     if account is None:
@@ -147,7 +172,8 @@ def bill_account_findings(line_id: str, account: Account | None, account_id: str
             Finding(
                 line_id,
                 "account-type-refused",
-                f"'{account.full_name}' is a {kind} account: {BILL_ACCOUNT_TYPES_REFUSED[kind]}",
+                f"'{account.full_name}' is {a_or_an(kind)} account: "
+                f"{BILL_ACCOUNT_TYPES_REFUSED[kind]}",
                 _BILL_PICK + ", for example 'Cost of Goods Sold' or a carrier costs account",
             )
         )
@@ -179,8 +205,9 @@ def bill_account_findings(line_id: str, account: Account | None, account_id: str
             Finding(
                 line_id,
                 "account-type-unusual",
-                f"'{account.full_name}' is a {kind or 'untyped'} account, not a cost account; "
-                "QuickBooks will accept the bill, but the cost will not appear as an expense",
+                f"'{account.full_name}' is {a_or_an(kind or 'untyped')} account, not a cost "
+                "account; QuickBooks will accept the bill, but the cost will not appear as an "
+                "expense",
                 _BILL_PICK + ", unless your accountant asked for this one",
                 severity="warning",
             )
@@ -228,8 +255,8 @@ def income_account_findings(
             Finding(
                 line_id,
                 "income-account-type",
-                f"The income account '{account.full_name}' is a {account.account_type} account; "
-                "sales must post to an Income or Other Income account",
+                f"The income account '{account.full_name}' is {a_or_an(account.account_type)} "
+                "account; sales must post to an Income or Other Income account",
                 "Pick an item whose income account is an Income account, or create a Service "
                 "item bound to one",
             )
@@ -457,6 +484,18 @@ class MappingDraft:
             self._pickers[key] = PickerIndex(entries)
         return self._pickers[key]
 
+    def unavailable_picker_for(self, line_id: str) -> PickerIndex:
+        """What a line may not use, each entry labelled with why (shown, but not choosable)."""
+        kind = self.integration.line(line_id).kind
+        key = f"{kind}-unavailable"
+        if key not in self._pickers:
+            if kind == "invoice":
+                entries = unavailable_items(self.lists)
+            else:
+                entries = unavailable_accounts(self.lists)
+            self._pickers[key] = PickerIndex(entries)
+        return self._pickers[key]
+
     def income_account_picker(self) -> PickerIndex:
         """Active Income / Other Income accounts, for creating a Service item."""
         if "income" not in self._pickers:
@@ -484,6 +523,7 @@ class MappingDraft:
         """
         item = create_service_item(client, self.lists, name, income_account_id, request_id)
         self._pickers.pop("invoice", None)
+        self._pickers.pop("invoice-unavailable", None)
         if profile_name is not None:
             save_cached_company_lists(profile_name, self.lists)
         return item
@@ -564,6 +604,21 @@ def eligible_accounts(lists: CompanyLists, include_unusual: bool = False) -> lis
     ]
 
 
+def unavailable_accounts(lists: CompanyLists) -> list[PickerEntry]:
+    """Accounts a bill line may never use, each labelled with the reason in a few words."""
+    entries = []
+    for account in lists.accounts:
+        if not account.active:
+            why = REFUSED_BRIEFLY["account-inactive"]
+        elif account.account_type in BILL_ACCOUNT_TYPES_REFUSED_BRIEFLY:
+            why = BILL_ACCOUNT_TYPES_REFUSED_BRIEFLY[account.account_type]
+        else:
+            continue
+        entry = account_entry(account)
+        entries.append(replace(entry, label=f"{entry.label} — {why}"))
+    return entries
+
+
 def income_accounts(lists: CompanyLists) -> list[PickerEntry]:
     """Active Income / Other Income accounts: where a new Service item's sales can post."""
     return [
@@ -584,6 +639,20 @@ def eligible_items(lists: CompanyLists) -> list[PickerEntry]:
         income_name = income.full_name if income else (item.income_account_name or "")
         label = f"{item.full_name} → {income_name}"
         entries.append(PickerEntry(item.id, label, item.name, "", item.full_name))
+    return entries
+
+
+def unavailable_items(lists: CompanyLists) -> list[PickerEntry]:
+    """Items an invoice line may not use, each labelled with the reason in a few words."""
+    entries = []
+    for item in lists.items:
+        refused = [
+            f for f in invoice_item_findings("", item, item.id, lists) if f.severity == "refused"
+        ]
+        if refused:
+            why = REFUSED_BRIEFLY.get(refused[0].code, refused[0].reason)
+            label = f"{item.full_name} — {why}"
+            entries.append(PickerEntry(item.id, label, item.name, "", item.full_name))
     return entries
 
 

@@ -1,10 +1,10 @@
 """Re-check a saved mapping against the live company: what broke, what changed, what to do.
 
-`validate_saved_mapping` is what `qbo-wizard mapping check`, the status home and the doctor
-call. It reads the company's lists (fresh by default), applies the same rules as saving, and
-compares with what was saved: a deleted or deactivated account or item, an account whose type
-changed, an item whose income account changed. It never raises for a broken mapping; the
-report says, line by line, what is wrong and how to fix it.
+`validate_saved_mapping` is what `qbo-wizard mapping check`, the status home (through
+`check_mapping_status`) and the doctor call. It reads the company's lists (fresh by default),
+applies the same rules as saving, and compares with what was saved: a deleted or deactivated
+account or item, an account whose type changed, an item whose income account changed. It never
+raises for a broken mapping; the report says, line by line, what is wrong and how to fix it.
 """
 
 from __future__ import annotations
@@ -16,13 +16,21 @@ from qbo_wizard.core.company_lists import (
     CompanyLists,
     ProgressCallback,
     QboClient,
+    cached_company_lists,
     company_lists_for,
 )
 from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.integrations import Integration, IntegrationLine, load_integration
 from qbo_wizard.core.mapping import Finding, MappingDraft, line_findings, utc_now
-from qbo_wizard.core.mapping_file import LineMapping, SavedMapping, load_saved_mapping
+from qbo_wizard.core.mapping_file import (
+    LineMapping,
+    SavedMapping,
+    load_saved_mapping,
+    mapping_path,
+)
 from qbo_wizard.core.problems import WizardError
+from qbo_wizard.core.profile import MAPPING_FILE, Profile
+from qbo_wizard.core.status import AreaStatus, StatusOptions, first_sentence
 
 LineStatus = Literal["ok", "warning", "broken", "unmapped", "unused"]
 
@@ -270,3 +278,55 @@ def accept_changes(profile_name: str, report: MappingReport) -> SavedMapping:
         raise WizardError(report.problems[0])
     draft = MappingDraft(report.integration, lists, report.saved)
     return draft.save(profile_name)
+
+
+def first_broken(report: MappingReport) -> tuple[LineReport, Finding | None] | None:
+    """The first line that needs attention, and the finding that says why (None: not mapped)."""
+    for line in report.broken:
+        reason = next((f for f in line.findings if f.breaks), None)
+        return line, reason
+    return None
+
+
+def check_mapping_status(profile: Profile, options: StatusOptions) -> AreaStatus:
+    """Mapping (the status home's row): the saved mapping re-checked, with the first fix.
+
+    Live, the lists are read fresh from QuickBooks (as `qbo-wizard mapping check` does);
+    otherwise the copy read last time is used when there is one, and nothing goes online.
+    """
+    if not mapping_path(profile.name).exists():
+        return AreaStatus("mapping", "problem", "Line items not mapped yet.", "map")
+    try:
+        saved = load_saved_mapping(profile.name)
+    except ConfigFileError as error:
+        return AreaStatus("mapping", "problem", str(error), "map")
+    if saved is None:  # removed since the check above
+        return AreaStatus("mapping", "problem", "Line items not mapped yet.", "map")
+    if options.live:
+        from qbo_wizard.core.api import QboApi
+
+        try:
+            # A status line should answer promptly: retry at once rather than back off.
+            api = QboApi.for_profile(profile.name, sleep=lambda seconds: None)
+            report = validate_saved_mapping(api, profile.name, refresh=True)
+        except WizardError as error:
+            why = f"Could not be checked: {first_sentence(str(error))}"
+            return AreaStatus("mapping", "unknown", why, "map")
+    else:
+        lists = cached_company_lists(profile.name, saved.realm_id)
+        if lists is None:
+            return AreaStatus("mapping", "ok", f"Saved in {MAPPING_FILE}; not checked live.", "map")
+        try:
+            integration = load_integration(saved.integration)
+        except ConfigFileError as error:
+            return AreaStatus("mapping", "problem", str(error), "map")
+        report = check_saved_mapping(profile.name, saved, integration, lists)
+    if report.ok:
+        return AreaStatus("mapping", "ok", report.summary(), "map")
+    why = report.summary()
+    broken = first_broken(report)
+    if not report.problems and broken is not None:
+        line, finding = broken
+        if finding is not None:
+            why += f" {line.line.label}: {finding.as_text()}"
+    return AreaStatus("mapping", "problem", why, "map")

@@ -18,7 +18,7 @@ from typing import Any, Literal, cast
 
 from qbo_wizard.core.display import short_realm, shorten_realm_ids
 from qbo_wizard.core.problems import WizardError
-from qbo_wizard.core.profile import MAPPING_FILE, Profile
+from qbo_wizard.core.profile import Profile
 from qbo_wizard.core.steps import StepId
 
 AreaId = Literal["credentials", "connection", "token-expiry", "mapping", "last-test"]
@@ -76,7 +76,7 @@ STATUS_CHECKS: dict[AreaId, str] = {
     "credentials": "qbo_wizard.core.status:check_credentials",
     "connection": "qbo_wizard.core.doctor:connection_status",
     "token-expiry": "qbo_wizard.core.doctor:token_expiry_status",
-    "mapping": "qbo_wizard.core.status:check_mapping",
+    "mapping": "qbo_wizard.core.mapping_check:check_mapping_status",
     "last-test": "qbo_wizard.core.testpost:last_test_status",
 }
 
@@ -142,10 +142,3 @@ def check_credentials(profile: Profile, options: StatusOptions) -> AreaStatus:
         f"{profile.key_set.capitalize()} keys saved (client ID {credentials.hint}).",
         "credentials",
     )
-
-
-def check_mapping(profile: Profile, options: StatusOptions) -> AreaStatus:
-    """Mapping: a saved mapping file exists."""
-    if (profile.folder / MAPPING_FILE).exists():
-        return AreaStatus("mapping", "ok", f"Saved in {MAPPING_FILE}.", "map")
-    return AreaStatus("mapping", "problem", "Line items not mapped yet.", "map")

@@ -16,6 +16,7 @@ from qbo_wizard.cli import main
 from qbo_wizard.core.api import QboApi, QboApiError
 from qbo_wizard.core.company_lists import (
     CompanyLists,
+    ListProgress,
     cache_path,
     company_lists_for,
     fetch_company_lists,
@@ -284,6 +285,21 @@ def test_a_client_that_reads_single_pages_reports_progress_page_by_page(
     assert all(q.endswith("MAXRESULTS 1000") for q in account_pages)
     counts = [n for n, total in progress if total is None]
     assert counts[:11] == [0, *range(1000, 10_001, 1000)]
+
+
+def test_progress_names_each_list_and_counts_a_long_one_first(simulator: SimulatorServer) -> None:
+    """For "Reading accounts… 3,000 of 10,000": one COUNT, asked only for a list over a page."""
+    api = connect_profile(simulator, "acme", LARGE_REALM)
+    seen: list[ListProgress] = []
+    company_lists_for(api, "acme", refresh=True, on_list=seen.append)
+    accounts = [step for step in seen if step.entity == "Account"]
+    assert accounts[0] == ListProgress("Account", 0, None)
+    assert ListProgress("Account", 3000, 10_000) in accounts
+    assert accounts[-1] == ListProgress("Account", 10_000, 10_000)
+    assert accounts[-1].label == "accounts"
+    items = [step for step in seen if step.entity == "Item"]
+    assert items[-1] == ListProgress("Item", 10, None)  # one short page: nothing to count
+    assert api.call_count <= 1 + 1 + 11 + 1 + 1  # company, the count, 11 pages, items, tax codes
 
 
 @pytest.mark.simulator_options(throttle=True)

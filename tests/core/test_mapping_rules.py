@@ -34,7 +34,8 @@ def test_bill_lines_refuse_balance_sheet_control_accounts(
     draft = _draft()
     findings = draft.choose("carrier-linehaul", account_id)
     assert [f.severity for f in findings] == ["refused"]
-    assert f"is a {account_type} account" in findings[0].reason
+    article = "an" if account_type[0] in "AE" else "a"
+    assert f"is {article} {account_type} account" in findings[0].reason
     assert words in findings[0].reason
     assert "Pick the expense or cost of goods sold account" in findings[0].fix
     with pytest.raises(MappingRefused) as caught:
@@ -79,7 +80,7 @@ def test_an_inactive_or_unknown_account_is_refused() -> None:
         ("102", "item-category", "categories (error 2500)"),
         ("103", "item-inactive", "inactive"),
         ("104", "item-type", "inventory item"),
-        ("105", "income-account-type", "is a Expense account"),
+        ("105", "income-account-type", "is an Expense account"),
         ("106", "item-no-income-account", "nowhere to record the sale"),
         ("107", "income-account-inactive", "'Old Income' is inactive"),
         ("999", "item-missing", "deleted or made inactive"),
@@ -197,3 +198,25 @@ def test_a_new_service_item_is_refused_before_anything_is_sent(
     with pytest.raises(ItemRefused) as caught:
         draft.create_service_item(NoNetwork(), name, account_id)
     assert words in str(caught.value)
+
+
+def test_what_a_bill_line_may_never_use_is_listed_with_the_reason_in_brief() -> None:
+    unavailable = _draft().unavailable_picker_for("carrier-linehaul")
+    labels = {entry.key: entry.label for entry in unavailable.entries}
+    assert set(labels) == {"1", "2", "3", "4", "5", "6", "25", "28"}  # refused types, inactive
+    assert labels["3"].endswith("— a bill line here causes error 6000")
+    assert labels["25"].endswith("— inactive: QuickBooks refuses it (610)")
+    assert unavailable.filter("payable").matches[0].entry.key == "3"
+
+
+def test_what_an_invoice_line_may_never_use_is_listed_with_the_reason_in_brief() -> None:
+    unavailable = _draft().unavailable_picker_for("linehaul")
+    labels = {entry.key: entry.label for entry in unavailable.entries}
+    assert labels == {
+        "102": "Transportation — a category: invoices cannot use it (2500)",
+        "103": "Old Freight — inactive: QuickBooks refuses it (610)",
+        "104": "Pallets — not a Service or Non-inventory item",
+        "105": "Misc Charge — its income account is not an Income account",
+        "106": "Detention Charge — has no income account",
+        "107": "Legacy — its income account is inactive",
+    }

@@ -9,11 +9,11 @@ import pytest
 
 from qbo_wizard.core import status
 from qbo_wizard.core.doctor import run_doctor
-from qbo_wizard.core.profile import MAPPING_FILE, Profile
+from qbo_wizard.core.profile import Profile
 from qbo_wizard.core.status import STATUS_CHECKS, StatusOptions, status_report
 from qbo_wizard.simulator.companies import US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
-from tests.connected import connected_profile
+from tests.connected import connected_profile, save_suggested_mapping
 
 
 def _by_area(profile: Profile, **options: object) -> dict[str, status.AreaStatus]:
@@ -31,7 +31,7 @@ def test_fresh_profile_is_red_everywhere_with_the_fixing_step() -> None:
 
 def test_connected_profile_is_green_live(simulator: SimulatorServer) -> None:
     profile = connected_profile(simulator, last_test={"ok": True, "at": "2026-02-01T10:05:00Z"})
-    (profile.folder / MAPPING_FILE).write_text("lines: {}\n")
+    save_suggested_mapping()
     report = _by_area(profile, live=True)
     assert {s.verdict for s in report.values()} == {"ok"}, report
     assert f"(realm {US_REALM}) answered just now" in report["connection"].why
@@ -109,12 +109,39 @@ def test_failed_test_says_why() -> None:
     assert "6000 needs a tax code" in _by_area(profile)["last-test"].why
 
 
-def test_a_broken_check_does_not_hide_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
-    def explode(profile: Profile, options: StatusOptions) -> status.AreaStatus:
-        raise RuntimeError("secret-canary-value")
+def explode_with_a_secret(profile: Profile, options: StatusOptions) -> status.AreaStatus:
+    raise RuntimeError("secret-canary-value")
 
-    monkeypatch.setattr(status, "check_mapping", explode)
+
+def test_a_broken_check_does_not_hide_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(STATUS_CHECKS, "mapping", f"{__name__}:explode_with_a_secret")
     report = _by_area(Profile(name="acme"))
     assert report["mapping"].verdict == "unknown"
     assert "secret-canary-value" not in report["mapping"].why
     assert report["last-test"].verdict == "problem"
+
+
+def test_a_mapping_broken_in_quickbooks_is_red_with_the_fix(simulator: SimulatorServer) -> None:
+    profile = connected_profile(simulator)
+    saved = save_suggested_mapping()
+    account = saved.lines["carrier-linehaul"].target
+    assert account is not None
+    assert _by_area(profile, live=True)["mapping"].verdict == "ok"
+    simulator.control("set_account_active", realm_id=US_REALM, account_id=account.id, active=False)
+    offline = _by_area(profile)["mapping"]  # the lists read last time still show it active
+    assert offline.verdict == "ok"
+    mapping = _by_area(profile, live=True)["mapping"]
+    assert mapping.verdict == "problem" and mapping.fix_step == "map"
+    assert mapping.why.startswith("1 line broken. Carrier linehaul:")
+    assert f"'{account.name}' is inactive" in mapping.why
+    assert "Make it active in QuickBooks" in mapping.why
+    # The live check refreshed the saved copy of the lists, so now offline sees it too.
+    assert _by_area(profile)["mapping"].verdict == "problem"
+
+
+def test_an_unreadable_mapping_file_is_named(simulator: SimulatorServer) -> None:
+    profile = connected_profile(simulator)
+    (profile.folder / "mapping.yaml").write_text("lines: {}\n")
+    mapping = _by_area(profile)["mapping"]
+    assert mapping.verdict == "problem"
+    assert "mapping.yaml" in mapping.why and "integration" in mapping.why
