@@ -129,7 +129,6 @@ class WizardApp(App[int]):
         session = self.session
         profile = session.profile
         step_id: StepId = profile.current_step  # type: ignore[assignment]
-        line_id: str | None = None  # a mapping line for step 7 to highlight
         show_home = is_configured(profile) and journey(profile) == "setup"
         while True:
             if show_home:
@@ -142,12 +141,10 @@ class WizardApp(App[int]):
                 elif isinstance(choice, NewApp):
                     step_id = await self._start_new_app()
                 else:
-                    step_id, line_id = choice.step_id, choice.line_id
+                    step_id = choice.step_id
             enter_step(profile, step_id)
             session.save()
-            screen = step_screen(step_id, session, highlight_line_id=line_id)
-            line_id = None
-            outcome = await self.push_screen_wait(screen)
+            outcome = await self.push_screen_wait(step_screen(step_id, session))
             if self._journey_complete(step_id):
                 finish_journey(profile)  # back to green: the next run opens on the status home
                 show_home = True
@@ -159,7 +156,8 @@ class WizardApp(App[int]):
             if isinstance(outcome, OpenStatus):
                 show_home = True
             elif isinstance(outcome, JumpTo):
-                step_id, line_id = outcome.step_id, outcome.line_id
+                step_id = outcome.step_id
+                session.highlight_line = outcome.line_id
             elif isinstance(outcome, Reconnect):
                 step_id = begin_reconnect(profile)
             elif isinstance(outcome, GoBack):

@@ -23,14 +23,12 @@ class GoBack:
 
 @dataclass(frozen=True)
 class JumpTo:
-    """Open a step by its id (from the step list, a number key or the status home).
-
-    `line_id` names a mapping line for step 7 to highlight (a test bill refused for its line's
-    account, say); a screen that has no lines ignores it.
-    """
+    """Open a step by its id (from the step list, a number key or the status home)."""
 
     step_id: StepId
     line_id: str | None = None
+    """For step 7: the mapping line to select and explain (e.g. the one a test post failed on);
+    the flow hands it over as `WizardSession.highlight_line`, other steps ignore it."""
 
 
 @dataclass(frozen=True)

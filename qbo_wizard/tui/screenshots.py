@@ -30,7 +30,6 @@ from qbo_wizard.tui.session import DemoInfo
 WIDE = (120, 40)
 NARROW = (80, 24)
 DEMO_REALM = "9341452962835018"  # the practice US sandbox company
-DEMO_INTEGRATION = "freight-brokerage"
 
 Shots = dict[str, str]
 Walk = Callable[[Pilot[Any], Callable[[str], None]], Awaitable[None]]
@@ -110,9 +109,9 @@ async def walk_first_run(pilot: Pilot[Any], shoot: Callable[[str], None]) -> Non
     await pilot.press("o")
     await settle(pilot)
     shoot("06-connect-connected")
-    await press_then_shoot(pilot, shoot, "n", "07-map")
-    # Until the step-7 screen is in this walk, accept its suggestions the way it does.
-    await asyncio.to_thread(accept_mapping_suggestions, DEMO_PROFILE)
+    await pilot.press("n")
+    await settle(pilot)
+    await walk_mapping(pilot, shoot)
     await press_then_shoot(pilot, shoot, "n", "08-test")
     await press_then_shoot(pilot, shoot, "r", "08-test-passed")
     await press_then_shoot(pilot, shoot, "n", "09-troubleshoot")
@@ -129,6 +128,33 @@ async def walk_first_run(pilot: Pilot[Any], shoot: Callable[[str], None]) -> Non
     await settle(pilot)
     shoot("12-go-to-step")
     await pilot.press("escape", "q")
+
+
+async def walk_mapping(pilot: Pilot[Any], shoot: Callable[[str], None]) -> None:
+    """Step 7: choose the freight profile, accept the suggestions, look in a picker, save."""
+    shoot("07-map-integration")
+    await pilot.press("enter")  # the first choice: freight brokerage
+    await settle(pilot)
+    shoot("07-map")
+    await pilot.press("a")  # three lines need a new Service item: confirm creating them
+    await settle(pilot)
+    shoot("07-map-create-items")
+    await pilot.press("y")
+    await settle(pilot)
+    pilot.app.clear_notifications()
+    shoot("07-map-suggestions-accepted")
+    for _ in range(9):  # down to the first bill line, Carrier linehaul
+        await pilot.press("down")
+    await pilot.press("enter")
+    await settle(pilot)
+    for key in "pay":
+        await pilot.press(key)
+    await settle(pilot)
+    shoot("07-map-picker")
+    await pilot.press("escape")
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+    shoot("07-map-saved")
 
 
 async def walk_rehearsal(pilot: Pilot[Any], shoot: Callable[[str], None]) -> None:
@@ -168,26 +194,6 @@ async def open_tab(pilot: Pilot[Any], pane_id: str) -> None:
     await pilot.pause()
     await pilot.click(f"#--content-tab-{pane_id}")
     await settle(pilot)
-
-
-def accept_mapping_suggestions(profile_name: str) -> None:
-    """Map every line to the suggestion for it (existing items and accounts only) and save."""
-    from qbo_wizard.core.api import QboApi
-    from qbo_wizard.core.company_lists import company_lists_for
-    from qbo_wizard.core.integrations import load_integration
-    from qbo_wizard.core.mapping import MappingDraft
-    from qbo_wizard.core.suggestions import suggest_all
-
-    api = QboApi.for_profile(profile_name)
-    lists = company_lists_for(api, profile_name)
-    integration = load_integration(DEMO_INTEGRATION)
-    draft = MappingDraft(integration, lists)
-    for line_id, suggestion in suggest_all(integration, lists).items():
-        if not suggestion.creates_item:
-            draft.choose(line_id, suggestion.target_id)
-    for line in draft.unmapped():
-        draft.set_unused(line.id)
-    draft.save(profile_name)
 
 
 async def walk_status_home(pilot: Pilot[Any], shoot: Callable[[str], None]) -> None:
@@ -233,6 +239,7 @@ async def take_all() -> tuple[Shots, list[str]]:
             narrow_walk(
                 ((), "narrow-10-status-home"),
                 (("s", "6"), "narrow-06-connect"),
+                (("7",), "narrow-07-map"),
                 (("2",), "narrow-02-create-app"),
                 (("8",), "narrow-08-test"),
                 (("9",), "narrow-09-troubleshoot"),

@@ -100,6 +100,8 @@ class WizardSession:
     web: bool = False
     """Served in a browser by `qbo-wizard serve` (connects by pasting the address back)."""
     demo: DemoInfo | None = None
+    highlight_line: str | None = None
+    """A mapping line step 7 should select and explain when it opens (then forgets it)."""
 
     def save(self) -> None:
         """Save the profile as it is now (off the UI thread)."""

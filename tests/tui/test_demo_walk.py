@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from qbo_wizard.core.api import QboApi
 from qbo_wizard.core.profile import MAPPING_FILE, Profile, load_profile
 from qbo_wizard.core.tokens import TOKENS_ENTRY
 from qbo_wizard.core.vault import Vault
@@ -18,10 +17,9 @@ from qbo_wizard.tui.screens.troubleshoot import CheckRow
 from qbo_wizard.tui.screenshots import leaked, settle
 from qbo_wizard.tui.widgets.secret_input import SecretInput
 from qbo_wizard.tui.widgets.tick_box import TickBox
-from tests.core.testpost_helpers import map_in_step_7
 
 from .conftest import demo_wizard
-from .test_test_step import US_ACCOUNT, US_ITEM, mapped_us_profile, press, shown, status
+from .test_test_step import mapped_us_profile, press, shown, status
 
 US_COMPANY = "Bluewater Freight Brokers LLC"
 
@@ -80,9 +78,17 @@ async def test_the_demo_walks_all_nine_steps_end_to_end(
         await pilot.press("n")
         await settle(pilot)
         assert banner(app) == "Step 7 of 9 · Map your line items"
-        # Step 7's screen is built on another branch; until it lands, map the two lines the
-        # way it does (MappingDraft over the live lists) and save them.
-        map_in_step_7(QboApi.for_profile("acme"), "acme", US_ITEM, US_ACCOUNT)
+        # Step 7: pick the freight integration, accept every suggestion (creating the Service
+        # items it proposes), save.
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        shoot("step-7")
         await pilot.press("n")
         await settle(pilot)
         # Step 8: the $1.00 invoice and bill are posted, then voided and deleted.
@@ -106,8 +112,8 @@ async def test_the_demo_walks_all_nine_steps_end_to_end(
             assert home_row(app, area).startswith("✓"), home_row(app, area)
         shoot("status-home")
     profile = load_profile("acme")
-    states = [profile.step_state(step) for step in ("overview", "credentials", "connect", "test")]
-    assert states == ["done", "done", "done", "done"]
+    steps = ("overview", "credentials", "connect", "map", "test")
+    assert [profile.step_state(step) for step in steps] == ["done"] * 5
     assert profile.last_test["ok"] is True
     assert leaked(shots, sorted(secrets)) == []
 

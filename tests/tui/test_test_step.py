@@ -22,7 +22,7 @@ from qbo_wizard.core.testpost import (
 from qbo_wizard.simulator.companies import PRODUCTION_REALM, US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
 from qbo_wizard.tui.outcomes import JumpTo, Reconnect
-from qbo_wizard.tui.screens.base import StepScreen
+from qbo_wizard.tui.screens.mapping import MappingScreen
 from qbo_wizard.tui.screens.test_step import TestProgressed
 from qbo_wizard.tui.screenshots import settle
 from qbo_wizard.tui.widgets.explained import FixButton
@@ -248,12 +248,10 @@ async def test_the_wizard_carries_the_refused_line_to_step_7(simulator: Simulato
         await pilot.press("r")
         await settle(pilot)
         await press(pilot, "#document-bill FixButton")
-        assert str(app.screen.query_one("#banner-title").render()).startswith("Step 7 of 9")
-        assert isinstance(app.screen, StepScreen)
-        assert app.screen.highlight_line_id == "carrier-linehaul"
-        await pilot.press("8")  # an ordinary jump names no line
-        await settle(pilot)
-        assert app.screen.highlight_line_id is None
+        assert isinstance(app.screen, MappingScreen)
+        assert app.screen.table.selected_key == "carrier-linehaul"
+        notes = [str(n.message) for n in app._notifications]
+        assert "Step 8 reported a problem on the line 'Carrier linehaul'" in " ".join(notes)
 
 
 async def test_connecting_again_from_step_8_takes_the_reconnect_path(

@@ -11,7 +11,7 @@ from qbo_wizard.tui.screens.base import StepScreen
 from qbo_wizard.tui.screens.checklist import ChecklistStepScreen
 from qbo_wizard.tui.screens.connect import ConnectScreen
 from qbo_wizard.tui.screens.credentials import CredentialsScreen
-from qbo_wizard.tui.screens.placeholder import PlaceholderStepScreen
+from qbo_wizard.tui.screens.mapping import MappingScreen
 from qbo_wizard.tui.screens.test_step import TestStepScreen
 from qbo_wizard.tui.screens.troubleshoot import TroubleshootScreen
 from qbo_wizard.tui.session import WizardSession
@@ -23,16 +23,12 @@ STEP_SCREENS: dict[StepId, type[StepScreen]] = {
     "production-settings": ChecklistStepScreen,
     "credentials": CredentialsScreen,
     "connect": ConnectScreen,
-    "map": PlaceholderStepScreen,
+    "map": MappingScreen,
     "test": TestStepScreen,
     "troubleshoot": TroubleshootScreen,
 }
 
 
-def step_screen(
-    step_id: StepId, session: WizardSession, *, highlight_line_id: str | None = None
-) -> StepScreen:
-    """A fresh screen for one step; `highlight_line_id` names a mapping line to point out."""
-    if highlight_line_id is None:
-        return STEP_SCREENS[step_id](step_id, session)
-    return STEP_SCREENS[step_id](step_id, session, highlight_line_id=highlight_line_id)
+def step_screen(step_id: StepId, session: WizardSession) -> StepScreen:
+    """A fresh screen for one step."""
+    return STEP_SCREENS[step_id](step_id, session)

@@ -95,14 +95,10 @@ class StepScreen(Screen[StepOutcome]):
         {"next_step", "previous_step", "go_to_step", "status_home", "quit_wizard", "jump"}
     )
 
-    def __init__(
-        self, step_id: StepId, session: WizardSession, *, highlight_line_id: str | None = None
-    ) -> None:
+    def __init__(self, step_id: StepId, session: WizardSession) -> None:
         super().__init__(id=f"step-{step_id}", classes="step-screen")
         self.step = step_by_id(step_id)
         self.session = session
-        self.highlight_line_id = highlight_line_id
-        """A mapping line another step sent the user here to fix (step 7 points it out)."""
         self.content: StepContent = load_step_content(step_id)
         self.busy = False
         """True while the step is storing something; leaving must wait until it is done."""

@@ -22,11 +22,12 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm.no", tooltip="Leave it as it is"),
     ]
 
-    def __init__(self, title: str, question: str, yes_label: str) -> None:
+    def __init__(self, title: str, question: str, yes_label: str, no_label: str = "Cancel") -> None:
         super().__init__(classes="confirm")
         self._title = title
         self._question = question
         self._yes_label = yes_label
+        self._no_label = no_label
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog") as dialog:
@@ -34,7 +35,7 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Prose(self._question)
             with Horizontal(id="confirm-buttons"):
                 yield Button(f"{self._yes_label} (y)", variant="warning", id="confirm-yes")
-                yield Button("Cancel (n)", id="confirm-no")
+                yield Button(f"{self._no_label} (n)", id="confirm-no")
         yield Footer(show_command_palette=False)
 
     def action_answer(self, yes: bool) -> None:

@@ -1,0 +1,1064 @@
+"""Step 7: map each line the integration sends to a QuickBooks item (invoices) or account (bills).
+
+What the screen does, in order:
+
+1. Which integration: the saved mapping's, else the one chosen before, else the user picks a
+   shipped profile or points at their own file.
+2. The company's accounts, items and tax codes are read in a thread worker with progress
+   ("Reading accounts… 3,000 of 10,000"). Without a saved mapping the profile's cached copy is
+   used when there is one; with a saved mapping they are read live, so the mapping is checked
+   against QuickBooks as it is now. `r` reads them again.
+3. One row per line with its state (✓ ! ✗ · –); the highlighted row is explained underneath
+   with the rules' own words (`core.mapping.Finding`). Enter opens a type-to-filter picker;
+   invoice lines can create a Service item there.
+4. `ctrl+s` saves `mapping.yaml` only when no line breaks a rule, and marks the step done when
+   every line is mapped (or marked not used). Nothing is saved on the user's behalf, not even
+   accepted suggestions.
+
+Step 8 can send the user here with a line to highlight (`WizardSession.highlight_line`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import (
+    Button,
+    ContentSwitcher,
+    DataTable,
+    Input,
+    Label,
+    ProgressBar,
+    RadioSet,
+    Static,
+)
+from textual.worker import get_current_worker
+
+from qbo_wizard.core.company_lists import CompanyLists, Item, ListProgress
+from qbo_wizard.core.integrations import (
+    Integration,
+    builtin_integrations,
+    choose_integration,
+    chosen_integration,
+    load_integration,
+)
+from qbo_wizard.core.mapping import (
+    Finding,
+    LineChoice,
+    MappingDraft,
+    MappingRefused,
+    free_item_name,
+)
+from qbo_wizard.core.mapping_file import SavedMapping
+from qbo_wizard.core.suggestions import Suggestion
+from qbo_wizard.tui.outcomes import StepOutcome
+from qbo_wizard.tui.screens.base import StepScreen
+from qbo_wizard.tui.screens.confirm import ConfirmScreen
+from qbo_wizard.tui.screens.new_item import NewItemScreen
+from qbo_wizard.tui.screens.picker import Picked, PickerRequest, PickerScreen, PickerSuggestion
+from qbo_wizard.tui.widgets.choice_button import ChoiceButton
+from qbo_wizard.tui.widgets.guidance import Prose
+from qbo_wizard.tui.widgets.mapping_table import (
+    GROUP_KEY,
+    GroupHeading,
+    LineDetail,
+    LineView,
+    MappingTable,
+    line_view,
+)
+from qbo_wizard.tui.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from qbo_wizard.core.company_lists import QboClient
+
+OWN_FILE = "own-file"
+ChoiceSnapshot = dict[str, tuple[str | None, str | None, bool]]
+
+
+# -- messages from the workers ---------------------------------------------------------------
+
+
+@dataclass
+class IntegrationNeeded(Message):
+    """No integration is chosen yet (or the chosen one cannot be read: `problem` says why)."""
+
+    problem: str | None
+
+
+@dataclass
+class ListsProgressed(Message):
+    """One more page of a list was read (None: reading is about to start)."""
+
+    progress: ListProgress | None
+
+
+@dataclass
+class MappingLoaded(Message):
+    """Everything the table needs: integration, lists, saved mapping, suggestions."""
+
+    integration: Integration
+    lists: CompanyLists
+    client: QboClient
+    saved: SavedMapping | None
+    saved_problem: str | None
+    """Why the saved mapping could not be read, if it could not."""
+    suggestions: dict[str, Suggestion]
+    saved_for_other: str | None = None
+    """The name of the integration the saved mapping is for, when it is another one."""
+
+
+@dataclass
+class LoadFailed(Message):
+    """Reading the lists stopped; `reason` says why in plain words."""
+
+    reason: str
+
+
+@dataclass
+class MappingWritten(Message):
+    """`mapping.yaml` now holds `mapping`."""
+
+    mapping: SavedMapping
+
+
+@dataclass
+class WriteFailed(Message):
+    """`mapping.yaml` could not be written; `reason` says why."""
+
+    reason: str
+
+
+@dataclass
+class SuggestedItemsCreated(Message):
+    """Items made for accepted suggestions (line id -> item), and what could not be made."""
+
+    created: dict[str, Item]
+    problems: list[str]
+
+
+class LoadStopped(Exception):
+    """The screen went away while the lists were loading."""
+
+
+# -- the screen --------------------------------------------------------------------------------
+
+
+class MappingScreen(StepScreen):
+    """The integration's lines, what each maps to, the rules' verdicts, and Save."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+s",
+            "save_mapping",
+            "Save",
+            id="map.save",
+            tooltip="Check every line and save the mapping (nothing is saved while a line is ✗)",
+            priority=True,
+        ),
+        Binding(
+            "a",
+            "accept_suggestions",
+            "Accept suggestions",
+            id="map.accept",
+            tooltip="Use the suggestion for every line that has no choice yet (not saved yet)",
+        ),
+        Binding(
+            "t", "choose_tax_code", "Tax code", id="map.tax", tooltip="Choose the line's tax code"
+        ),
+        Binding(
+            "u",
+            "toggle_unused",
+            "Not used",
+            id="map.unused",
+            tooltip="Mark a line the integration never sends for this company (or undo that)",
+        ),
+        Binding(
+            "r",
+            "reload_lists",
+            "Refresh",
+            id="map.refresh",
+            tooltip="Read the accounts, items and tax codes from QuickBooks again",
+            show=False,
+        ),
+        Binding(
+            "i",
+            "change_integration",
+            "Integration",
+            id="map.integration",
+            tooltip="Choose another integration profile",
+            show=False,
+        ),
+        Binding("delete", "clear_choice", "Clear", id="map.clear", show=False),
+    ]
+    STEP_KEYS = StepScreen.STEP_KEYS | {
+        "accept_suggestions",
+        "choose_tax_code",
+        "toggle_unused",
+        "reload_lists",
+        "change_integration",
+    }
+    TABLE_ACTIONS = frozenset(
+        {"save_mapping", "accept_suggestions", "choose_tax_code", "toggle_unused", "clear_choice"}
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.integration: Integration | None = None
+        self.draft: MappingDraft | None = None
+        self.client: QboClient | None = None
+        self.saved: SavedMapping | None = None
+        self.suggestions: dict[str, Suggestion] = {}
+        self.notes: dict[str, list[Finding]] = {}
+        """What changed in QuickBooks since saving, per line (kept while the saved choice is)."""
+        self.baseline: ChoiceSnapshot = {}
+        self.reading_lists = False
+        self.highlight_line = self.session.highlight_line
+        self.session.highlight_line = None
+
+    # -- layout --------------------------------------------------------------------------------
+
+    def compose_step(self) -> ComposeResult:
+        content = self.content
+        connected = self.profile.realm_id is not None
+        with ContentSwitcher(
+            initial="pane-loading" if connected else "pane-offline", id="map-panes"
+        ):
+            with Vertical(id="pane-offline", classes="map-pane"):
+                yield Prose(content.text("not_connected"))
+            with Vertical(id="pane-choose", classes="map-pane"):
+                yield Prose(content.intro, classes="intro")
+                yield Label(content.text("choose_prompt"), id="choose-prompt")
+                yield self.integration_options()
+                yield Label(content.text("own_file_field"), classes="field-label")
+                yield Input(id="integration-file", placeholder="~/my-integration.yaml")
+                yield Label("", id="integration-problem", classes="field-problem", markup=False)
+                yield Button(content.text("continue"), id="use-integration", variant="primary")
+            with Vertical(id="pane-loading", classes="map-pane"):
+                yield Label(content.text("connecting"), id="load-text", markup=False)
+                yield ProgressBar(id="load-bar", show_eta=False)
+                yield StatusLine(id="load-status")
+            with Vertical(id="pane-table", classes="map-pane"):
+                yield Static("", id="map-context")
+                yield StatusLine(id="map-status")
+                yield MappingTable(id="map-table")
+                yield LineDetail("", id="line-detail")
+
+    def integration_options(self) -> RadioSet:
+        """One choice per shipped integration profile, and the user's own file."""
+        buttons = [
+            ChoiceButton(
+                f"{integration.name}: {integration.description}", id=f"use-{integration.id}"
+            )
+            for integration in builtin_integrations()
+        ]
+        buttons.append(ChoiceButton(self.content.text("own_file_label"), id=f"use-{OWN_FILE}"))
+        return RadioSet(*buttons, classes="integration-options")
+
+    def on_mount(self) -> None:
+        if self.profile.realm_id is not None:
+            self.start_loading()
+
+    @property
+    def panes(self) -> ContentSwitcher:
+        return self.query_one("#map-panes", ContentSwitcher)
+
+    def show_pane(self, pane: str) -> None:
+        """Switch panes; the table's pane fills the screen, the others scroll with the step."""
+        self.panes.current = pane
+        self.set_class(pane == "pane-table", "-table")
+
+    @property
+    def table(self) -> MappingTable:
+        return self.query_one("#map-table", MappingTable)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one("#map-status", StatusLine)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.TABLE_ACTIONS and (
+            self.draft is None or self.panes.current != "pane-table"
+        ):
+            return False
+        if action == "choose_tax_code" and not (self.draft and self.draft.lists.tax_codes_required):
+            return False
+        if action in ("reload_lists", "change_integration") and (
+            self.reading_lists or self.profile.realm_id is None
+        ):
+            return False
+        return super().check_action(action, parameters)
+
+    # -- choosing the integration --------------------------------------------------------------
+
+    def ask_for_integration(self, problem: str | None = None, *, again: bool = False) -> None:
+        """Show the question; `problem` says why the last answer could not be used.
+
+        Args:
+            problem: What was wrong with the integration chosen (a file's mistake, named).
+            again: The user asked to change the integration: start from a fresh question.
+        """
+        self.show_pane("pane-choose")
+        self.query_one("#integration-problem", Label).update(problem or "")
+        options = self.query_one(".integration-options", RadioSet)
+        if again and options.pressed_button is not None:
+            # A choice cannot be taken back in a RadioSet: offer a fresh one, so that pressing
+            # Enter on the same integration again reloads it.
+            fresh = self.integration_options()
+            self.query_one("#pane-choose").mount(fresh, after=options)
+            options.remove()
+            options = fresh
+        pressed = options.pressed_button
+        if problem and pressed is not None and pressed.id == f"use-{OWN_FILE}":
+            self.query_one("#integration-file", Input).focus()
+        else:
+            options.focus()
+        self.refresh_bindings()
+
+    @on(RadioSet.Changed, ".integration-options")
+    def integration_picked(self, event: RadioSet.Changed) -> None:
+        choice = (event.pressed.id or "").removeprefix("use-")
+        if choice == OWN_FILE:
+            self.query_one("#integration-file", Input).focus()
+            return
+        self.use_integration(choice)
+
+    @on(Input.Submitted, "#integration-file")
+    def use_integration_file(self) -> None:
+        path = self.query_one("#integration-file", Input).value.strip()
+        if not path:
+            self.query_one("#integration-problem", Label).update(
+                self.content.text("own_file_missing")
+            )
+            return
+        self.use_integration(path)
+
+    @on(Button.Pressed, "#use-integration")
+    def use_chosen_integration(self) -> None:
+        pressed = self.query_one(".integration-options", RadioSet).pressed_button
+        choice = (pressed.id or "").removeprefix("use-") if pressed is not None else OWN_FILE
+        if choice == OWN_FILE:
+            self.use_integration_file()
+        else:
+            self.use_integration(choice)
+
+    def use_integration(self, reference: str) -> None:
+        """Load the lists for this integration (the worker checks the file)."""
+        self.start_loading(reference)
+
+    def action_change_integration(self) -> None:
+        if self.dirty:
+            self.confirm_unsaved("change", lambda: self.ask_for_integration(again=True))
+            return
+        self.ask_for_integration(again=True)
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def start_loading(self, reference: str | None = None, refresh: bool | None = None) -> None:
+        """Read the saved mapping, the integration and the company lists in a worker."""
+        self.reading_lists = True
+        self.show_pane("pane-loading")
+        self.set_focus(None)  # the step keys (back, quit, go to) work while the lists load
+        self.query_one("#load-text", Label).update(self.content.text("connecting"))
+        self.query_one("#load-bar", ProgressBar).update(total=None, progress=0)
+        self.query_one("#load-status", StatusLine).clear()
+        self.session.writer.flush()  # the core reads the profile from disk
+        self.refresh_bindings()
+        self.load_mapping(
+            self.profile.name,
+            reference or (self.integration.reference if self.integration else None),
+            chosen_integration(self.profile),
+            refresh,
+        )
+
+    @work(thread=True, exclusive=True, group="map-load", exit_on_error=False)
+    def load_mapping(
+        self, profile_name: str, reference: str | None, remembered: str | None, refresh: bool | None
+    ) -> None:
+        """Runs in a thread: everything here may read files, the keyring or QuickBooks."""
+        from qbo_wizard.core.problems import WizardError
+
+        try:
+            self.post_message(
+                self._load(profile_name, reference, remembered, refresh) or IntegrationNeeded(None)
+            )
+        except LoadStopped:
+            return
+        except WizardError as error:
+            self.post_message(LoadFailed(str(error)))
+        except Exception as error:  # plain words, never a token
+            self.post_message(
+                LoadFailed(self.content.text("unexpected", kind=type(error).__name__))
+            )
+
+    def _load(
+        self, profile_name: str, reference: str | None, remembered: str | None, refresh: bool | None
+    ) -> Message | None:
+        from qbo_wizard import connection
+        from qbo_wizard.core.company_lists import company_lists_for
+        from qbo_wizard.core.files import ConfigFileError
+        from qbo_wizard.core.mapping_file import load_saved_mapping
+        from qbo_wizard.core.suggestions import suggest_all
+
+        worker = get_current_worker()
+        saved: SavedMapping | None = None
+        saved_problem = None
+        try:
+            saved = load_saved_mapping(profile_name)
+        except ConfigFileError as error:
+            saved_problem = str(error)
+        reference = reference or (saved.integration if saved else None) or remembered
+        if reference is None:
+            return None
+        try:
+            integration = load_integration(reference)
+        except ConfigFileError as error:
+            return IntegrationNeeded(str(error))
+
+        def progress(step: ListProgress) -> None:
+            if worker.is_cancelled:
+                raise LoadStopped
+            self.post_message(ListsProgressed(step))
+
+        client = self.client or connection(profile_name)
+        self.post_message(ListsProgressed(None))
+        # A saved mapping is checked against QuickBooks as it is now; a first mapping may use
+        # the lists read last time.
+        fresh = refresh if refresh is not None else saved is not None
+        lists = company_lists_for(client, profile_name, refresh=fresh, on_list=progress)
+        suggestions = suggest_all(integration, lists)
+        other = None
+        if saved is not None and saved.integration != integration.reference:
+            try:
+                other = load_integration(saved.integration).name
+            except ConfigFileError:  # its file may be gone; the reference says which it was
+                other = saved.integration
+        return MappingLoaded(integration, lists, client, saved, saved_problem, suggestions, other)
+
+    @on(ListsProgressed)
+    def show_progress(self, event: ListsProgressed) -> None:
+        step = event.progress
+        text = self.query_one("#load-text", Label)
+        bar = self.query_one("#load-bar", ProgressBar)
+        if step is None:
+            text.update(self.content.text("reading", what="accounts, items and tax codes"))
+            return
+        if step.total:
+            text.update(
+                self.content.text(
+                    "reading_count",
+                    what=step.label,
+                    loaded=f"{step.loaded:,}",
+                    total=f"{step.total:,}",
+                )
+            )
+            bar.update(total=step.total, progress=step.loaded)
+        else:
+            words = "reading_some" if step.loaded else "reading"
+            text.update(self.content.text(words, what=step.label, loaded=f"{step.loaded:,}"))
+            bar.update(total=None)
+
+    @on(LoadFailed)
+    def load_failed(self, event: LoadFailed) -> None:
+        self.reading_lists = False
+        self.query_one("#load-bar", ProgressBar).update(total=100, progress=0)
+        status = self.query_one("#load-status", StatusLine)
+        status.failed(f"{event.reason} {self.content.text('load_failed_hint')}")
+        self.refresh_bindings()
+
+    @on(IntegrationNeeded)
+    def integration_needed(self, event: IntegrationNeeded) -> None:
+        self.reading_lists = False
+        self.ask_for_integration(event.problem)
+
+    @on(MappingLoaded)
+    def mapping_loaded(self, event: MappingLoaded) -> None:
+        from qbo_wizard.core.mapping_check import check_saved_mapping
+
+        self.reading_lists = False
+        previous = self.draft
+        integration = event.integration
+        same_integration = (
+            event.saved is not None and event.saved.integration == integration.reference
+        )
+        saved = event.saved if same_integration else None
+        draft = MappingDraft(integration, event.lists, saved)
+        if previous is not None and previous.integration.reference == integration.reference:
+            # Reading the lists again keeps what the user chose meanwhile.
+            draft.choices = {
+                k: LineChoice(v.target_id, v.tax_code_id, v.unused)
+                for k, v in previous.choices.items()
+            }
+        else:
+            self.baseline = snapshot(draft)
+        self.integration = integration
+        self.draft = draft
+        self.client = event.client
+        self.saved = saved
+        self.suggestions = event.suggestions
+        self.notes = {}
+        problems: list[str] = []
+        if saved is not None:
+            report = check_saved_mapping(self.profile.name, saved, integration, event.lists)
+            problems = report.problems
+            for line_report in report.lines:
+                extra = [f for f in line_report.findings if f.severity in ("changed", "note")]
+                if extra:
+                    self.notes[line_report.line.id] = extra
+            if report.ok and draft.complete:
+                self.profile.step_states["map"] = "done"  # e.g. imported with `mapping import`
+            elif not problems:
+                self.profile.step_states["map"] = "needs-attention"
+        if integration.reference != chosen_integration(self.profile):
+            choose_integration(self.profile, integration.reference)
+        self.session.save()
+        self.show_context(event)
+        self.show_pane("pane-table")
+        self.redraw()
+        table = self.table
+        table.focus()
+        line = self.highlight_line
+        self.highlight_line = None
+        if line and line in draft.choices:
+            table.select_line(line)
+            self.notify(
+                self.content.text("highlighted", line=integration.line(line).label), timeout=8
+            )
+        elif previous is None:
+            first = next(
+                (v.line.id for v in self.views() if v.state in ("refused", "changed")), None
+            )
+            table.select_line(first or integration.lines[0].id)
+        self.show_summary(problems[0] if problems else None)
+        self.refresh_bindings()
+
+    def show_context(self, event: MappingLoaded) -> None:
+        content = self.content
+        lists = event.lists
+        company = lists.company_name or self.profile.company_name or "your company"
+        if lists.country:
+            company += f" ({lists.country})"
+        when = content.text("lists_fresh")
+        if lists.cached:
+            when = content.text("lists_cached", when=_local_time(lists.loaded_at))
+        parts: list[Content | tuple[str, str] | str] = [
+            (content.text("context", integration=event.integration.name, company=company), "bold"),
+            (f"\n{when[:1].upper()}{when[1:]} · {content.text('context_keys')}", "$text-muted"),
+        ]
+        if event.saved_for_other:
+            text = content.text("saved_elsewhere", integration=event.saved_for_other)
+            parts.append((f"\n{text}", "$text-warning"))
+        if event.saved_problem:
+            parts.append(
+                (
+                    f"\n{content.text('saved_unreadable', problem=event.saved_problem)}",
+                    "$text-warning",
+                )
+            )
+        self.query_one("#map-context", Static).update(Content.assemble(*parts))
+
+    def action_reload_lists(self) -> None:
+        if self.profile.realm_id is None or self.reading_lists:
+            return
+        self.start_loading(refresh=True)
+
+    # -- drawing -------------------------------------------------------------------------------
+
+    def views(self) -> list[LineView]:
+        draft = self.draft
+        if draft is None:
+            return []
+        saved_names = {}
+        if self.saved is not None:
+            for entry in self.saved.lines.values():
+                if entry.target is not None and entry.target.name:
+                    saved_names[entry.target.id] = entry.target.name
+        views = []
+        for line in draft.integration.lines:
+            notes = self.notes.get(line.id) if not self.changed_since_saved(line.id) else None
+            views.append(line_view(draft, line, self.suggestions.get(line.id), notes, saved_names))
+        return views
+
+    def changed_since_saved(self, line_id: str) -> bool:
+        draft = self.draft
+        return draft is not None and snapshot(draft).get(line_id) != self.baseline.get(line_id)
+
+    def headings(self) -> list[GroupHeading]:
+        text = self.content.text
+        headings = []
+        assert self.draft is not None
+        kinds = {line.kind for line in self.draft.integration.lines}
+        for kind in ("invoice", "bill"):
+            if kind in kinds:
+                headings.append(
+                    GroupHeading(
+                        kind,
+                        text(f"{kind}_group"),
+                        text(f"{kind}_group_target"),
+                        text(f"{kind}_group_posts"),
+                    )
+                )
+        return headings
+
+    def redraw(self) -> None:
+        """Redraw the rows, the detail of the highlighted one and the summary line."""
+        if self.draft is None:
+            return
+        table = self.table
+        table.with_tax = self.draft.lists.tax_codes_required
+        table.show(self.headings(), self.views())
+        self.explain_selected()
+
+    @on(DataTable.RowHighlighted, "#map-table")
+    def explain_selected(self) -> None:
+        draft = self.draft
+        if draft is None:
+            return
+        detail = self.query_one("#line-detail", LineDetail)
+        key = self.table.selected_key
+        if key is None:
+            return
+        if key.startswith(GROUP_KEY):
+            kind = key.removeprefix(GROUP_KEY)
+            title = (
+                f"{self.content.text(f'{kind}_group')} {self.content.text(f'{kind}_group_target')}"
+            )
+            detail.show_group(title, self.content.text(f"{kind}_group_help").strip())
+            return
+        view = next(v for v in self.views() if v.line.id == key)
+        keys = "line_keys_tax" if draft.lists.tax_codes_required else "line_keys"
+        detail.show_line(view, self.content.text(keys))
+
+    def show_summary(self, problem: str | None = None) -> None:
+        """One line: how many lines are ready, and whether it is saved."""
+        views = self.views()
+        total = len(views)
+        done = sum(v.state in ("ok", "warning", "unused") for v in views)
+        status = self.status
+        if problem:
+            status.failed(problem)
+        elif any(v.state == "refused" for v in views):
+            refused = [v for v in views if v.state == "refused"]
+            only_tax = all(
+                f.code == "tax-code-required" for v in refused for f in v.findings if f.breaks
+            )
+            if only_tax:
+                lines = "1 line needs" if len(refused) == 1 else f"{len(refused)} lines need"
+                text = self.content.text(
+                    "tax_needed", done=str(done), total=str(total), lines=lines
+                )
+                status.failed(text)
+            else:
+                status.failed(
+                    self.content.text(
+                        "refused_lines", done=str(done), total=str(total), refused=str(len(refused))
+                    )
+                )
+        elif self.dirty or self.saved is None:
+            status.update(self.content.text("not_saved", done=str(done), total=str(total)))
+            status.set_classes("status-line")
+        elif done == total:
+            status.succeeded(self.content.text("all_saved", total=str(total)))
+        else:
+            status.update(self.content.text("saved_as_is", done=str(done), total=str(total)))
+            status.set_classes("status-line")
+
+    @property
+    def dirty(self) -> bool:
+        """True when the choices differ from what was loaded or last saved."""
+        return self.draft is not None and snapshot(self.draft) != self.baseline
+
+    def selected_line(self) -> str | None:
+        key = self.table.selected_key
+        if key is None or key.startswith(GROUP_KEY):
+            return None
+        return key
+
+    def changed(self, line_id: str | None = None) -> None:
+        """After any change to the draft: redraw, keep the line selected, update the summary."""
+        self.redraw()
+        if line_id is not None:
+            self.table.select_line(line_id)
+        self.show_summary()
+
+    # -- choosing ------------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#map-table")
+    def row_chosen(self) -> None:
+        line_id = self.selected_line()
+        if line_id is not None:
+            self.open_picker(line_id)
+
+    def open_picker(self, line_id: str) -> None:
+        draft = self.draft
+        assert draft is not None
+        line = draft.integration.line(line_id)
+        choice = draft.choices[line_id]
+        suggestion = self.suggestions.get(line_id)
+        text = self.content.text
+        invoice = line.kind == "invoice"
+        request = PickerRequest(
+            title=f"{line.target_noun.capitalize()} for '{line.label}'",
+            prompt=line.description,
+            index=draft.picker_for(line_id),
+            noun=f"{line.target_noun}s",
+            current=choice.target_id,
+            suggestion=self.picker_suggestion(suggestion),
+            unavailable=draft.unavailable_picker_for(line_id),
+            unavailable_heading=text(f"{line.kind}_never"),
+        )
+        if invoice:
+            request = replace(
+                request,
+                prompt=text("invoice_picker_prompt", description=line.description),
+                create_label=text("create_item"),
+            )
+        else:
+            request = replace(
+                request,
+                wider_index=draft.picker_for(line_id, include_unusual=True),
+                wider_label=text("other_types"),
+            )
+        self.app.push_screen(PickerScreen(request), partial(self.picked, line_id))
+
+    def picker_suggestion(self, suggestion: Suggestion | None) -> PickerSuggestion | None:
+        draft = self.draft
+        if suggestion is None or draft is None:
+            return None
+        if suggestion.creates_item:
+            income = draft.lists.account(suggestion.income_account_id)
+            where = income.full_name if income else "an income account"
+            label = self.content.text(
+                "create_suggested", item=suggestion.new_item_name or "", account=where
+            )
+            return PickerSuggestion(None, label, suggestion.reason)
+        label = suggestion.target_name
+        item = draft.lists.item(suggestion.target_id)
+        if item is not None:
+            income = draft.lists.account(item.income_account_id)
+            if income is not None:
+                label += f" → {income.full_name}"
+        return PickerSuggestion(suggestion.target_id, label, suggestion.reason)
+
+    def picked(self, line_id: str, picked: Picked | None) -> None:
+        draft = self.draft
+        if picked is None or draft is None:
+            return
+        if picked.create:
+            self.open_new_item(line_id, picked)
+            return
+        self.apply_choice(line_id, picked.key)
+
+    def apply_choice(self, line_id: str, target_id: str | None) -> None:
+        draft = self.draft
+        assert draft is not None
+        findings = draft.choose(line_id, target_id)
+        self.changed(line_id)
+        refused = [f for f in findings if f.severity == "refused" and f.code != "tax-code-required"]
+        if refused:
+            self.status.failed(f"{draft.integration.line(line_id).label}: {refused[0].as_text()}")
+            return
+        choice = draft.choices[line_id]
+        if draft.lists.tax_codes_required and choice.tax_code_id is None and target_id:
+            self.action_choose_tax_code()
+
+    def open_new_item(self, line_id: str, picked: Picked) -> None:
+        draft = self.draft
+        client = self.client
+        assert draft is not None and client is not None
+        line = draft.integration.line(line_id)
+        suggestion = self.suggestions.get(line_id)
+        account_id: str | None = None
+        name = picked.query or free_item_name(draft.lists, line.label)
+        if suggestion is not None and suggestion.creates_item:
+            account_id = suggestion.income_account_id
+            if picked.from_suggestion and suggestion.new_item_name:
+                name = suggestion.new_item_name
+        elif suggestion is not None:
+            item = draft.lists.item(suggestion.target_id)
+            account_id = item.income_account_id if item else None
+        accounts = PickerRequest(
+            title=self.content.text("income_title"),
+            prompt=self.content.text("income_prompt"),
+            index=draft.income_account_picker(),
+            noun="income accounts",
+            current=account_id,
+        )
+        profile_name = self.profile.name
+
+        def create(item_name: str, income_id: str, request_id: str) -> Item:
+            return draft.create_service_item(
+                client, item_name, income_id, request_id, profile_name=profile_name
+            )
+
+        def made(item: Item | None) -> None:
+            if item is not None:
+                self.notify(
+                    self.content.text("item_created", names=f"'{item.full_name}'"), timeout=5
+                )
+                self.apply_choice(line_id, item.id)
+
+        screen = NewItemScreen(
+            line.label, name, draft.lists.account(account_id), accounts, create, draft.lists.account
+        )
+        self.app.push_screen(screen, made)
+
+    def action_choose_tax_code(self) -> None:
+        draft = self.draft
+        line_id = self.selected_line()
+        if draft is None or line_id is None or not draft.lists.tax_codes_required:
+            return
+        line = draft.integration.line(line_id)
+        without = [
+            other
+            for other, choice in draft.choices.items()
+            if other != line_id and choice.tax_code_id is None and not choice.unused
+        ]
+        also = self.content.text("tax_also", count=str(len(without))) if without else None
+        request = PickerRequest(
+            title=self.content.text("tax_title", line=line.label),
+            prompt=self.content.text("tax_prompt"),
+            index=draft.tax_code_picker(),
+            noun="tax codes",
+            current=draft.choices[line_id].tax_code_id,
+            also_label=also,
+        )
+
+        def chosen(picked: Picked | None) -> None:
+            if picked is None or picked.key is None:
+                return
+            draft.choose_tax_code(line_id, picked.key)
+            if picked.also:
+                for other in without:
+                    draft.choose_tax_code(other, picked.key)
+            self.changed(line_id)
+
+        self.app.push_screen(PickerScreen(request), chosen)
+
+    def action_toggle_unused(self) -> None:
+        draft = self.draft
+        line_id = self.selected_line()
+        if draft is None or line_id is None:
+            return
+        draft.set_unused(line_id, not draft.choices[line_id].unused)
+        self.changed(line_id)
+
+    def action_clear_choice(self) -> None:
+        draft = self.draft
+        line_id = self.selected_line()
+        if draft is None or line_id is None:
+            return
+        draft.choose(line_id, None)
+        draft.set_unused(line_id, False)
+        self.changed(line_id)
+
+    # -- suggestions ---------------------------------------------------------------------------
+
+    def action_accept_suggestions(self) -> None:
+        draft = self.draft
+        if draft is None or self.busy:
+            return
+        pending = {
+            line_id: suggestion
+            for line_id, suggestion in self.suggestions.items()
+            if draft.choices[line_id].target_id is None and not draft.choices[line_id].unused
+        }
+        if not pending:
+            self.notify(self.content.text("accept_none"), timeout=5)
+            return
+        existing = {k: s for k, s in pending.items() if not s.creates_item}
+        to_create = {k: s for k, s in pending.items() if s.creates_item}
+        if not to_create:
+            self.accept(existing)
+            return
+        lines = []
+        for suggestion in to_create.values():
+            income = draft.lists.account(suggestion.income_account_id)
+            where = income.full_name if income else suggestion.income_account_id
+            lines.append(f"- **{suggestion.new_item_name}**, sales posting to {where}")
+        question = self.content.text(
+            "create_question",
+            count=str(len(to_create)),
+            company=draft.lists.company_name or "this company",
+            items="\n".join(lines),
+        )
+
+        def answered(yes: bool | None) -> None:
+            self.accept(existing)
+            if yes:
+                self.busy = True
+                self.status.working(self.content.text("creating", count=str(len(to_create))))
+                self.create_suggested_items(to_create)
+
+        content = self.content
+        self.app.push_screen(
+            ConfirmScreen(
+                content.text("create_title"),
+                question,
+                content.text("create_yes"),
+                content.text("create_no"),
+            ),
+            answered,
+        )
+
+    def accept(self, suggestions: dict[str, Suggestion]) -> None:
+        draft = self.draft
+        assert draft is not None
+        for line_id, suggestion in suggestions.items():
+            draft.choose(line_id, suggestion.target_id)
+        self.changed()
+        if suggestions:
+            self.notify(self.content.text("accepted", count=str(len(suggestions))), timeout=6)
+        untaxed = [k for k in suggestions if draft.choices[k].tax_code_id is None]
+        if draft.lists.tax_codes_required and untaxed:
+            # Outside the US the accepted lines cannot be saved without one: ask straight away.
+            self.table.select_line(untaxed[0])
+            self.action_choose_tax_code()
+
+    @work(thread=True, exclusive=True, group="map-create", exit_on_error=False)
+    def create_suggested_items(self, suggestions: dict[str, Suggestion]) -> None:
+        """Create one Service item per suggestion (runs in a thread), one after another."""
+        from qbo_wizard.core.problems import WizardError
+
+        draft, client = self.draft, self.client
+        assert draft is not None and client is not None
+        created: dict[str, Item] = {}
+        problems: list[str] = []
+        for line_id, suggestion in suggestions.items():
+            label = draft.integration.line(line_id).label
+            assert suggestion.new_item_name and suggestion.income_account_id
+            try:
+                created[line_id] = draft.create_service_item(
+                    client,
+                    suggestion.new_item_name,
+                    suggestion.income_account_id,
+                    profile_name=self.profile.name,
+                )
+            except WizardError as error:
+                problems.append(f"{label}: {error}")
+            except Exception as error:  # plain words only
+                problems.append(
+                    f"{label}: {self.content.text('unexpected', kind=type(error).__name__)}"
+                )
+        self.post_message(SuggestedItemsCreated(created, problems))
+
+    @on(SuggestedItemsCreated)
+    def suggested_items_created(self, event: SuggestedItemsCreated) -> None:
+        self.busy = False
+        draft = self.draft
+        assert draft is not None
+        for line_id, item in event.created.items():
+            draft.choose(line_id, item.id)
+        self.changed()
+        if event.problems:
+            self.status.failed(self.content.text("not_created", problems=" ".join(event.problems)))
+        elif event.created:
+            names = ", ".join(f"'{item.full_name}'" for item in event.created.values())
+            self.notify(self.content.text("item_created", names=names), timeout=6)
+
+    # -- saving --------------------------------------------------------------------------------
+
+    def action_save_mapping(self) -> None:
+        draft = self.draft
+        if draft is None or self.busy:
+            return
+        try:
+            mapping = draft.build()
+        except MappingRefused as refused:
+            self.redraw()
+            self.table.select_line(refused.findings[0].line_id)
+            self.explain_selected()
+            count = len({f.line_id for f in refused.findings})
+            lines = "1 line breaks" if count == 1 else f"{count} lines break"
+            self.status.failed(self.content.text("refused_save", lines=lines))
+            return
+        self.busy = True
+        self.status.working(self.content.text("saving"))
+        self.write_mapping(self.profile.name, mapping)
+
+    @work(thread=True, exclusive=True, group="map-save", exit_on_error=False)
+    def write_mapping(self, profile_name: str, mapping: SavedMapping) -> None:
+        from qbo_wizard.core.mapping_file import mapping_path, save_mapping_file
+
+        try:
+            save_mapping_file(mapping_path(profile_name), mapping)
+        except OSError as error:
+            self.post_message(
+                WriteFailed(self.content.text("not_written", reason=str(error.strerror or error)))
+            )
+        else:
+            self.post_message(MappingWritten(mapping))
+
+    @on(MappingWritten)
+    def mapping_written(self, event: MappingWritten) -> None:
+        self.busy = False
+        draft = self.draft
+        assert draft is not None and self.integration is not None
+        self.saved = event.mapping
+        self.baseline = snapshot(draft)
+        self.notes = {}
+        complete = draft.complete
+        self.profile.step_states["map"] = "done" if complete else "needs-attention"
+        choose_integration(self.profile, self.integration.reference)
+        self.session.save()
+        self.redraw()
+        if complete:
+            self.status.succeeded(self.content.text("all_saved", total=str(len(draft.choices))))
+        else:
+            missing = len(draft.unmapped())
+            lines = "1 line is" if missing == 1 else f"{missing} lines are"
+            self.status.succeeded(self.content.text("saved_partly", missing=lines))
+        self.refresh_bindings()
+
+    @on(WriteFailed)
+    def write_failed(self, event: WriteFailed) -> None:
+        self.busy = False
+        self.status.failed(event.reason)
+
+    # -- leaving -------------------------------------------------------------------------------
+
+    def finish(self, outcome: StepOutcome) -> None:
+        """Ask before leaving with unsaved changes."""
+        if self.dirty and not self.busy:
+            self.confirm_unsaved("leave", lambda: super(MappingScreen, self).finish(outcome))
+            return
+        super().finish(outcome)
+
+    def confirm_unsaved(self, question: str, then: Callable[[], None]) -> None:
+        """Ask `leave` or `change` (the integration) before unsaved choices may be lost."""
+        content = self.content
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                then()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                content.text(f"{question}_title"),
+                content.text(f"{question}_question"),
+                content.text(f"{question}_yes"),
+            ),
+            answered,
+        )
+
+
+def snapshot(draft: MappingDraft) -> ChoiceSnapshot:
+    """The choices as plain values, to tell whether anything changed since loading or saving."""
+    return {k: (c.target_id, c.tax_code_id, c.unused) for k, c in draft.choices.items()}
+
+
+def _local_time(iso: str) -> str:
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    return moment.astimezone().strftime("%d %b %Y %H:%M")
