@@ -28,7 +28,7 @@ before and after each check (and while the mapping check reads long lists), so h
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Literal
@@ -45,6 +45,7 @@ from qbo_wizard.core.mapping_check import validate_saved_mapping
 from qbo_wizard.core.paths import list_profiles, validate_profile_name
 from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, EXIT_RECONNECT, WizardError
 from qbo_wizard.core.profile import Profile, load_profile, mask_hint, profile_exists
+from qbo_wizard.core.status import AreaId, AreaStatus, StatusOptions
 from qbo_wizard.core.steps import StepId, step_by_id
 from qbo_wizard.core.tokens import (
     EXPIRY_WARNING_DAYS,
@@ -706,6 +707,7 @@ def run_doctor(
     cancelled: Callable[[], bool] | None = None,
     now: float | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    only: Collection[str] | None = None,
 ) -> DoctorReport:
     """Check one profile's health; never raises for what it finds.
 
@@ -717,14 +719,16 @@ def run_doctor(
         cancelled: Polled between checks; once it returns True the rest are skipped.
         now: The time to judge expiry dates against (Unix seconds); default the current time.
         sleep: How to wait between retries of a throttled call (tests pass a no-op).
+        only: Check ids to run (with the checks they need); None runs them all.
 
     Returns:
-        A `DoctorReport` with one `CheckResult` per entry of `CHECKS`, in order.
+        A `DoctorReport` with one `CheckResult` per check run, in `CHECKS` order.
     """
     validate_profile_name(profile_name)
     report = DoctorReport(profile_name, live=live)
     done: dict[str, CheckResult] = {}
-    total = len(CHECKS)
+    chosen = [check for check in CHECKS if only is None or check.id in _with_needs(only)]
+    total = len(chosen)
     current: list[DoctorProgress] = []
 
     def emit(progress: DoctorProgress) -> None:
@@ -742,7 +746,7 @@ def run_doctor(
         sleep=sleep,
         report_detail=detail,
     )
-    for index, check in enumerate(CHECKS):
+    for index, check in enumerate(chosen):
         starting = DoctorProgress(check.id, check.title, index, total)
         current[:] = [starting]
         emit(starting)
@@ -752,6 +756,22 @@ def run_doctor(
         emit(replace(starting, result=result))
     current.clear()
     return report
+
+
+def _with_needs(check_ids: Collection[str]) -> set[str]:
+    """The checks named and, transitively, every check they need."""
+    by_id = {check.id: check for check in CHECKS}
+    unknown = set(check_ids) - set(by_id)
+    if unknown:
+        raise ValueError(f"unknown doctor checks: {', '.join(sorted(unknown))}")
+    wanted: set[str] = set()
+    pending = list(check_ids)
+    while pending:
+        check_id = pending.pop()
+        if check_id not in wanted:
+            wanted.add(check_id)
+            pending.extend(by_id[check_id].needs)
+    return wanted
 
 
 def _run_one(
@@ -851,3 +871,88 @@ def render_text(report: DoctorReport, width: int = 100) -> str:
     closing = f"{report.summary()} Exit code {report.exit_code}."
     lines += ["", textwrap.fill(closing, width=wrap_width, break_long_words=False)]
     return "\n".join(lines)
+
+
+# --- the status home's rows (named in `status.STATUS_CHECKS`) ------------------------------
+
+#: The checks the status home's connection and token expiry rows are read from.
+STATUS_CHECK_IDS = ("company", "refresh-window", "hard-limit")
+_EXPIRY_RANK: dict[Verdict, int] = {"reconnect": 3, "problem": 2, "warning": 1}
+
+
+def status_doctor_report(profile: Profile, options: StatusOptions) -> DoctorReport:
+    """The doctor's checks behind the status rows, run once per status report and shared."""
+    key = f"doctor:{profile.name}"
+    report = options.shared.get(key)
+    if not isinstance(report, DoctorReport):
+        report = run_doctor(
+            profile.name,
+            live=options.live,
+            now=options.now.timestamp(),
+            sleep=lambda seconds: None,  # a status line answers promptly: no backing off
+            only=STATUS_CHECK_IDS,
+        )
+        options.shared[key] = report
+    return report
+
+
+def _not_connected(report: DoctorReport, area: AreaId, options: StatusOptions) -> AreaStatus | None:
+    """The row when there is no usable stored connection; None when there is one."""
+    tokens = report.check("tokens")
+    if tokens.verdict == "ok":
+        return None
+    if tokens.blocked_by == "keyring":
+        return AreaStatus(area, "problem", _first_sentence(report.check("keyring").why))
+    if area == "token-expiry":
+        return AreaStatus(area, "problem", "No connection yet.", "connect")
+    if tokens.blocked_by is not None:  # no readable profile: nothing was ever connected
+        return AreaStatus(area, "problem", "Not connected to a company yet.", "connect")
+    return AreaStatus(area, "problem", options.ids(_first_sentence(tokens.why)), "connect")
+
+
+def connection_status(profile: Profile, options: StatusOptions) -> AreaStatus:
+    """The status home's connection row, from the doctor's stored-connection and company checks.
+
+    Red with "reconnect" when Intuit no longer accepts the connection; unknown (with step 9)
+    when QuickBooks could not be asked (no network, an outage, throttling).
+    """
+    report = status_doctor_report(profile, options)
+    missing = _not_connected(report, "connection", options)
+    if missing is not None:
+        return missing
+    company = f"{profile.company_name or 'The company'} (realm {options.realm(profile.realm_id)})"
+    if not options.live:
+        return AreaStatus("connection", "ok", f"{company}; not checked live.", "connect")
+    for check_id in ("refresh", "company"):
+        check = report.check(check_id)
+        if check.verdict == "reconnect":
+            why = f"QuickBooks no longer accepts the connection to {company}: reconnect."
+            return AreaStatus("connection", "problem", why, "connect")
+        if check.verdict == "problem":
+            why = options.ids(_first_sentence(check.why))
+            if check.step in (None, "connect"):  # QuickBooks could not be asked
+                return AreaStatus("connection", "unknown", why, "troubleshoot")
+            return AreaStatus("connection", "problem", why, check.step)
+        if check.verdict == "skipped" and check.blocked_by not in (None, "refresh"):
+            blocker = report.check(check.blocked_by or "")
+            why = options.ids(_first_sentence(blocker.why))
+            return AreaStatus("connection", "problem", why, blocker.step)
+    return AreaStatus("connection", "ok", f"{company} answered just now.", "connect")
+
+
+def token_expiry_status(profile: Profile, options: StatusOptions) -> AreaStatus:
+    """The status home's token expiry row: the nearer of Intuit's 100-day and 5-year limits.
+
+    Uses the doctor's own checks, so the warning comes `EXPIRY_WARNING_DAYS` ahead here too.
+    """
+    report = status_doctor_report(profile, options)
+    missing = _not_connected(report, "token-expiry", options)
+    if missing is not None:
+        return missing
+    window, limit = report.check("refresh-window"), report.check("hard-limit")
+    worst = max((window, limit), key=lambda check: _EXPIRY_RANK.get(check.verdict, 0))
+    if worst.verdict == "reconnect":
+        return AreaStatus("token-expiry", "problem", _first_sentence(worst.why), "connect")
+    if worst.verdict == "warning":
+        return AreaStatus("token-expiry", "warning", _first_sentence(worst.why), worst.step)
+    return AreaStatus("token-expiry", "ok", _first_sentence(window.why), "connect")

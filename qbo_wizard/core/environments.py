@@ -33,6 +33,7 @@ DEFAULT_LOOPBACK_PORT = 8765
 LOOPBACK_PATH = "/callback"
 
 SIMULATOR_INFO_PATH = "/_simulator/info"
+SIMULATOR_CONTROL_PATH = "/_simulator/control"
 _SIMULATOR_TIMEOUT_SECONDS = 5.0
 
 
@@ -137,6 +138,40 @@ def simulator_info(url: str) -> dict[str, Any]:
     Read on every use, never cached: a simulator restarted on the same port has new keys.
     """
     return _fetch_simulator_info(normalise_simulator_url(url))
+
+
+def simulator_control(url: str, action: str, **params: Any) -> dict[str, Any]:
+    """Apply one control action on a running simulator (`POST URL/_simulator/control`).
+
+    Demo mode uses it to rehearse failures (`scenario`, `advance_clock`, …); see the simulator
+    contract in DESIGN.md for the actions.
+
+    Raises:
+        EnvironmentProblem: The simulator cannot be reached or refused the action.
+    """
+    root = normalise_simulator_url(url)
+    try:
+        response = requests.post(
+            root + SIMULATOR_CONTROL_PATH,
+            json={"action": action, **params},
+            timeout=_SIMULATOR_TIMEOUT_SECONDS,
+        )
+    except requests.RequestException:
+        raise EnvironmentProblem(
+            f"Could not reach the practice QuickBooks (simulator) at {root}; nothing was changed."
+        ) from None
+    try:
+        answer = response.json()
+    except ValueError:
+        answer = None
+    if not isinstance(answer, dict):
+        raise EnvironmentProblem(
+            f"{root} answered HTTP {response.status_code}, not like a simulator."
+        )
+    if response.status_code != 200:
+        refused = answer.get("error") or f"HTTP {response.status_code}"
+        raise EnvironmentProblem(f"The practice QuickBooks refused {action!r}: {refused}.")
+    return answer
 
 
 def simulator_endpoints(url: str) -> Endpoints:

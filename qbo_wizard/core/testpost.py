@@ -66,6 +66,7 @@ from qbo_wizard.core.problems import (
     WizardError,
 )
 from qbo_wizard.core.profile import MAPPING_FILE, Profile, load_profile, save_profile
+from qbo_wizard.core.status import AreaStatus, StatusOptions, Verdict, parse_time
 from qbo_wizard.core.steps import StepId, is_step_id
 from qbo_wizard.core.timestamps import utc_timestamp
 from qbo_wizard.core.tokens import ReconnectRequired, TokensNotSaved
@@ -1194,3 +1195,25 @@ def _finish(result: TestRunResult, realm_id: str, cleanup_only: bool = False) ->
         profile.step_states["test"] = "done" if result.ok else "needs-attention"
     save_profile(profile)
     return result
+
+
+# --------------------------------------------------------------------------- status home
+
+
+def last_test_status(profile: Profile, options: StatusOptions) -> AreaStatus:
+    """The status home's last test row: passed or failed, when, and any cleanup still due."""
+    test = profile.last_test
+    if not test:
+        return AreaStatus("last-test", "problem", "No test posted yet.", "test")
+    at = parse_time(str(test.get("at", "")))
+    when = f" on {at:%d %b %Y}" if at else ""
+    left = (
+        " Test documents are still in QuickBooks: clean them up in step 8."
+        if test.get("pending_cleanup")
+        else ""
+    )
+    if test.get("ok") is True:
+        verdict: Verdict = "warning" if left else "ok"
+        return AreaStatus("last-test", verdict, f"Passed{when}.{left}", "test")
+    summary = str(test.get("summary", "")).strip() or "see step 8 for what went wrong."
+    return AreaStatus("last-test", "problem", options.ids(f"Failed{when}: {summary}{left}"), "test")

@@ -165,6 +165,8 @@ class WizardApp(App[int]):
             elif isinstance(outcome, JumpTo):
                 step_id = outcome.step_id
                 session.highlight_line = outcome.line_id
+            elif isinstance(outcome, Reconnect):
+                step_id = begin_reconnect(profile)
             elif isinstance(outcome, GoBack):
                 step_id = previous_step(step_id) or step_id
             elif isinstance(outcome, GoNext):

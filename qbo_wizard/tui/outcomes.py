@@ -27,7 +27,8 @@ class JumpTo:
 
     step_id: StepId
     line_id: str | None = None
-    """For step 7: the mapping line to select and explain (e.g. the one a test post failed on)."""
+    """For step 7: the mapping line to select and explain (e.g. the one a test post failed on);
+    the flow hands it over as `WizardSession.highlight_line`, other steps ignore it."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,10 @@ class OpenStatus:
 
 @dataclass(frozen=True)
 class Reconnect:
-    """The authorizing user's password changed: keep keys and mapping, redo step 6."""
+    """The authorizing user's password changed: keep keys and mapping, redo step 6.
+
+    Chosen on the status home, or from a step that found the connection refused (steps 8, 9).
+    """
 
 
 @dataclass(frozen=True)
@@ -50,5 +54,5 @@ class QuitWizard:
     """Save and leave; the next run resumes where the user was."""
 
 
-StepOutcome = GoNext | GoBack | JumpTo | OpenStatus | QuitWizard
+StepOutcome = GoNext | GoBack | JumpTo | OpenStatus | Reconnect | QuitWizard
 HomeChoice = Reconnect | NewApp | JumpTo | QuitWizard

@@ -3,7 +3,8 @@
 Runs the real wizard against the practice QuickBooks (demo mode: throwaway profile, in-memory
 keyring), at 120×40 and, for a few screens, 80×24. Where a person would click Connect in the
 browser, a `ConsentingBrowser` does. Before anything is written, every SVG is checked against
-every secret the demo used (keys and tokens); a match stops the script and writes nothing.
+every secret the demo used (the keys, and every token the keyring held when a picture was
+taken); a match stops the script and writes nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from qbo_wizard.core.profile import load_profile
 from qbo_wizard.tui.app import WizardApp
@@ -49,13 +50,20 @@ async def settle(pilot: Pilot[Any]) -> None:
         field.cursor_blink = False
 
 
-async def run_walk(app: WizardApp, size: tuple[int, int], walk: Walk) -> Shots:
-    """Run `app` headlessly at `size`; `walk` calls `shoot(name)` for each picture."""
+async def run_walk(
+    app: WizardApp, size: tuple[int, int], walk: Walk, secrets: set[str] | None = None
+) -> Shots:
+    """Run `app` headlessly at `size`; `walk` calls `shoot(name)` for each picture.
+
+    Every token in the keyring when a picture is taken is added to `secrets`.
+    """
     shots: Shots = {}
     async with app.run_test(size=size) as pilot:
 
         def shoot(name: str) -> None:
             shots[name] = app.export_screenshot(title="qbo-wizard")
+            if secrets is not None:
+                secrets.update(stored_tokens())
 
         await settle(pilot)
         await walk(pilot, shoot)
@@ -104,10 +112,18 @@ async def walk_first_run(pilot: Pilot[Any], shoot: Callable[[str], None]) -> Non
     await pilot.press("n")
     await settle(pilot)
     await walk_mapping(pilot, shoot)
-    for name in ("08-test", "09-troubleshoot"):
-        await pilot.press("n")
-        await settle(pilot)
-        shoot(name)
+    await press_then_shoot(pilot, shoot, "n", "08-test")
+    await press_then_shoot(pilot, shoot, "r", "08-test-passed")
+    await press_then_shoot(pilot, shoot, "n", "09-troubleshoot")
+    await open_tab(pilot, "tab-explain")
+    pilot.app.screen.query_one("#error-text", TextArea).text = SAMPLE_ERROR
+    await pilot.click("#explain")
+    await settle(pilot)
+    shoot("09-troubleshoot-explain")
+    await open_tab(pilot, "tab-bundle")
+    await pilot.click("#make-bundle")
+    await settle(pilot)
+    shoot("09-troubleshoot-bundle")
     await pilot.press("g")
     await settle(pilot)
     shoot("12-go-to-step")
@@ -139,6 +155,45 @@ async def walk_mapping(pilot: Pilot[Any], shoot: Callable[[str], None]) -> None:
     await pilot.press("ctrl+s")
     await settle(pilot)
     shoot("07-map-saved")
+
+
+async def walk_rehearsal(pilot: Pilot[Any], shoot: Callable[[str], None]) -> None:
+    """Support rehearses a password change in demo mode; the status home turns red."""
+    await pilot.press("h")
+    await settle(pilot)
+    await open_tab(pilot, "tab-rehearse")
+    await pilot.click("#scenario-password-change")
+    await settle(pilot)
+    shoot("14-rehearse-failures")
+    await press_then_shoot(pilot, shoot, "s", "15-status-home-after-password-change")
+    await pilot.press("q")
+
+
+async def press_then_shoot(
+    pilot: Pilot[Any], shoot: Callable[[str], None], key: str, name: str
+) -> None:
+    """Press one key, let the screen settle, take the named picture."""
+    await pilot.press(key)
+    await settle(pilot)
+    shoot(name)
+
+
+# A carrier bill refused by QuickBooks, as an integration's log shows it.
+SAMPLE_ERROR = (
+    "2026-02-01 10:05:12 ERROR bill export failed: status=400 intuit_tid=1-65c2a6f3-0b7d3e5c "
+    '{"Fault":{"Error":[{"Message":"A business validation error has occurred while processing '
+    'your request","Detail":"Business Validation Error: You can\'t use Accounts Payable (A/P) '
+    'accounts like \\"Accounts Payable (A/P)\\" on the lines of a bill.","code":"6000",'
+    '"element":""}],"type":"ValidationFault"}}'
+)
+
+
+async def open_tab(pilot: Pilot[Any], pane_id: str) -> None:
+    """Click a tab's heading on step 9, as a user does."""
+    pilot.app.screen.query_one("#step-content").scroll_home(animate=False)
+    await pilot.pause()
+    await pilot.click(f"#--content-tab-{pane_id}")
+    await settle(pilot)
 
 
 async def walk_status_home(pilot: Pilot[Any], shoot: Callable[[str], None]) -> None:
@@ -173,9 +228,11 @@ async def take_all() -> tuple[Shots, list[str]]:
     """Every picture, and every secret the demo used (to check the pictures against)."""
     shots: Shots = {}
     with demo_environment() as info:
-        shots |= await run_walk(_demo_app(info), WIDE, walk_first_run)
-        shots |= await run_walk(_demo_app(info, saved=True), WIDE, walk_status_home)
-        shots |= await run_walk(_demo_app(info, saved=True, presenter=True), WIDE, walk_presenter)
+        secrets = set(info.prefill.values())
+        shots |= await run_walk(_demo_app(info), WIDE, walk_first_run, secrets)
+        shots |= await run_walk(_demo_app(info, saved=True), WIDE, walk_status_home, secrets)
+        presenting = _demo_app(info, saved=True, presenter=True)
+        shots |= await run_walk(presenting, WIDE, walk_presenter, secrets)
         shots |= await run_walk(
             _demo_app(info, saved=True),
             NARROW,
@@ -184,22 +241,31 @@ async def take_all() -> tuple[Shots, list[str]]:
                 (("s", "6"), "narrow-06-connect"),
                 (("7",), "narrow-07-map"),
                 (("2",), "narrow-02-create-app"),
+                (("8",), "narrow-08-test"),
+                (("9",), "narrow-09-troubleshoot"),
             ),
+            secrets,
         )
-        secrets = demo_secrets(info)
-    return shots, secrets
+        shots |= await run_walk(_demo_app(info, saved=True), WIDE, walk_rehearsal, secrets)
+        secrets.update(demo_secrets(info))
+    return shots, sorted(secret for secret in secrets if secret)
 
 
 def demo_secrets(info: DemoInfo) -> list[str]:
     """The demo's keys and every token in its keyring."""
+    secrets = [*info.prefill.values(), *stored_tokens()]
+    return [secret for secret in secrets if secret]
+
+
+def stored_tokens() -> list[str]:
+    """The tokens the demo profile's keyring entry holds right now."""
     from qbo_wizard.core.tokens import TOKENS_ENTRY
     from qbo_wizard.core.vault import Vault
 
-    secrets = list(info.prefill.values())
     stored = Vault(DEMO_PROFILE).get(TOKENS_ENTRY)
-    if stored:
-        secrets += [v for v in json.loads(stored).values() if isinstance(v, str) and len(v) > 20]
-    return [secret for secret in secrets if secret]
+    if not stored:
+        return []
+    return [v for v in json.loads(stored).values() if isinstance(v, str) and len(v) > 20]
 
 
 SVG_TAG = re.compile(r"<[^>]+>")

@@ -51,6 +51,18 @@ def test_a_healthy_profile_passes_every_check(simulator: SimulatorServer) -> Non
     assert recent_failures("acme") == []
 
 
+def test_chosen_checks_run_with_the_checks_they_need_and_no_others(
+    simulator: SimulatorServer,
+) -> None:
+    healthy(simulator)
+    report = run_doctor("acme", only=("company", "hard-limit"))
+    needed = ["profile", "keyring", "keys", "tokens", "environment", "refresh-window"]
+    assert [c.id for c in report.checks] == [*needed, "hard-limit", "refresh", "company"]
+    assert report.exit_code == EXIT_OK
+    with pytest.raises(ValueError, match="unknown doctor checks: nonsense"):
+        run_doctor("acme", only=("nonsense",))
+
+
 @pytest.mark.parametrize("scenario", ["password-change", "takeover"])
 def test_a_revoked_connection_means_reconnect(simulator: SimulatorServer, scenario: str) -> None:
     healthy(simulator)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from qbo_wizard.core import status
+from qbo_wizard.core.doctor import run_doctor
 from qbo_wizard.core.profile import Profile
 from qbo_wizard.core.status import STATUS_CHECKS, StatusOptions, status_report
 from qbo_wizard.simulator.companies import US_REALM
@@ -56,14 +58,50 @@ def test_unreachable_simulator_is_unknown_not_a_crash(simulator: SimulatorServer
     assert "\n" not in connection.why
 
 
-def test_token_expiry_warns_a_month_ahead(simulator: SimulatorServer) -> None:
+def test_token_expiry_warns_two_weeks_ahead_like_the_doctor(simulator: SimulatorServer) -> None:
     profile = connected_profile(simulator)
-    soon = datetime.now(timezone.utc) + timedelta(days=91)
-    expiry = _by_area(profile, now=soon)["token-expiry"]
-    assert expiry.verdict == "problem"
-    assert "Expires in" in expiry.why and "reconnect before then" in expiry.why
+    in_80_days = datetime.now(timezone.utc) + timedelta(days=80)  # 20 days left of 100
+    assert _by_area(profile, now=in_80_days)["token-expiry"].verdict == "ok"
+    in_91_days = datetime.now(timezone.utc) + timedelta(days=91)  # 9 days left
+    expiry = _by_area(profile, now=in_91_days)["token-expiry"]
+    assert expiry.verdict == "warning"
+    assert re.search(r"expires in [89] days", expiry.why) and "any refresh renews" in expiry.why
+    doctor = run_doctor("acme", live=False, now=in_91_days.timestamp())
+    assert doctor.check("refresh-window").verdict == "warning"  # the same threshold
     later = datetime.now(timezone.utc) + timedelta(days=200)
-    assert "Expired on" in _by_area(profile, now=later)["token-expiry"].why
+    expired = _by_area(profile, now=later)["token-expiry"]
+    assert expired.verdict == "problem" and "expired on" in expired.why
+    assert expired.fix_step == "connect"
+
+
+def test_one_doctor_run_serves_every_row(
+    simulator: SimulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qbo_wizard.core import doctor
+
+    profile = connected_profile(simulator)
+    runs: list[object] = []
+    real = doctor.run_doctor
+
+    def counted(*args: object, **kwargs: object) -> object:
+        runs.append(kwargs.get("only"))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(doctor, "run_doctor", counted)
+    report = _by_area(profile, live=True)
+    assert report["connection"].verdict == report["token-expiry"].verdict == "ok"
+    assert runs == [doctor.STATUS_CHECK_IDS]
+
+
+def test_last_test_with_documents_left_to_clean_is_a_warning() -> None:
+    profile = Profile(
+        name="acme",
+        last_test={"ok": True, "at": "2026-02-01T10:05:00Z", "pending_cleanup": True},
+    )
+    last = _by_area(profile)["last-test"]
+    assert last.verdict == "warning"
+    assert last.why.startswith("Passed on 01 Feb 2026.")
+    assert "still in QuickBooks" in last.why and last.fix_step == "test"
 
 
 def test_failed_test_says_why() -> None:

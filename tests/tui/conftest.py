@@ -5,13 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from textual.app import App
 
 from qbo_wizard.core.profile import Profile
+from qbo_wizard.core.steps import StepId
 from qbo_wizard.simulator.browser import ConsentingBrowser
 from qbo_wizard.simulator.companies import US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
 from qbo_wizard.tui.app import WizardApp
-from qbo_wizard.tui.session import DemoInfo
+from qbo_wizard.tui.outcomes import StepOutcome
+from qbo_wizard.tui.screens import step_screen
+from qbo_wizard.tui.session import DemoInfo, ProfileWriter, WizardSession
 
 
 def wizard(profile: Profile | None = None, **options: Any) -> WizardApp:
@@ -30,12 +34,7 @@ def no_browser(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def demo_wizard(sim: SimulatorServer, profile: Profile | None = None, **options: Any) -> WizardApp:
     """The wizard as demo mode opens it: simulator profile, demo keys ready to be entered."""
-    keys = sim.info["keys"]["development"]
-    demo = DemoInfo(
-        home="(test)",
-        simulator_url=sim.url,
-        prefill={"client_id": keys["client_id"], "client_secret": keys["client_secret"]},
-    )
+    demo = demo_info(sim)
     profile = profile or Profile(
         name="acme", environment="simulator", simulator_url=sim.url, current_step="credentials"
     )
@@ -48,3 +47,42 @@ def browser(simulator: SimulatorServer, monkeypatch: pytest.MonkeyPatch) -> Cons
     fake = ConsentingBrowser(US_REALM, only_under=simulator.url)
     monkeypatch.setattr(WizardApp, "open_url", lambda self, url, **_: fake.open(url))
     return fake
+
+
+class StepHost(App[None]):
+    """A bare app that shows one step screen and records what it dismisses with."""
+
+    CSS_PATH = WizardApp.CSS_PATH
+    HORIZONTAL_BREAKPOINTS = WizardApp.HORIZONTAL_BREAKPOINTS
+
+    def __init__(
+        self,
+        profile: Profile,
+        step_id: StepId,
+        *,
+        demo: DemoInfo | None = None,
+        presenter: bool = False,
+    ) -> None:
+        super().__init__()
+        self.session = WizardSession(
+            profile=profile, writer=ProfileWriter(self), demo=demo, presenter=presenter
+        )
+        self.step_id: StepId = step_id
+        self.outcomes: list[StepOutcome | None] = []
+        self.opened: list[str] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(step_screen(self.step_id, self.session), self.outcomes.append)
+
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        """Record the page instead of starting a browser."""
+        self.opened.append(url)
+
+
+def demo_info(sim: SimulatorServer) -> DemoInfo:
+    keys = sim.info["keys"]["development"]
+    return DemoInfo(
+        home="(test)",
+        simulator_url=sim.url,
+        prefill={"client_id": keys["client_id"], "client_secret": keys["client_secret"]},
+    )

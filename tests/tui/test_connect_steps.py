@@ -9,12 +9,11 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from textual.widgets import Input, Label
 
 from qbo_wizard.core.credentials import CLIENT_SECRET
-from qbo_wizard.core.profile import Profile, load_profile
+from qbo_wizard.core.profile import load_profile
 from qbo_wizard.core.vault import Vault
 from qbo_wizard.simulator.browser import ConsentingBrowser, approve
 from qbo_wizard.simulator.companies import US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
-from qbo_wizard.tui.screens.status_home import StatusHomeScreen
 from qbo_wizard.tui.screenshots import leaked, settle
 from qbo_wizard.tui.widgets.secret_input import SecretInput
 from qbo_wizard.tui.widgets.status_line import StatusLine
@@ -164,33 +163,6 @@ async def test_tokens_from_the_playground_connect(simulator: SimulatorServer) ->
         assert status_text(app, "connect-status").startswith(f"✓ Connected to {US_COMPANY}")
         assert token not in app.export_screenshot()
     assert load_profile("acme").connect_method == "paste-tokens"
-
-
-async def test_demo_walks_all_nine_steps_end_to_end(
-    simulator: SimulatorServer, browser: ConsentingBrowser
-) -> None:
-    app = demo_wizard(
-        simulator, Profile(name="acme", environment="simulator", simulator_url=simulator.url)
-    )
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        for _ in range(4):  # steps 1–4: guidance only
-            await pilot.press("n")
-            await settle(pilot)
-        await pilot.press("ctrl+s")  # step 5: the demo keys are filled in
-        await settle(pilot)
-        await pilot.press("n", "o")  # step 6: sign in through the (consenting) browser
-        await settle(pilot)
-        assert status_text(app, "connect-status").startswith(f"✓ Connected to {US_COMPANY}")
-        for _ in range(3):
-            await pilot.press("n")
-            await settle(pilot)
-        assert "Step 9 of 9" in str(app.screen.query_one("#banner-title").render())
-        await pilot.press("s")  # a connected profile has a status home
-        await settle(pilot)
-        assert isinstance(app.screen, StatusHomeScreen)
-    profile = load_profile("acme")
-    assert [profile.step_state(s) for s in ("credentials", "connect")] == ["done", "done"]
 
 
 async def test_step_keys_type_into_a_field_and_escape_gives_them_back(

@@ -12,7 +12,8 @@ from qbo_wizard.tui.screens.checklist import ChecklistStepScreen
 from qbo_wizard.tui.screens.connect import ConnectScreen
 from qbo_wizard.tui.screens.credentials import CredentialsScreen
 from qbo_wizard.tui.screens.mapping import MappingScreen
-from qbo_wizard.tui.screens.placeholder import PlaceholderStepScreen
+from qbo_wizard.tui.screens.test_step import TestStepScreen
+from qbo_wizard.tui.screens.troubleshoot import TroubleshootScreen
 from qbo_wizard.tui.session import WizardSession
 
 STEP_SCREENS: dict[StepId, type[StepScreen]] = {
@@ -23,8 +24,8 @@ STEP_SCREENS: dict[StepId, type[StepScreen]] = {
     "credentials": CredentialsScreen,
     "connect": ConnectScreen,
     "map": MappingScreen,
-    "test": PlaceholderStepScreen,
-    "troubleshoot": PlaceholderStepScreen,
+    "test": TestStepScreen,
+    "troubleshoot": TroubleshootScreen,
 }
 
 

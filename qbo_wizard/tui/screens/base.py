@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Button, Footer, Input, Static, TextArea
 
 from qbo_wizard.core.profile import Profile
 from qbo_wizard.core.progress import is_configured, next_step, previous_step
@@ -25,10 +25,12 @@ from qbo_wizard.tui.outcomes import (
     JumpTo,
     OpenStatus,
     QuitWizard,
+    Reconnect,
     StepOutcome,
 )
 from qbo_wizard.tui.screens.go_to_step import GoToStepScreen
 from qbo_wizard.tui.session import WizardSession
+from qbo_wizard.tui.widgets.explained import FixButton
 from qbo_wizard.tui.widgets.step_nav import StepBanner, StepList, StepStrip, step_label
 
 
@@ -100,6 +102,8 @@ class StepScreen(Screen[StepOutcome]):
         self.content: StepContent = load_step_content(step_id)
         self.busy = False
         """True while the step is storing something; leaving must wait until it is done."""
+        self.busy_message = "One moment: the wizard is still saving this step."
+        """What to say when the user tries to leave while `busy`."""
 
     @property
     def profile(self) -> Profile:
@@ -127,7 +131,7 @@ class StepScreen(Screen[StepOutcome]):
     def finish(self, outcome: StepOutcome) -> None:
         """Record this step's state, then hand `outcome` to the flow."""
         if self.busy:
-            self.notify("One moment: the wizard is still saving this step.", timeout=3)
+            self.notify(self.busy_message, timeout=3)
             return
         state = self.state_on_leave(moving_on=isinstance(outcome, GoNext))
         if state is not None:
@@ -136,7 +140,7 @@ class StepScreen(Screen[StepOutcome]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide keys that do nothing here (Back on step 1, Status before any connection)."""
-        typing = isinstance(self.focused, Input)
+        typing = isinstance(self.focused, (Input, TextArea))
         if action == "leave_field":
             return typing
         if typing and action in self.STEP_KEYS:
@@ -181,6 +185,19 @@ class StepScreen(Screen[StepOutcome]):
                 self.finish(JumpTo(step_id))
 
         self.app.push_screen(GoToStepScreen(self.profile, self.step.id), chosen)
+
+    def fix_in_step(self, step_id: StepId, line_id: str | None = None) -> None:
+        """Open the step that fixes a problem; a refused connection takes the reconnect path."""
+        if step_id == "connect" and is_configured(self.profile):
+            self.finish(Reconnect())
+        elif step_id != self.step.id:
+            self.finish(JumpTo(step_id, line_id))
+
+    @on(Button.Pressed, ".fix-button")
+    def fix_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if isinstance(event.button, FixButton):
+            self.fix_in_step(event.button.step_id, event.button.line_id)
 
     @on(StepList.StepChosen)
     def jump_from_list(self, event: StepList.StepChosen) -> None:

@@ -1,6 +1,6 @@
 """The status home: where a configured profile opens on every re-run.
 
-One row per area (keys, connection, token expiry, mapping, last test) with ✓ / ✗ / ? and one
+One row per area (keys, connection, token expiry, mapping, last test) with ✓ / ! / ✗ / ? and one
 line of why, and the four ways back to green. The checks run in a thread worker (they read the
 keyring and, once live checks exist, the network) and post their report back as a message.
 """
@@ -28,7 +28,11 @@ from qbo_wizard.tui.screens.confirm import ConfirmScreen
 from qbo_wizard.tui.session import WizardSession
 from qbo_wizard.tui.widgets.step_nav import StepBanner
 
-VERDICT_GLYPHS = {"ok": ("✓", "$text-success"), "problem": ("✗", "$text-error")}
+VERDICT_GLYPHS = {
+    "ok": ("✓", "$text-success"),
+    "warning": ("!", "$text-warning"),
+    "problem": ("✗", "$text-error"),
+}
 UNKNOWN_GLYPH = ("?", "$text-warning")
 CHECKING_GLYPH = ("…", "$text-muted")
 
@@ -134,6 +138,7 @@ class StatusHomeScreen(Screen[HomeChoice]):
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
+        self.session.writer.flush()  # the checks read the profile from disk
         self.check_status(copy.deepcopy(self.session.profile))
 
     @work(thread=True, exclusive=True, group="status", exit_on_error=False)
