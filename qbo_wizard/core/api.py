@@ -196,6 +196,21 @@ def parse_fault(text: str, status: int) -> Fault | None:
     return None
 
 
+def _what_quickbooks_said(fault: Fault) -> str:
+    """The fault's reason in words: Detail for 6000 (the real reason), and for the gateway's
+    machine text (`message=ThrottleExceeded; errorCode=003001; …`) the known error's title."""
+    if fault.code == "6000" and fault.detail:
+        return fault.detail
+    if "errorCode=" not in fault.message:
+        return fault.message
+    from qbo_wizard.core.explain import explain_error
+
+    known = explain_error(fault.code, message=fault.message)
+    if known is not None and known.title:
+        return known.title
+    return fault.message.split(";", 1)[0].removeprefix("message=")
+
+
 def _plain_message(what: str, fault: Fault, status: int | None, tid: str | None) -> str:
     if fault.code in _WRONG_ENVIRONMENT_CODES:
         advice = (
@@ -216,8 +231,7 @@ def _plain_message(what: str, fault: Fault, status: int | None, tid: str | None)
         advice = " This is a problem on Intuit's side; try again in a few minutes."
     else:
         advice = ""
-    said = fault.detail if fault.code == "6000" and fault.detail else fault.message
-    said = redact_text(said)[:400] or "no explanation given"
+    said = redact_text(_what_quickbooks_said(fault))[:400] or "no explanation given"
     reference = f" Intuit's reference: {tid}." if tid else ""
     return f"QuickBooks refused to {what} (error {fault.code}: {said}).{advice}{reference}"
 

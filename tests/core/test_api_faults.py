@@ -104,3 +104,28 @@ def test_the_api_reads_faults_as_explain_does() -> None:
     fault = parse_fault(single, 400)
     assert fault is not None
     assert (fault.code, fault.detail) == ("6000", "Pick a tax code")
+
+
+def test_gateway_machine_text_becomes_plain_words() -> None:
+    from qbo_wizard.core.api import _plain_message
+
+    fault = parse_fault(THROTTLE_XML, 429)
+    assert fault is not None
+    message = _plain_message("read the company's details", fault, 429, "1-abc")
+    assert "errorCode=" not in message
+    assert "message=ThrottleExceeded" not in message
+    assert message.startswith(
+        "QuickBooks refused to read the company's details (error 3001: QuickBooks is asking "
+        "the app to slow down)."
+    )
+    assert "wait a minute" in message
+
+
+def test_a_6000_shows_its_detail_not_the_generic_message() -> None:
+    from qbo_wizard.core.api import _plain_message
+
+    fault = parse_fault(STANDARD, 400)
+    assert fault is not None
+    message = _plain_message("post the bill", fault, 400, None)
+    assert "GST/HST rate" in message
+    assert "business validation error has occurred" not in message
