@@ -28,7 +28,7 @@ from qbo_wizard.core.mapping_file import (
     load_saved_mapping,
     mapping_path,
 )
-from qbo_wizard.core.problems import WizardError
+from qbo_wizard.core.problems import EXIT_RECONNECT, WizardError
 from qbo_wizard.core.profile import MAPPING_FILE, Profile
 from qbo_wizard.core.status import AreaStatus, StatusOptions, first_sentence
 from qbo_wizard.core.timestamps import utc_timestamp
@@ -311,6 +311,9 @@ def check_mapping_status(profile: Profile, options: StatusOptions) -> AreaStatus
             api = QboApi.for_profile(profile.name, sleep=lambda seconds: None)
             report = validate_saved_mapping(api, profile.name, refresh=True)
         except WizardError as error:
+            if error.exit_code == EXIT_RECONNECT:  # the Connection row already says why
+                why = "Not checked: QuickBooks has to be connected again first."
+                return AreaStatus("mapping", "unknown", why, "connect")
             why = f"Could not be checked: {first_sentence(str(error))}"
             return AreaStatus("mapping", "unknown", why, "map")
     else:

@@ -50,6 +50,19 @@ def test_revoked_connection_asks_for_a_reconnect(simulator: SimulatorServer) -> 
     assert connection.fix_step == "connect"
 
 
+def test_a_revoked_connection_leaves_the_mapping_unchecked_in_plain_words(
+    simulator: SimulatorServer,
+) -> None:
+    profile = connected_profile(simulator)
+    save_suggested_mapping()
+    simulator.control("scenario", name="password-change", realm_id=US_REALM)
+    mapping = _by_area(profile, live=True)["mapping"]
+    assert mapping.verdict == "unknown"
+    assert mapping.why == "Not checked: QuickBooks has to be connected again first."
+    assert mapping.fix_step == "connect"
+    assert "qbo-wizard login" not in mapping.why  # the screen offers Reconnect instead
+
+
 def test_unreachable_simulator_is_unknown_not_a_crash(simulator: SimulatorServer) -> None:
     profile = connected_profile(simulator)
     simulator.stop()
