@@ -504,3 +504,20 @@ async def test_an_unreachable_quickbooks_is_explained_while_loading(
         await settle(pilot)
         assert screen(app).panes.current == "pane-loading"
         assert "Press r to try again" in str(app.screen.query_one("#load-status").render())
+
+
+async def test_a_mapping_that_cannot_be_written_says_why_and_the_step_keys_work_again(
+    simulator: SimulatorServer,
+) -> None:
+    app = host(simulator)
+    async with app.run_test(size=WIDE) as pilot:
+        await start_freight(pilot)
+        mapping_path("acme").mkdir()  # something in the way of the file: the write fails
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert status(app).startswith("✗ The mapping was not saved.")
+        assert "could not be written" in status(app)
+        assert not screen(app).busy
+        await pilot.press("b")  # leaving is not refused as "still saving"
+        await settle(pilot)
+    assert app.outcomes == [GoBack()]

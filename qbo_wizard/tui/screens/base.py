@@ -14,6 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static, TextArea
+from textual.worker import Worker, WorkerState
 
 from qbo_wizard.core.profile import Profile
 from qbo_wizard.core.progress import is_configured, next_step, previous_step
@@ -31,7 +32,13 @@ from qbo_wizard.tui.outcomes import (
 from qbo_wizard.tui.screens.go_to_step import GoToStepScreen
 from qbo_wizard.tui.session import WizardSession
 from qbo_wizard.tui.widgets.explained import FixButton
+from qbo_wizard.tui.widgets.status_line import StatusLine
 from qbo_wizard.tui.widgets.step_nav import StepBanner, StepList, StepStrip, step_label
+
+WORKER_STOPPED = (
+    "Something unexpected stopped this ({kind}). You can try again, or leave this step; "
+    "step 9 helps if it keeps happening."
+)
 
 
 def session_badges(session: WizardSession) -> list[str]:
@@ -152,6 +159,21 @@ class StepScreen(Screen[StepOutcome]):
         if action == "status_home":
             return is_configured(self.profile)
         return True
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Safety net: a worker that stopped on an error it did not catch never leaves the step
+        waiting. The step is no longer busy and says so in plain words (the error's type only:
+        its text may quote a token or an address)."""
+        if event.state != WorkerState.ERROR:
+            return
+        self.busy = False
+        message = WORKER_STOPPED.format(kind=type(event.worker.error).__name__)
+        waiting = [line for line in self.query(StatusLine) if line.has_class("-working")]
+        for line in waiting:
+            line.failed(message)
+        if not waiting:
+            self.notify(message, severity="error", timeout=8, markup=False)
+        self.refresh_bindings()
 
     def action_leave_field(self) -> None:
         self.set_focus(None)

@@ -995,13 +995,18 @@ class MappingScreen(StepScreen):
     @work(thread=True, exclusive=True, group="map-save", exit_on_error=False)
     def write_mapping(self, profile_name: str, mapping: SavedMapping) -> None:
         from qbo_wizard.core.mapping_file import mapping_path, save_mapping_file
+        from qbo_wizard.core.problems import WizardError
 
         try:
             save_mapping_file(mapping_path(profile_name), mapping)
+        except WizardError as error:  # the file and why, in plain words
+            self.post_message(WriteFailed(self.content.text("write_refused", problem=str(error))))
         except OSError as error:
-            self.post_message(
-                WriteFailed(self.content.text("not_written", reason=str(error.strerror or error)))
-            )
+            reason = error.strerror or type(error).__name__
+            self.post_message(WriteFailed(self.content.text("not_written", reason=reason)))
+        except Exception as error:  # plain words only
+            kind = type(error).__name__
+            self.post_message(WriteFailed(self.content.text("unexpected", kind=kind)))
         else:
             self.post_message(MappingWritten(mapping))
 

@@ -15,9 +15,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Label, Static
+from textual.worker import Worker, WorkerState
 
 from qbo_wizard.core.profile import Profile
 from qbo_wizard.core.status import AREA_TITLES, AreaId, AreaStatus, StatusOptions, status_report
@@ -125,7 +127,7 @@ class StatusHomeScreen(Screen[HomeChoice]):
         yield StepBanner("Status of this connection", lambda: session_badges(self.session))
         with VerticalScroll(id="home-body"):
             with Vertical(id="status-panel") as panel:
-                panel.border_title = profile.company_name or "Your QuickBooks connection"
+                panel.border_title = escape(profile.company_name or "Your QuickBooks connection")
                 for area in AREA_TITLES:
                     yield StatusRow(area)
             yield Label("What would you like to do?", id="home-question")
@@ -157,6 +159,14 @@ class StatusHomeScreen(Screen[HomeChoice]):
         recommended = next((RECOMMENDED[area] for area in red if area in RECOMMENDED), None)
         for button in self.query("#home-actions Button").results(Button):
             button.variant = "primary" if button.id == recommended else "default"
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A check that stopped on an unexpected error leaves no row at `Checking…`."""
+        if event.state != WorkerState.ERROR or self.report is not None:
+            return
+        why = f"Could not be checked ({type(event.worker.error).__name__})."
+        for row in self.query(StatusRow).results(StatusRow):
+            row.show_status(AreaStatus(row.area, "unknown", why))
 
     @on(Button.Pressed)
     def pressed(self, event: Button.Pressed) -> None:
