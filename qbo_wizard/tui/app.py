@@ -192,7 +192,7 @@ class WizardApp(App[int]):
         summary, saved = await worker.wait()
         if saved is not None:
             session.adopt(saved)
-        self.notify(summary, title="The old app", timeout=10)
+        self.notify(summary, title="The old app", timeout=10, markup=False)
         return begin_new_app(session.profile)
 
     def _journey_complete(self, step_id: StepId) -> bool:

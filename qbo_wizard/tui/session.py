@@ -68,10 +68,10 @@ class ProfileWriter:
                 message = f"Your progress could not be saved: {reason}"
                 if from_thread:
                     self._app.call_from_thread(
-                        self._app.notify, message, severity="error", timeout=10
+                        self._app.notify, message, severity="error", timeout=10, markup=False
                     )
                 else:
-                    self._app.notify(message, severity="error", timeout=10)
+                    self._app.notify(message, severity="error", timeout=10, markup=False)
                 return
             self._written = sequence
 

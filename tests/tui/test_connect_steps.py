@@ -141,6 +141,14 @@ async def test_pasted_address_with_the_wrong_state_is_refused(
         assert status_text(app, "connect-status").startswith("✗")
         assert load_profile("acme").realm_id is None  # nothing saved
 
+        # An error Intuit sent back is quoted as it came, never read as markup.
+        errored = {"state": query["state"], "error": "invalid[/]scope"}
+        field.value = parts._replace(query=urlencode(errored)).geturl()
+        await pilot.press("enter")
+        await settle(pilot)
+        problem = str(app.screen.query_one("#pasted-address-problem", Label).render())
+        assert "instead of a sign-in code: invalid[/]scope." in problem
+
         field.value = landed
         await pilot.press("enter")
         await settle(pilot)

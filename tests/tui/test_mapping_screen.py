@@ -90,6 +90,11 @@ def status(app: Any) -> str:
     return str(app.screen.query_one("#map-status", StatusLine).render())
 
 
+def toasts(app: Any) -> str:
+    """The notifications on screen, as drawn (run the app with `notifications=True`)."""
+    return " ".join(str(toast.render()) for toast in app.screen.query("Toast"))
+
+
 def save_mapping_with_payable(sim: SimulatorServer) -> None:
     """A saved US mapping whose carrier linehaul posts to Accounts Payable (as if hand-edited)."""
     connected_profile(sim, current_step="map")
@@ -308,7 +313,7 @@ async def test_the_picker_filters_the_10000_account_company(simulator: Simulator
 
 async def test_a_service_item_is_created_from_the_picker(simulator: SimulatorServer) -> None:
     app = host(simulator)
-    async with app.run_test(size=WIDE) as pilot:
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
         await start_freight(pilot)
         await open_picker(pilot, "layover")  # no item fits: the suggestion is a new one
         await pilot.press("enter")
@@ -324,13 +329,14 @@ async def test_a_service_item_is_created_from_the_picker(simulator: SimulatorSer
         assert app.screen is dialog
         problem = str(dialog.query_one("#new-item-status", StatusLine).render())
         assert "An item named 'Truckload Freight' already exists" in problem
-        name.value = "Layover charges"
+        name.value = "Layover [/] charges"  # shown as typed, never read as markup
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, MappingScreen)
-        assert cell(app, "layover", "target") == "Layover charges"
+        assert cell(app, "layover", "target") == "Layover [/] charges"
         assert cell(app, "layover", "posts-to") == "Accessorial Revenue"
-    items = connection("acme").query_all("Item", where="Name = 'Layover charges'")
+        assert "Created 'Layover [/] charges' in QuickBooks." in toasts(app)
+    items = connection("acme").query_all("Item", where="Name = 'Layover [/] charges'")
     assert [item["Type"] for item in items] == ["Service"]
 
 
@@ -339,7 +345,7 @@ id: courier
 name: Same-day courier
 lines:
   - id: delivery
-    label: Delivery [bold]
+    label: Delivery [bold] [EU]
     kind: invoice
     description: The charge per delivery.
     hints: [Freight Revenue]
@@ -359,7 +365,7 @@ async def test_the_users_own_integration_file_is_checked_and_used(
     good = tmp_path / "courier.yaml"
     good.write_text(COURIER)
     app = host(simulator)
-    async with app.run_test(size=WIDE) as pilot:
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("down", "down", "enter")  # "My own integration profile"
         field = app.screen.query_one("#integration-file", Input)
@@ -371,11 +377,13 @@ async def test_the_users_own_integration_file_is_checked_and_used(
         problem = str(app.screen.query_one("#integration-problem", Static).render())
         assert "broken.yaml, line 11: the field 'lines[2].kind'" in problem
         field.value = str(good)
+        screen(app).highlight_line = "delivery"  # as if step 8 sent the user to this line
         await pilot.press("enter")
         await settle(pilot)
         assert list(states(app)) == ["delivery", "driver-pay"]
         # Words from the user's file are shown as written, never read as markup.
-        assert "Delivery [bold] · invoice line → item" in visible_text(app.export_screenshot())
+        assert "Delivery [bold] [EU] · invoice line → item" in visible_text(app.export_screenshot())
+        assert "problem on the line 'Delivery [bold] [EU]'" in toasts(app)
         assert "Same-day courier" in str(app.screen.query_one("#map-context", Static).render())
         await pilot.press("i")  # change it again: the question comes back, nothing is lost
         await settle(pilot)

@@ -163,6 +163,7 @@ class ConnectScreen(StepScreen):
                 ),
                 id="reconnect-note",
                 classes="demo-note",
+                markup=False,
             )
         if not profile.client_id_hint:
             yield Label(content.text("no_keys"), id="no-keys", classes="field-problem")
@@ -200,7 +201,7 @@ class ConnectScreen(StepScreen):
                     id="pasted-address",
                     placeholder="https://developer.intuit.com/…?code=…&state=…&realmId=…",
                 )
-                yield Label("", id="pasted-address-problem", classes="field-problem")
+                yield Label("", id="pasted-address-problem", classes="field-problem", markup=False)
                 yield Button("Connect", id="finish-paste-url")
             with Vertical(id="pane-paste-tokens", classes="method-pane"):
                 yield Prose(content.text("paste_tokens"))

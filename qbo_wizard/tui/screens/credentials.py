@@ -75,7 +75,12 @@ class CredentialsScreen(StepScreen):
                     value=prefill.get(name, ""),
                     placeholder=f"Paste the {label} here",
                 )
-                yield Label("", id=f"{name.replace('_', '-')}-problem", classes="field-problem")
+                yield Label(
+                    "",
+                    id=f"{name.replace('_', '-')}-problem",
+                    classes="field-problem",
+                    markup=False,
+                )
         yield Button("Check and save (ctrl+s)", id="save-keys", variant="primary")
         status = StatusLine(id="keys-status")
         if profile.client_id_hint and profile.step_state("credentials") == "done":
@@ -107,7 +112,7 @@ class CredentialsScreen(StepScreen):
             return
         self._show_problem(None, "")
         for warning in checked.warnings:
-            self.notify(warning, severity="warning", timeout=8)
+            self.notify(warning, severity="warning", timeout=8, markup=False)
         self.busy = True
         self.query_one("#keys-status", StatusLine).working(self.content.text("checking"))
         self.session.writer.flush()  # the core reads the profile from disk

@@ -535,7 +535,9 @@ class MappingScreen(StepScreen):
         if line and line in draft.choices:
             table.select_line(line)
             self.notify(
-                self.content.text("highlighted", line=integration.line(line).label), timeout=8
+                self.content.text("highlighted", line=integration.line(line).label),
+                timeout=8,
+                markup=False,
             )
         elif previous is None:
             first = next(
@@ -810,7 +812,9 @@ class MappingScreen(StepScreen):
         def made(item: Item | None) -> None:
             if item is not None:
                 self.notify(
-                    self.content.text("item_created", names=f"'{item.full_name}'"), timeout=5
+                    self.content.text("item_created", names=f"'{item.full_name}'"),
+                    timeout=5,
+                    markup=False,
                 )
                 self.apply_choice(line_id, item.id)
 
@@ -970,7 +974,7 @@ class MappingScreen(StepScreen):
             self.status.failed(self.content.text("not_created", problems=" ".join(event.problems)))
         elif event.created:
             names = ", ".join(f"'{item.full_name}'" for item in event.created.values())
-            self.notify(self.content.text("item_created", names=names), timeout=6)
+            self.notify(self.content.text("item_created", names=names), timeout=6, markup=False)
 
     # -- saving --------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.markup import escape
+from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
@@ -87,7 +87,7 @@ class NewItemScreen(ModalScreen[Item | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="new-item-dialog") as dialog:
-            dialog.border_title = escape(f"A new service item for '{self.line_label}'")
+            dialog.border_title = Content(f"A new service item for '{self.line_label}'")
             yield Static(
                 "QuickBooks records each sale in the item's income account. The item is "
                 "created in QuickBooks as soon as you press Create.",

@@ -17,7 +17,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -101,7 +100,7 @@ class PickerScreen(ModalScreen[Picked | None]):
     def compose(self) -> ComposeResult:
         request = self.request
         with Vertical(id="picker-dialog") as dialog:
-            dialog.border_title = escape(request.title)
+            dialog.border_title = Content(request.title)
             yield Static(request.prompt, id="picker-prompt", markup=False)
             yield Input(
                 placeholder="Type to filter by name, number or full name",

@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Label, Static
@@ -127,7 +126,7 @@ class StatusHomeScreen(Screen[HomeChoice]):
         yield StepBanner("Status of this connection", lambda: session_badges(self.session))
         with VerticalScroll(id="home-body"):
             with Vertical(id="status-panel") as panel:
-                panel.border_title = escape(profile.company_name or "Your QuickBooks connection")
+                panel.border_title = Content(profile.company_name or "Your QuickBooks connection")
                 for area in AREA_TITLES:
                     yield StatusRow(area)
             yield Label("What would you like to do?", id="home-question")

@@ -14,7 +14,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.markup import escape
 from textual.widgets import Button, Static
 
 from qbo_wizard.core.steps import StepId, is_step_id, step_by_id
@@ -57,7 +56,7 @@ class FixButton(Button):
             id: The widget's id.
         """
         super().__init__(
-            escape(fix_label(step_id, line_label, again=again)),  # a line's name is outside text
+            Content(fix_label(step_id, line_label, again=again)),  # a line's name is outside text
             id=id,
             classes="fix-button",
             variant="primary",

@@ -14,7 +14,6 @@ from typing import Literal
 
 from rich.text import Text
 from textual.content import Content
-from textual.markup import escape
 from textual.widgets import DataTable, Static
 
 from qbo_wizard.core.integrations import IntegrationLine, LineKind
@@ -224,7 +223,7 @@ class LineDetail(Static):
         """Explain one line; `keys` is a short reminder of what can be done with it."""
         line = view.line
         where = "item" if line.kind == "invoice" else "account"
-        self.border_title = escape(f"{line.label} · {line.kind} line → {where}")
+        self.border_title = Content(f"{line.label} · {line.kind} line → {where}")
         self.border_subtitle = keys
         parts: list[Content | str | tuple[str, str]] = []
         if view.findings:
