@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from textual.widgets import Input, Label
 
 from qbo_wizard.core.credentials import CLIENT_SECRET
-from qbo_wizard.core.profile import load_profile
+from qbo_wizard.core.profile import Profile, load_profile
 from qbo_wizard.core.vault import Vault
 from qbo_wizard.simulator.browser import ConsentingBrowser, approve
 from qbo_wizard.simulator.companies import US_REALM
@@ -19,7 +19,7 @@ from qbo_wizard.tui.widgets.secret_input import SecretInput
 from qbo_wizard.tui.widgets.status_line import StatusLine
 from tests.connected import store_demo_keys
 
-from .conftest import demo_wizard
+from .conftest import StepHost, demo_wizard
 
 US_COMPANY = "Bluewater Freight Brokers LLC"
 SECRET_CANARY = "CanarySecret0000000000000000000000000000"
@@ -246,3 +246,14 @@ async def test_no_demo_approve_outside_demo_mode(
         await pilot.press("6")
         await settle(pilot)
         assert not app.screen.query(".demo-approve")
+
+
+async def test_presenter_mode_masks_the_pasted_realm_id() -> None:
+    profile = Profile(name="acme", client_id_hint="AB…12")
+    app = StepHost(profile, "connect", presenter=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.click("#use-paste-tokens")
+        app.screen.query_one("#realm-id", Input).value = US_REALM
+        await settle(pilot)
+        assert US_REALM not in app.export_screenshot()

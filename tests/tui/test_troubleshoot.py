@@ -198,3 +198,42 @@ async def test_a_rehearsed_password_change_shows_in_the_checks_and_clears(
         assert status(app, "scenario-status").startswith(
             "✗ Could not reach the practice QuickBooks (simulator)"
         )
+
+
+async def test_a_pasted_error_is_shown_with_its_secrets_redacted_and_still_explained() -> None:
+    code = "AB11774455992Xyz0a9B8c7D6e5F4g3H2i1J0kLmN"
+    token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjYW5hcnkifQ.Zm9vYmFyYmF6cXV4cXV1eA"
+    pasted = (
+        f"GET /callback?code={code}&state=s1&realmId={US_REALM}\n"
+        f"Authorization: Bearer {token}\n"
+        f"POST /v3/company/{US_REALM}/bill failed intuit_tid={TID} {AP_FAULT}"
+    )
+    save_profile(Profile(name="acme"))
+    app = StepHost(load_profile("acme"), "troubleshoot")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_tab(pilot, "tab-explain")
+        box = app.screen.query_one("#error-text", TextArea)
+        box.text = pasted
+        await settle(pilot)
+        assert code not in box.text and token not in box.text
+        assert "intuit_tid" in box.text  # what support needs stays readable
+        assert leaked({"explain": app.export_screenshot()}, [code, token]) == []
+        await press(pilot, "#explain")
+        assert status(app, "explain-status").startswith("✓ Recognised: A bill line is mapped")
+
+
+async def test_presenter_mode_shortens_company_ids_in_the_bundle_preview_only(
+    simulator: SimulatorServer,
+) -> None:
+    app = StepHost(mapped_us_profile(simulator), "troubleshoot", presenter=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_tab(pilot, "tab-bundle")
+        await press(pilot, "#make-bundle")
+        preview = app.screen.query_one("#bundle-text", TextArea).text
+        assert preview.startswith("qbo-wizard support bundle")
+        assert US_REALM not in preview and f"…{US_REALM[-4:]}" in preview
+        assert US_REALM not in app.export_screenshot()
+        await press(pilot, "#copy-bundle")
+        assert US_REALM in app.clipboard  # support gets the whole bundle

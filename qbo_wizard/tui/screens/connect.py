@@ -213,7 +213,12 @@ class ConnectScreen(StepScreen):
                     placeholder="Paste the refresh token here",
                 )
                 yield Label("Realm ID (company ID)", classes="field-label")
-                yield Input(id="realm-id", placeholder="For example 9130347596240616")
+                # Not a secret, but presenter mode never shows a whole company ID.
+                yield Input(
+                    id="realm-id",
+                    placeholder="For example 9130347596240616",
+                    password=self.session.presenter,
+                )
                 yield Button("Connect (o)", id="finish-paste-tokens")
         status = StatusLine(id="connect-status")
         if profile.realm_id and profile.step_state("connect") == "done":

@@ -196,6 +196,8 @@ class TroubleshootScreen(StepScreen):
         self.report: DoctorReport | None = None
         self.bundle: SupportBundle | None = None
         self.checking = False
+        self.error_text = ""
+        """What was pasted into "Explain an error"; the box shows it with secrets redacted."""
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -344,10 +346,33 @@ class TroubleshootScreen(StepScreen):
 
     # -- the explainer ---------------------------------------------------------------------------
 
+    @on(TextArea.Changed, "#error-text")
+    def error_text_changed(self, event: TextArea.Changed) -> None:
+        """Keep what was pasted for the explainer, and show it with any secret redacted (a
+        callback address with its code, a log with a token)."""
+        from qbo_wizard.core.redact import redact_text
+
+        box = event.text_area
+        shown = box.text
+        if shown == redact_text(self.error_text):
+            return  # the box shows the redacted paste already
+        self.error_text = shown
+        redacted = redact_text(shown)
+        if redacted != shown:
+            box.load_text(redacted)
+            box.move_cursor(box.document.end)
+
+    def pasted_error(self) -> str:
+        """The text to explain: the paste as it was, unless the box was changed since."""
+        from qbo_wizard.core.redact import redact_text
+
+        shown = self.query_one("#error-text", TextArea).text
+        return self.error_text if shown == redact_text(self.error_text) else shown
+
     @on(Button.Pressed, "#explain")
     def action_explain(self) -> None:
         """Explain what is in the box (in a worker: the text may be a whole log)."""
-        text = self.query_one("#error-text", TextArea).text
+        text = self.pasted_error()
         status = self.query_one("#explain-status", StatusLine)
         self.query_one("#trouble-tabs", TabbedContent).active = "tab-explain"
         if not text.strip():
@@ -404,7 +429,9 @@ class TroubleshootScreen(StepScreen):
     @on(BundleBuilt)
     def bundle_built(self, event: BundleBuilt) -> None:
         bundle = self.bundle = event.bundle
-        self.query_one("#bundle-text", TextArea).load_text(bundle.text)
+        # Saving and copying use the whole text; a shared screen never shows a whole company ID.
+        preview = shorten_realm_ids(bundle.text) if self.session.presenter else bundle.text
+        self.query_one("#bundle-text", TextArea).load_text(preview)
         self.query_one("#bundle-path", Input).value = str(Path.home() / bundle.default_filename)
         self.query_one("#bundle-view").display = True
         self.query_one("#bundle-status", StatusLine).succeeded(self.content.text("bundle_ready"))
