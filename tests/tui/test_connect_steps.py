@@ -257,3 +257,48 @@ async def test_presenter_mode_masks_the_pasted_realm_id() -> None:
         app.screen.query_one("#realm-id", Input).value = US_REALM
         await settle(pilot)
         assert US_REALM not in app.export_screenshot()
+
+
+def offered(app: Any) -> set[str]:
+    """The keys the footer offers right now."""
+    return {key for key, active in app.screen.active_bindings.items() if active.enabled}
+
+
+async def test_the_connect_keys_type_into_a_field_and_are_offered_again_after_escape(
+    simulator: SimulatorServer, no_browser: list[str]
+) -> None:
+    store_demo_keys(simulator)
+    app = demo_wizard(simulator, load_profile("acme"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await _paste_url_pane(pilot, app)
+        field = app.screen.query_one("#pasted-address", SecretInput)
+        assert app.focused is field
+        assert not {"o", "a"} & offered(app)
+        await pilot.press("a", "o")
+        assert field.value == "ao"
+        await pilot.press("escape")
+        assert {"o", "a"} <= offered(app)
+
+
+async def test_pressing_sign_in_again_keeps_the_wait_and_its_stop_key(
+    simulator: SimulatorServer, no_browser: list[str]
+) -> None:
+    store_demo_keys(simulator)
+    app = demo_wizard(simulator, load_profile("acme"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        await pilot.press("o")
+        await _sign_in_address_shown(pilot, app)
+        listener = app.screen.listener
+        assert listener is not None
+        assert "x" in offered(app) and "o" not in offered(app)
+        await pilot.press("o")
+        await pilot.pause()
+        assert app.screen.listener is listener and "x" in offered(app)
+        await pilot.press("x")
+        await settle(pilot)
+        assert app.screen.listener is None and "o" in offered(app)
+        assert len(no_browser) == 1  # the sign-in page was opened once

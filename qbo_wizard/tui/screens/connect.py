@@ -132,6 +132,7 @@ class ConnectScreen(StepScreen):
             tooltip="Stop waiting for the browser",
         ),
     ]
+    STEP_KEYS = StepScreen.STEP_KEYS | {"sign_in", "demo_approve", "cancel_sign_in"}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -260,18 +261,23 @@ class ConnectScreen(StepScreen):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        allowed = super().check_action(action, parameters)  # off while typing in a field
+        if not allowed:
+            return allowed
+        if action == "sign_in":  # a second sign-in would lose the Stop-waiting key
+            return self.listener is None
         if action == "cancel_sign_in":
             return self.listener is not None
         if action == "demo_approve":
             return self.session.demo is not None and self.authorization is not None
-        return super().check_action(action, parameters)
+        return allowed
 
     # -- starting a sign-in ------------------------------------------------------------------
 
     @on(Button.Pressed, "#start-loopback, #start-paste-url, #finish-paste-tokens")
     def action_sign_in(self) -> None:
         """Start the chosen method (or, for pasted tokens, check them)."""
-        if self.busy:
+        if self.busy or self.listener is not None:
             return
         self.session.writer.flush()  # the core reads the profile from disk
         method = self.method

@@ -138,6 +138,7 @@ class TestStepScreen(StepScreen):
             tooltip="Void the test invoice and delete the test bill left in QuickBooks",
         ),
     ]
+    STEP_KEYS = StepScreen.STEP_KEYS | {"run_test", "clean_up"}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -194,11 +195,14 @@ class TestStepScreen(StepScreen):
         return self.query_one("#cleanup-choice", TickBox).value
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        allowed = super().check_action(action, parameters)  # off while typing the name
+        if not allowed:
+            return allowed
         if action == "run_test":
             return self.can_run and not self.running
         if action == "clean_up":
             return bool(self.pending) and not self.running
-        return super().check_action(action, parameters)
+        return allowed
 
     @property
     def can_run(self) -> bool:
