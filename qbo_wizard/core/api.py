@@ -51,6 +51,16 @@ PAGE_SIZE = 1000  # the most Intuit returns per query
 THROTTLE_WAITS = (15.0, 60.0, 60.0)
 SERVER_ERROR_WAITS = (1.0, 2.0, 4.0)
 NETWORK_WAITS = (1.0, 2.0)
+# The longest a status check waits before a retry: past QuickBooks' per-second limit, still prompt.
+BRIEF_WAIT_SECONDS = 1.5
+
+
+def brief_waits(seconds: float) -> None:
+    """A `sleep` for checks that must answer promptly: every wait is cut to a second and a half,
+    enough for QuickBooks' 10-requests-a-second limit to let the retry through."""
+    time.sleep(min(seconds, BRIEF_WAIT_SECONDS))
+
+
 MAX_THROTTLE_RETRIES = len(THROTTLE_WAITS)
 MAX_SERVER_RETRIES = len(SERVER_ERROR_WAITS)
 MAX_NETWORK_RETRIES = len(NETWORK_WAITS)

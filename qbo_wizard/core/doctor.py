@@ -35,7 +35,7 @@ from typing import Any, Literal
 
 import keyring
 
-from qbo_wizard.core.api import QboApi, QboApiError
+from qbo_wizard.core.api import QboApi, QboApiError, brief_waits
 from qbo_wizard.core.credentials import CLIENT_ID, CLIENT_SECRET
 from qbo_wizard.core.environments import describe, intuit_environment, simulator_info
 from qbo_wizard.core.errorlog import recent_failures, record_failure
@@ -889,7 +889,7 @@ def status_doctor_report(profile: Profile, options: StatusOptions) -> DoctorRepo
             profile.name,
             live=options.live,
             now=options.now.timestamp(),
-            sleep=lambda seconds: None,  # a status line answers promptly: no backing off
+            sleep=brief_waits,  # a status line answers promptly: short waits only
             only=STATUS_CHECK_IDS,
         )
         options.shared[key] = report

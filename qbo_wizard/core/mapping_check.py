@@ -304,11 +304,11 @@ def check_mapping_status(profile: Profile, options: StatusOptions) -> AreaStatus
     if saved is None:  # removed since the check above
         return AreaStatus("mapping", "problem", "Line items not mapped yet.", "map")
     if options.live:
-        from qbo_wizard.core.api import QboApi
+        from qbo_wizard.core.api import QboApi, brief_waits
 
         try:
-            # A status line should answer promptly: retry at once rather than back off.
-            api = QboApi.for_profile(profile.name, sleep=lambda seconds: None)
+            # A status line should answer promptly: short waits, not the full back-off.
+            api = QboApi.for_profile(profile.name, sleep=brief_waits)
             report = validate_saved_mapping(api, profile.name, refresh=True)
         except WizardError as error:
             if error.exit_code == EXIT_RECONNECT:  # the Connection row already says why

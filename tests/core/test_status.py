@@ -158,3 +158,19 @@ def test_an_unreadable_mapping_file_is_named(simulator: SimulatorServer) -> None
     mapping = _by_area(profile)["mapping"]
     assert mapping.verdict == "problem"
     assert "mapping.yaml" in mapping.why and "integration" in mapping.why
+
+
+@pytest.mark.simulator_options(throttle=True)
+def test_status_rides_out_a_burst_of_throttling(simulator: SimulatorServer) -> None:
+    """QuickBooks allows 10 requests a second; the status checks wait briefly and retry."""
+    from qbo_wizard.core.api import QboApi, QboApiError
+
+    profile = connected_profile(simulator)
+    save_suggested_mapping()
+    api = QboApi.for_profile(profile.name, sleep=lambda seconds: None)
+    with pytest.raises(QboApiError, match="error 3001"):
+        for _ in range(20):  # use up this second's allowance, as a busy screen might
+            api.company_info()
+    report = _by_area(profile, live=True)
+    assert report["connection"].verdict == "ok", report["connection"].why
+    assert report["mapping"].verdict == "ok", report["mapping"].why
