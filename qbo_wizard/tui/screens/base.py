@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Static, TextArea
+from textual.widgets import Button, Input, Static, TextArea
 
 from qbo_wizard.core.profile import Profile
 from qbo_wizard.core.progress import is_configured, next_step, previous_step
@@ -31,6 +31,7 @@ from qbo_wizard.tui.outcomes import (
 from qbo_wizard.tui.screens.go_to_step import GoToStepScreen
 from qbo_wizard.tui.session import WizardSession
 from qbo_wizard.tui.widgets.explained import FixButton
+from qbo_wizard.tui.widgets.key_hints import KeyHints
 from qbo_wizard.tui.widgets.step_nav import StepBanner, StepList, StepStrip, step_label
 
 
@@ -118,7 +119,7 @@ class StepScreen(Screen[StepOutcome]):
             with VerticalScroll(id="step-content"):
                 yield Static(self.content.summary, id="step-summary", markup=False)
                 yield from self.compose_step()
-        yield Footer(show_command_palette=False)
+        yield KeyHints()
 
     def compose_step(self) -> ComposeResult:
         """The step's own widgets, below its summary line."""

@@ -44,7 +44,8 @@ from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.progress import is_configured
 from qbo_wizard.tui.screens.base import StepScreen
 from qbo_wizard.tui.widgets.explained import ExplainedProblem, FixButton
-from qbo_wizard.tui.widgets.guidance import CalloutBox, Prose
+from qbo_wizard.tui.widgets.guidance import CalloutBox
+from qbo_wizard.tui.widgets.prose import Prose
 from qbo_wizard.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
