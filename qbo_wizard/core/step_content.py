@@ -12,7 +12,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -281,15 +280,14 @@ class _Reader:
         )
 
 
-def _content_root() -> Path:
-    return Path(str(resources.files("qbo_wizard") / "content" / "steps"))
+STEPS_DIR = Path(__file__).resolve().parent.parent / "content" / "steps"
 
 
 @cache
 def _load(step_id: str, extra_values: tuple[tuple[str, str], ...]) -> StepContent:
     if step_id not in STEP_IDS:
         raise KeyError(step_id)
-    path = _content_root() / f"{step_id}.yaml"
+    path = STEPS_DIR / f"{step_id}.yaml"
     reader = _Reader(path, {**TEMPLATE_VALUES, **dict(extra_values)})
     try:
         text = path.read_text(encoding="utf-8")

@@ -25,6 +25,8 @@ from qbo_wizard.tui.widgets.tick_box import TickBox
 class ChecklistStepScreen(StepScreen):
     """A guidance step: introduction, callouts, an optional choice, and a checklist."""
 
+    TALKS_TO_QUICKBOOKS = False
+
     def compose_step(self) -> ComposeResult:
         content = self.content
         if not self.needed:
