@@ -1,9 +1,11 @@
 """The words each step shows, loaded from `qbo_wizard/content/steps/<step id>.yaml`.
 
 Step copy is data, not code: writers edit the YAML files and every screen (and any other front
-end) reads them through `load_step_content`. Text fields are Markdown. A value the user pastes into
-the Intuit portal may contain `{{name}}` placeholders, filled from `TEMPLATE_VALUES` (plus any
-values the caller passes), so an address is written down in exactly one place.
+end) reads them through `load_step_content`. Text fields are Markdown: paragraphs, numbered and
+bulleted lists, **bold**, *italic*, `code` and [links](…), the part the wizard draws
+(`qbo_wizard/tui/widgets/prose.py`). A value the user pastes into the Intuit portal may contain
+`{{name}}` placeholders, filled from `TEMPLATE_VALUES` (plus any values the caller passes), so an
+address is written down in exactly one place.
 """
 
 from __future__ import annotations
