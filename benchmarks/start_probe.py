@@ -134,7 +134,7 @@ def _headless_wizard(pilot_run: Any) -> None:
 
 
 def _mark_demo_environment() -> None:
-    """Note when demo mode starts and finishes setting up its practice QuickBooks."""
+    """Note when demo mode starts and finishes what it sets up before the first frame."""
     from collections.abc import Iterator
     from contextlib import contextmanager
 
@@ -143,9 +143,9 @@ def _mark_demo_environment() -> None:
     original = launch.demo_environment
 
     @contextmanager
-    def demo_environment() -> Iterator[Any]:
+    def demo_environment(**options: Any) -> Iterator[Any]:
         _mark("demo_environment_entered")
-        with original() as info:
+        with original(**options) as info:
             _mark("demo_environment_ready")
             yield info
 

@@ -31,7 +31,7 @@ PHASES = {
             "demo_environment_entered",
         ),
         (
-            "demo environment (simulator, keyring, loopback port check)",
+            "demo environment before the first frame (throwaway home, keyring choice)",
             "demo_environment_entered",
             "demo_environment_ready",
         ),

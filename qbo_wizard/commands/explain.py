@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
-import textwrap
 from typing import Any
 
 from qbo_wizard.core.explain import Explanation, explain_all, find_intuit_tid
@@ -89,6 +87,9 @@ def _input_text(words: list[str]) -> str:
 
 
 def _wrap(text: str, indent: str, first: str | None = None) -> str:
+    import shutil  # for the plain-words answer only: --json needs neither
+    import textwrap
+
     width = max(40, min(100, shutil.get_terminal_size((80, 24)).columns))
     return textwrap.fill(
         text,

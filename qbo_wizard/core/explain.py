@@ -17,16 +17,14 @@ doctor, the support bundle).
 
 from __future__ import annotations
 
-import html
 import itertools
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
-from urllib.parse import unquote_plus
+from typing import Any, NamedTuple
 
 from qbo_wizard.core.knowledge import Knowledge, KnownError, knowledge, normalise_code
+from qbo_wizard.core.patterns import LazyPattern
 from qbo_wizard.core.redact import redact_text
 
 MAX_SCAN_CHARS = 1_000_000
@@ -42,8 +40,9 @@ _REFINED, _SPECIFIC, _GENERIC = 3, 2, 1
 _STRUCTURED, _LOOSE, _PHRASE = 2, 1, 0
 
 
-@dataclass(frozen=True)
-class Explanation:
+# Records are NamedTuples, not dataclasses: `qbo-wizard explain` starts faster without the
+# dataclasses module (and what it imports), and these records need nothing more.
+class Explanation(NamedTuple):
     """An error, recognised: what it is, why it happens, how to fix it, and where in the wizard."""
 
     key: str
@@ -69,8 +68,7 @@ class Explanation:
         }
 
 
-@dataclass(frozen=True)
-class _Found:
+class _Found(NamedTuple):
     """One error spotted in the text, before it is looked up."""
 
     position: int
@@ -82,8 +80,7 @@ class _Found:
     detail: str | None = None  # what QuickBooks or Intuit said, for display
 
 
-@dataclass(frozen=True)
-class _Match:
+class _Match(NamedTuple):
     entry: KnownError
     quality: int
     found: _Found
@@ -135,19 +132,17 @@ def _clean_detail(*parts: str) -> str | None:
     return joined
 
 
-def _first(
-    pattern: re.Pattern[str], text: str, limit: int = MAX_MARKERS
-) -> Iterator[re.Match[str]]:
+def _first(pattern: LazyPattern, text: str, limit: int = MAX_MARKERS) -> Iterator[re.Match[str]]:
     return itertools.islice(pattern.finditer(text), limit)
 
 
 # ------------------------------------------------------------------- JSON Fault / fault bodies
 
-_FAULT_KEY = re.compile(r"""\\?["']?\b(?:Fault|fault)\\?["']?[ \t]{0,20}[:=][ \t]{0,20}""")
-_CODE_FIELD = re.compile(
+_FAULT_KEY = LazyPattern(r"""\\?["']?\b(?:Fault|fault)\\?["']?[ \t]{0,20}[:=][ \t]{0,20}""")
+_CODE_FIELD = LazyPattern(
     r"""\\?["']code\\?["'][ \t]{0,20}:[ \t]{0,20}\\?["']?(-?[A-Za-z0-9_]{1,40})"""
 )
-_TEXT_FIELD = re.compile(
+_TEXT_FIELD = LazyPattern(
     r"""\\?["'](Message|message|Detail|detail|element)\\?["'][ \t]{0,20}:[ \t]{0,20}"""
     r"""\\?["']((?:[^"'\\]|\\.){0,1000})"""
 )
@@ -212,6 +207,8 @@ def _from_error_object(error: dict[str, Any], position: int) -> _Found | None:
 
 def _json_faults(text: str) -> list[_Found]:
     found: list[_Found] = []
+    if "ault" not in text:  # "Fault" or "fault"
+        return found
     for marker in _first(_FAULT_KEY, text):
         start = marker.end()
         if start >= len(text) or text[start] != "{":
@@ -230,6 +227,8 @@ def _json_faults(text: str) -> list[_Found]:
 def _json_code_fields(text: str) -> list[_Found]:
     """`"code": "…"` fields of error bodies that could not be decoded whole (cut off, repr)."""
     found: list[_Found] = []
+    if "code" not in text:
+        return found
     for match in _first(_CODE_FIELD, text):
         around = text[max(0, match.start() - 1200) : match.end() + 600]
         fields: dict[str, str] = {}
@@ -243,10 +242,10 @@ def _json_code_fields(text: str) -> list[_Found]:
 
 # -------------------------------------------------------------------------- XML IntuitResponse
 
-_XML_ERROR = re.compile(r"<(?:[A-Za-z0-9]{1,20}:)?Error\b([^<>]{0,600})>")
-_XML_CODE = re.compile(r"""\bcode[ \t]*=[ \t]*["']([^"'<>]{1,40})["']""")
-_XML_ELEMENT = re.compile(r"""\belement[ \t]*=[ \t]*["']([^"'<>]{0,200})["']""")
-_XML_TEXT = re.compile(
+_XML_ERROR = LazyPattern(r"<(?:[A-Za-z0-9]{1,20}:)?Error\b([^<>]{0,600})>")
+_XML_CODE = LazyPattern(r"""\bcode[ \t]*=[ \t]*["']([^"'<>]{1,40})["']""")
+_XML_ELEMENT = LazyPattern(r"""\belement[ \t]*=[ \t]*["']([^"'<>]{0,200})["']""")
+_XML_TEXT = LazyPattern(
     r"<(?:[A-Za-z0-9]{1,20}:)?(Message|Detail)>([^<]{0,2000})</(?:[A-Za-z0-9]{1,20}:)?\1>"
 )
 
@@ -254,6 +253,10 @@ _XML_TEXT = re.compile(
 def xml_errors(text: str) -> list[tuple[int, str, str, str, str]]:
     """(position, code, message, detail, element) of each `<Error code="…">` in XML text."""
     found: list[tuple[int, str, str, str, str]] = []
+    if "Error" not in text:
+        return found
+    import html
+
     for marker in _first(_XML_ERROR, text):
         code = _XML_CODE.search(marker.group(1))
         if code is None:
@@ -276,16 +279,20 @@ def _xml_faults(text: str) -> list[_Found]:
 
 # ----------------------------------------------------------- gateway and library message text
 
-GATEWAY_CODE = re.compile(r"\berrorCode[ \t]*=[ \t]*(\d{1,8})")
-_LIBRARY = re.compile(r"\bQB (?:[A-Za-z]{1,20} ){0,4}Exception (\d{1,8}):[ \t]*([^\n]{0,500})")
-_LOOSE_CODE = re.compile(
+GATEWAY_CODE = LazyPattern(r"\berrorCode[ \t]*=[ \t]*(\d{1,8})")
+_LIBRARY = LazyPattern(r"\bQB (?:[A-Za-z]{1,20} ){0,4}Exception (\d{1,8}):[ \t]*([^\n]{0,500})")
+# Every match of _LOOSE_CODE (case-insensitive) contains one of these.
+_LOOSE_MARKERS = ("error", "code", "fault", "exception", "message=")
+_LOOSE_CODE = LazyPattern(
     r"(?i)\b(?:error|code|fault|exception)(?:[ \t]+code)?[ \t]{0,3}[:#=]?[ \t]{0,3}\(?(\d{3,6})\b"
     r"|\b(\d{3,6})(?::[ \t]*message=|[ \t]+error\b)"
 )
 
 
 def _gateway_codes(text: str) -> list[_Found]:
-    found = []
+    found: list[_Found] = []
+    if "errorCode" not in text:
+        return found
     for match in _first(GATEWAY_CODE, text):
         line = _context(text, match.start())
         found.append(
@@ -296,7 +303,9 @@ def _gateway_codes(text: str) -> list[_Found]:
 
 def _library_codes(text: str) -> list[_Found]:
     """python-quickbooks: `QB Validation Exception 6000: message` then the detail line."""
-    found = []
+    found: list[_Found] = []
+    if "Exception" not in text:
+        return found
     for match in _first(_LIBRARY, text):
         following = text[match.end() : match.end() + 600].lstrip("\n").split("\n", 1)[0]
         found.append(
@@ -311,8 +320,10 @@ def _library_codes(text: str) -> list[_Found]:
     return found
 
 
-def _loose_codes(text: str) -> list[_Found]:
-    found = []
+def _loose_codes(text: str, lowered: str) -> list[_Found]:
+    found: list[_Found] = []
+    if not any(word in lowered for word in _LOOSE_MARKERS):
+        return found
     for match in _first(_LOOSE_CODE, text):
         code = match.group(1) or match.group(2)
         found.append(
@@ -323,10 +334,22 @@ def _loose_codes(text: str) -> list[_Found]:
 
 # ------------------------------------------------------------------- OAuth errors and statuses
 
-_ERROR_DESCRIPTION = re.compile(
+_ERROR_DESCRIPTION = LazyPattern(
     r"""error_description\\?["']?[ \t]{0,5}[:=][ \t]{0,5}\\?["']?([^"'&\n\\]{1,300})"""
 )
-_HTTP_STATUS = re.compile(
+# Every match of _HTTP_STATUS (case-insensitive) contains one of these.
+_STATUS_MARKERS = (
+    "http",
+    "status",
+    "unauthorized",
+    "forbidden",
+    "too many requests",
+    "internal server error",
+    "bad gateway",
+    "service unavailable",
+    "gateway timeout",
+)
+_HTTP_STATUS = LazyPattern(
     r"(?i)\b(?:HTTP(?:/\d(?:\.\d)?)?(?:[ \t]+status)?|status(?:[ \t]*code)?)"
     r"[ \t]{0,3}[:=]?[ \t]{0,3}([1-5]\d\d)\b"
     r"|\b([1-5]\d\d)[ \t]+(?:Unauthorized|Forbidden|Too Many Requests|Internal Server Error"
@@ -342,13 +365,19 @@ def _word_codes(text: str, lowered: str, known: Knowledge) -> list[_Found]:
             continue
         line = _context(text, position)
         description = _ERROR_DESCRIPTION.search(line)
-        detail = _clean_detail(unquote_plus(description.group(1))) if description else None
+        detail = None
+        if description is not None:
+            from urllib.parse import unquote_plus
+
+            detail = _clean_detail(unquote_plus(description.group(1)))
         found.append(_Found(position, _STRUCTURED, code=code, own_text=line, detail=detail))
     return found
 
 
-def _statuses(text: str) -> list[_Found]:
-    found = []
+def _statuses(text: str, lowered: str) -> list[_Found]:
+    found: list[_Found] = []
+    if not any(word in lowered for word in _STATUS_MARKERS):
+        return found
     for match in _first(_HTTP_STATUS, text):
         status = int(match.group(1) or match.group(2))
         found.append(_Found(match.start(), _PHRASE, status=status))
@@ -373,13 +402,15 @@ def _phrases(text: str, lowered: str, known: Knowledge) -> list[_Found]:
 
 # ------------------------------------------------------------------------------ intuit_tid
 
-_INTUIT_TID = re.compile(
+_INTUIT_TID = LazyPattern(
     r"""(?i)\bintuit[_-]tid\\?["']?[ \t]{0,3}[:=]?[ \t]{0,3}\\?["']?"""
     r"""([A-Za-z0-9][A-Za-z0-9._-]{5,99})"""
 )
 
 
 def _intuit_tids(text: str) -> list[tuple[int, str]]:
+    if "intuit" not in text.lower():
+        return []
     return [
         (match.start(), match.group(1))
         for match in _first(_INTUIT_TID, text)
@@ -432,9 +463,9 @@ def _collect(text: str, known: Knowledge) -> list[_Match]:
         *_gateway_codes(text),
         *_library_codes(text),
         *_word_codes(text, lowered, known),
-        *_loose_codes(text),
+        *_loose_codes(text, lowered),
         *_phrases(text, lowered, known),
-        *_statuses(text),
+        *_statuses(text, lowered),
     ]
     matches = [match for item in found if (match := _resolve(item, known)) is not None]
     matches.sort(key=lambda m: (-m.quality, -m.found.strength, m.found.position))
@@ -483,7 +514,7 @@ def _explanation(
     )
 
 
-_BARE_CODE = re.compile(r"#?(\d{1,8})")
+_BARE_CODE = LazyPattern(r"#?(\d{1,8})")
 
 
 def _bare_code(text: str, known: Knowledge) -> Explanation | None:

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -53,8 +52,9 @@ def normalise_code(code: object) -> str:
     return text
 
 
-@dataclass(frozen=True)
-class Phrase:
+# Records are NamedTuples, not dataclasses: `qbo-wizard explain` starts faster without the
+# dataclasses module (and what it imports), and these records need nothing more.
+class Phrase(NamedTuple):
     """Words to look for: lower case, whole words, optionally matching longer words (`*`)."""
 
     text: str
@@ -87,8 +87,7 @@ class Phrase:
         return -1
 
 
-@dataclass(frozen=True)
-class KnownError:
+class KnownError(NamedTuple):
     """One entry of the knowledge file."""
 
     key: str
@@ -122,16 +121,18 @@ class KnownError:
         return found
 
 
-@dataclass(frozen=True)
-class Knowledge:
+class Knowledge(NamedTuple):
     """All entries, indexed for lookups by code, HTTP status and range."""
 
     entries: tuple[KnownError, ...]
-    by_key: dict[str, KnownError] = field(repr=False)
-    by_code: dict[str, KnownError] = field(repr=False)
-    refinements: dict[str, tuple[KnownError, ...]] = field(repr=False)
-    by_status: dict[int, KnownError] = field(repr=False)
-    ranges: tuple[tuple[int, int, KnownError], ...] = field(repr=False)
+    by_key: dict[str, KnownError]
+    by_code: dict[str, KnownError]
+    refinements: dict[str, tuple[KnownError, ...]]
+    by_status: dict[int, KnownError]
+    ranges: tuple[tuple[int, int, KnownError], ...]
+
+    def __repr__(self) -> str:
+        return f"Knowledge({len(self.entries)} entries)"
 
     def entry(self, key: str) -> KnownError:
         """The entry with this key; KeyError for an unknown key."""

@@ -29,6 +29,8 @@ import re
 import threading
 from collections.abc import Iterable
 
+from qbo_wizard.core.patterns import LazyPattern
+
 FINGERPRINT_PREFIX = "sha256:"
 
 # Values shorter than this are left to the key/value rules: too short to be a secret on their own.
@@ -41,27 +43,27 @@ _CREDENTIAL_FIELD_NAMES = (
     r"|password|passwd|api_key|apikey|secret|assertion|authorization_code"
 )
 
-_AUTHORIZATION_HEADER = re.compile(
+_AUTHORIZATION_HEADER = LazyPattern(
     r"(?P<keep>\bAuthorization[\"']?\s*[:=]\s*[\"']?(?:(?:Bearer|Basic)\s+)?)"
     r"(?P<secret>[^\s\"',;}]+)",
     re.IGNORECASE,
 )
-_SCHEME_CREDENTIAL = re.compile(
+_SCHEME_CREDENTIAL = LazyPattern(
     r"(?P<keep>\b(?:Bearer|Basic)\s+)(?P<secret>[A-Za-z0-9._~+/=-]{16,})",
     re.IGNORECASE,
 )
-_SECRET_PAIR = re.compile(
+_SECRET_PAIR = LazyPattern(
     rf"(?P<keep>(?<![A-Za-z0-9])(?:{_CREDENTIAL_FIELD_NAMES})[\"']?\s*[:=]\s*[\"']?)"
     r"(?P<secret>[^\s\"'&,;}<]+)",
     re.IGNORECASE,
 )
-_URL_CODE = re.compile(
+_URL_CODE = LazyPattern(
     r"(?P<keep>(?:^|[?&#])code=)(?P<secret>[^\s&#\"'<]+)", re.IGNORECASE | re.MULTILINE
 )
-_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_.-]*")
-_BARE_TOKEN = re.compile(rf"[A-Za-z0-9+/_=-]{{{_MIN_BARE_TOKEN_LENGTH},}}")
+_JWT = LazyPattern(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_.-]*")
+_BARE_TOKEN = LazyPattern(rf"[A-Za-z0-9+/_=-]{{{_MIN_BARE_TOKEN_LENGTH},}}")
 
-_ALREADY_REDACTED = re.compile(r"^\[redacted(?: sha256:[0-9a-f]{8})?\]$")
+_ALREADY_REDACTED = LazyPattern(r"^\[redacted(?: sha256:[0-9a-f]{8})?\]$")
 
 # Secrets this process has held, newest last; bounded so a long session cannot grow it forever.
 _REMEMBER_LIMIT = 64

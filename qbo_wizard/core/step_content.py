@@ -1,9 +1,11 @@
 """The words each step shows, loaded from `qbo_wizard/content/steps/<step id>.yaml`.
 
 Step copy is data, not code: writers edit the YAML files and every screen (and any other front
-end) reads them through `load_step_content`. Text fields are Markdown. A value the user pastes into
-the Intuit portal may contain `{{name}}` placeholders, filled from `TEMPLATE_VALUES` (plus any
-values the caller passes), so an address is written down in exactly one place.
+end) reads them through `load_step_content`. Text fields are Markdown: paragraphs, numbered and
+bulleted lists, **bold**, *italic*, `code` and [links](…), the part the wizard draws
+(`qbo_wizard/tui/widgets/prose.py`). A value the user pastes into the Intuit portal may contain
+`{{name}}` placeholders, filled from `TEMPLATE_VALUES` (plus any values the caller passes), so an
+address is written down in exactly one place.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -281,15 +282,14 @@ class _Reader:
         )
 
 
-def _content_root() -> Path:
-    return Path(str(resources.files("qbo_wizard") / "content" / "steps"))
+STEPS_DIR = Path(__file__).resolve().parent.parent / "content" / "steps"
 
 
 @cache
 def _load(step_id: str, extra_values: tuple[tuple[str, str], ...]) -> StepContent:
     if step_id not in STEP_IDS:
         raise KeyError(step_id)
-    path = _content_root() / f"{step_id}.yaml"
+    path = STEPS_DIR / f"{step_id}.yaml"
     reader = _Reader(path, {**TEMPLATE_VALUES, **dict(extra_values)})
     try:
         text = path.read_text(encoding="utf-8")

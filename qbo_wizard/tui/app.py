@@ -8,6 +8,7 @@ leaves a profile that resumes exactly there.
 
 from __future__ import annotations
 
+import gc
 import os
 import traceback
 from collections.abc import Iterable
@@ -18,7 +19,9 @@ from typing import Any, ClassVar
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.markup import escape
 from textual.screen import Screen
+from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from qbo_wizard.core.problems import (
     DEBUG_ENV_VAR,
@@ -47,9 +50,8 @@ from qbo_wizard.tui.outcomes import (
     QuitWizard,
     Reconnect,
 )
-from qbo_wizard.tui.screens import step_screen
-from qbo_wizard.tui.screens.base import StepScreen
-from qbo_wizard.tui.screens.status_home import StatusHomeScreen
+from qbo_wizard.tui.screens import step_screen_class
+from qbo_wizard.tui.screens.base import StepScreen, WaitingStepScreen
 from qbo_wizard.tui.session import DemoInfo, ProfileWriter, WizardSession, running_over_ssh
 
 
@@ -72,6 +74,12 @@ def disconnect_old_app(profile_name: str) -> tuple[str, Profile | None]:
     except WizardError as error:
         return f"{summary} {error}", None
 
+
+# How long after the first screen is pushed the wizard does what start-up left for later. By
+# then the screen is drawn: Textual lays a new screen out a few times in its first ~0.1 s.
+AFTER_START_SECONDS = 0.3
+
+STARTING_PRACTICE = "Starting the practice QuickBooks…"
 
 # The step whose success completes each way back to green.
 JOURNEY_LAST_STEP: dict[str, StepId] = {"reconnect": "connect", "new-app": "connect"}
@@ -102,6 +110,7 @@ class WizardApp(App[int]):
         presenter: bool | None = None,
         demo: DemoInfo | None = None,
         over_ssh: bool | None = None,
+        resume_gc: bool = False,
     ) -> None:
         """Create the wizard for one profile.
 
@@ -110,6 +119,8 @@ class WizardApp(App[int]):
             presenter: Screen-share mode; None means "on when served in a browser".
             demo: Set in demo mode (a practice company and a throwaway profile).
             over_ssh: Whether this is a remote session; None reads the environment.
+            resume_gc: Start-up paused Python's garbage collector (see `launch.run_wizard`);
+                turn it back on once the first screen is drawn.
         """
         super().__init__()
         self._presenter_option = presenter
@@ -119,6 +130,9 @@ class WizardApp(App[int]):
             demo=demo,
             can_open_links=not (running_over_ssh() if over_ssh is None else over_ssh),
         )
+        self._practice_start: Worker[tuple[str, dict[str, str]]] | None = None
+        self._started = False
+        self._resume_gc = resume_gc
 
     def on_mount(self) -> None:
         session = self.session
@@ -139,7 +153,12 @@ class WizardApp(App[int]):
         show_home = is_configured(profile) and journey(profile) == "setup"
         while True:
             if show_home:
-                choice = await self.push_screen_wait(StatusHomeScreen(session))
+                from qbo_wizard.tui.screens.status_home import StatusHomeScreen
+
+                await self._practice_quickbooks_ready()
+                chosen = self.push_screen(StatusHomeScreen(session), wait_for_dismiss=True)
+                self._first_screen_shown()
+                choice = await chosen
                 show_home = False
                 if isinstance(choice, QuitWizard):
                     break
@@ -151,7 +170,12 @@ class WizardApp(App[int]):
                     step_id = choice.step_id
             enter_step(profile, step_id)
             session.save()
-            outcome = await self.push_screen_wait(step_screen(step_id, session))
+            screen_class = step_screen_class(step_id)
+            if screen_class.TALKS_TO_QUICKBOOKS:
+                await self._practice_quickbooks_ready(step_id)
+            dismissed = self.push_screen(screen_class(step_id, session), wait_for_dismiss=True)
+            self._first_screen_shown()
+            outcome = await dismissed
             if self._journey_complete(step_id):
                 finish_journey(profile)  # back to green: the next run opens on the status home
                 show_home = True
@@ -176,6 +200,81 @@ class WizardApp(App[int]):
                 else:
                     step_id = following
         await self.action_quit()
+
+    def _first_screen_shown(self) -> None:
+        """Once the first screen is drawn, do what start-up left for later (once)."""
+        if not self._started:
+            self._started = True
+            self.set_timer(AFTER_START_SECONDS, self._after_start, name="after start")
+
+    def _after_start(self) -> None:
+        """Start the practice QuickBooks (demo mode) and the paused garbage collector."""
+        self._start_practice_quickbooks()
+        if self._resume_gc:
+            self._resume_gc = False
+            gc.enable()
+
+    def _start_practice_quickbooks(self) -> None:
+        """Demo mode: start the practice QuickBooks in a thread, once (the first screen does
+        not need it, so it is not kept waiting for it)."""
+        demo = self.session.demo
+        if demo is None or demo.start_simulator is None or self._practice_start is not None:
+            return
+        self._practice_start = self.run_worker(
+            demo.start_simulator,
+            name="practice-quickbooks",
+            group="practice-quickbooks",
+            thread=True,
+            exit_on_error=False,
+        )
+
+    async def _practice_quickbooks_ready(self, step_id: StepId | None = None) -> None:
+        """Demo mode: wait until the practice QuickBooks runs (a step that talks to QuickBooks
+        needs its address and keys), showing the step's frame with a note meanwhile. A start
+        that failed is reported; the step then shows what it cannot reach."""
+        demo = self.session.demo
+        if demo is None or demo.start_simulator is None:
+            return
+        self._start_practice_quickbooks()
+        worker = self._practice_start
+        assert worker is not None
+        waiting: WaitingStepScreen | None = None
+        if not worker.is_finished:
+            if step_id is None:
+                self.notify(STARTING_PRACTICE, timeout=3)
+            else:
+                waiting = WaitingStepScreen(step_id, self.session, STARTING_PRACTICE)
+                await self.push_screen(waiting)
+        try:
+            url, prefill = await worker.wait()
+        except WorkerCancelled:
+            return  # the wizard is closing
+        except WorkerFailed as failed:
+            self.notify(
+                escape(f"The practice QuickBooks could not start: {failed.error}"),
+                title="Demo mode",
+                severity="error",
+                timeout=10,
+            )
+        else:
+            self._practice_quickbooks_started(url, prefill)
+        if waiting is not None and waiting.is_current:
+            await self.pop_screen()
+
+    def _practice_quickbooks_started(self, url: str, prefill: dict[str, str]) -> None:
+        """Record the practice QuickBooks' address (in the demo profile too) and keys."""
+        demo = self.session.demo
+        if demo is None or demo.start_simulator is None:
+            return  # already recorded
+        demo.simulator_started(url, prefill)
+        profile = self.session.profile
+        if profile.environment == "simulator" and not profile.simulator_url:
+            profile.simulator_url = url
+            self.session.save()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker is self._practice_start and event.state == WorkerState.SUCCESS:
+            self._practice_quickbooks_started(*event.worker.result)  # type: ignore[misc]
 
     async def _start_new_app(self) -> StepId:
         """Disconnect the old app (at Intuit and in the keyring), then start steps 2–6 again."""

@@ -2,53 +2,124 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import socket
+import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from qbo_wizard.core.paths import HOME_ENV_VAR
 from qbo_wizard.core.profile import Profile, load_profile
 from qbo_wizard.tui.session import DemoInfo
 
+if TYPE_CHECKING:
+    from qbo_wizard.simulator.server import SimulatorServer
+
 DEMO_PROFILE = "demo"
+KEYRING_BACKEND_ENV_VAR = "PYTHON_KEYRING_BACKEND"  # read by `keyring` when first used
+MEMORY_KEYRING = "qbo_wizard.core.vault.MemoryKeyring"
 
 
 def _loopback_port() -> int:
-    """The usual loopback port when it is free, else any free one (the simulator registers it)."""
-    from qbo_wizard.core.callback import port_is_free
-    from qbo_wizard.core.environments import DEFAULT_LOOPBACK_PORT
+    """The loopback port step 2 asks users to register when it is free, else any free one
+    (the practice QuickBooks registers whichever it gets)."""
+    from qbo_wizard.core.step_content import LOOPBACK_PORT
 
-    if port_is_free(DEFAULT_LOOPBACK_PORT):
-        return DEFAULT_LOOPBACK_PORT
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    for port in (LOOPBACK_PORT, 0):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(probe.getsockname()[1])
+    raise OSError("no free port on 127.0.0.1")
+
+
+class PracticeQuickBooks:
+    """Demo mode's practice QuickBooks: started once, when first asked for, and stopped when
+    demo mode ends (waiting for a start still under way, so none is left running)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._server: SimulatorServer | None = None
+        self._closed = False
+
+    def start(self) -> tuple[str, dict[str, str]]:
+        """Start it if it is not running; its address and the demo's keys. Blocks for a
+        moment (imports and binds a port), so the wizard calls it from a thread worker."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("demo mode has ended")
+            if self._server is None:
+                from qbo_wizard.simulator.server import SimulatorServer
+
+                self._server = SimulatorServer(
+                    port=0, loopback_port=_loopback_port(), seed="demo"
+                ).start()
+            server = self._server
+        keys = server.info["keys"]["development"]
+        return server.url, {"client_id": keys["client_id"], "client_secret": keys["client_secret"]}
+
+    def stop(self) -> None:
+        with self._lock:
+            self._closed = True
+            server, self._server = self._server, None
+        if server is not None:
+            server.stop()
 
 
 @contextmanager
-def demo_environment() -> Iterator[DemoInfo]:
-    """The practice QuickBooks on 127.0.0.1, a throwaway config folder and an in-memory
-    keyring; all of it is gone again afterwards."""
-    from qbo_wizard.core.vault import use_memory_keyring
-    from qbo_wizard.simulator.server import SimulatorServer
+def _memory_keyring() -> Iterator[None]:
+    """An in-memory keyring for everything that touches the keyring while this lasts.
 
+    When `keyring` is not imported yet, the choice is made through its environment variable,
+    which it reads on first use: the demo's first screen need not import it.
+    """
+    if "keyring" in sys.modules:
+        from qbo_wizard.core.vault import use_memory_keyring
+
+        use_memory_keyring()
+        yield
+        return
+    previous = os.environ.get(KEYRING_BACKEND_ENV_VAR)
+    os.environ[KEYRING_BACKEND_ENV_VAR] = MEMORY_KEYRING
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(KEYRING_BACKEND_ENV_VAR, None)
+        else:
+            os.environ[KEYRING_BACKEND_ENV_VAR] = previous
+
+
+@contextmanager
+def demo_environment(*, start_later: bool = False) -> Iterator[DemoInfo]:
+    """The practice QuickBooks on 127.0.0.1, a throwaway config folder and an in-memory
+    keyring; all of it is gone again afterwards.
+
+    Args:
+        start_later: Leave the practice QuickBooks to the wizard, which starts it in the
+            background once its first screen is drawn (`DemoInfo.start_simulator`); by
+            default it is running before this yields.
+    """
     home = tempfile.mkdtemp(prefix="qbo-wizard-demo-")
     previous_home = os.environ.get(HOME_ENV_VAR)
     os.environ[HOME_ENV_VAR] = home
-    use_memory_keyring()
-    simulator = SimulatorServer(port=0, loopback_port=_loopback_port(), seed="demo").start()
-    keys = simulator.info["keys"]["development"]
+    practice = PracticeQuickBooks()
     try:
-        yield DemoInfo(
-            home=home,
-            simulator_url=simulator.url,
-            prefill={"client_id": keys["client_id"], "client_secret": keys["client_secret"]},
-        )
+        with _memory_keyring():
+            if start_later:
+                yield DemoInfo(home=home, start_simulator=practice.start)
+            else:
+                url, prefill = practice.start()
+                yield DemoInfo(home=home, simulator_url=url, prefill=prefill)
     finally:
-        simulator.stop()
+        practice.stop()
         if previous_home is None:
             os.environ.pop(HOME_ENV_VAR, None)
         else:
@@ -57,7 +128,8 @@ def demo_environment() -> Iterator[DemoInfo]:
 
 
 def demo_profile(info: DemoInfo) -> Profile:
-    """The practice profile demo mode opens on: development keys against the simulator."""
+    """The practice profile demo mode opens on: development keys against the simulator (its
+    address is filled in once the practice QuickBooks runs, when started later)."""
     return Profile(
         name=DEMO_PROFILE,
         environment="simulator",
@@ -67,14 +139,24 @@ def demo_profile(info: DemoInfo) -> Profile:
 
 
 def run_wizard(*, profile_name: str, demo: bool, presenter: bool | None) -> int:
-    """Run the wizard until the user quits; returns the app's exit code."""
-    from qbo_wizard.tui.app import WizardApp
+    """Run the wizard until the user quits; returns the app's exit code.
 
-    if demo:
-        with demo_environment() as info:
-            app = WizardApp(demo_profile(info), presenter=presenter, demo=info)
-            app.run()
-            return app.return_code or 0
-    app = WizardApp(load_profile(profile_name), presenter=presenter)
-    app.run()
-    return app.return_code or 0
+    Start-up (importing Textual, building and drawing the first screen) makes a great many
+    objects that live as long as the app; Python's cyclic garbage collector would walk them
+    several times over before the first screen is drawn, for a tenth of the start-up time and
+    nothing to collect. It is paused until the app has drawn its first screen.
+    """
+    gc.disable()
+    try:
+        from qbo_wizard.tui.app import WizardApp
+
+        if demo:
+            with demo_environment(start_later=True) as info:
+                app = WizardApp(demo_profile(info), presenter=presenter, demo=info, resume_gc=True)
+                app.run()
+                return app.return_code or 0
+        app = WizardApp(load_profile(profile_name), presenter=presenter, resume_gc=True)
+        app.run()
+        return app.return_code or 0
+    finally:
+        gc.enable()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
@@ -83,8 +83,20 @@ class DemoInfo:
     home: str
     """The throwaway config folder (deleted when the wizard ends)."""
     simulator_url: str | None = None
+    """The practice QuickBooks' address; None until it runs."""
     prefill: dict[str, str] = field(default_factory=dict)
     """Values a newcomer would otherwise need an Intuit account for (e.g. demo keys)."""
+    start_simulator: Callable[[], tuple[str, dict[str, str]]] | None = field(
+        default=None, repr=False
+    )
+    """Starts the practice QuickBooks (blocking; from a thread) and returns its address and
+    the prefill. Set when the wizard is to start it after its first screen is drawn."""
+
+    def simulator_started(self, url: str, prefill: Mapping[str, str]) -> None:
+        """Note the practice QuickBooks' address and keys once it runs."""
+        self.simulator_url = url
+        self.prefill.update(prefill)
+        self.start_simulator = None
 
 
 @dataclass

@@ -59,7 +59,7 @@ def test_production_settings_carry_the_reconnect_url_note() -> None:
 
 def test_a_broken_file_names_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "overview.yaml").write_text("summary: Fine\nchecklist:\n  - label: no id\n")
-    monkeypatch.setattr(step_content, "_content_root", lambda: tmp_path)
+    monkeypatch.setattr(step_content, "STEPS_DIR", tmp_path)
     step_content._load.cache_clear()
     try:
         with pytest.raises(ConfigFileError) as caught:
@@ -72,7 +72,7 @@ def test_a_broken_file_names_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 def test_unknown_placeholder_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "overview.yaml").write_text("summary: Go to {{nowhere}}\n")
-    monkeypatch.setattr(step_content, "_content_root", lambda: tmp_path)
+    monkeypatch.setattr(step_content, "STEPS_DIR", tmp_path)
     step_content._load.cache_clear()
     try:
         with pytest.raises(ConfigFileError, match="nowhere"):

@@ -72,11 +72,12 @@ def mapped_us_profile(sim: SimulatorServer, account: str = US_ACCOUNT) -> Profil
 async def test_the_test_posts_both_documents_with_live_progress_and_tidies_up(
     simulator: SimulatorServer,
 ) -> None:
-    reports: dict[int, str] = {}  # the hook sees a message more than once
+    # The hook sees a message more than once; holding each report keeps its id unique.
+    reports: dict[int, Any] = {}
 
     def watch(message: Message) -> None:
         if isinstance(message, TestProgressed):
-            reports[id(message.progress)] = message.progress.stage
+            reports[id(message.progress)] = message.progress
 
     app = StepHost(mapped_us_profile(simulator), "test", demo=demo_info(simulator))
     async with app.run_test(size=SIZE, message_hook=watch) as pilot:
@@ -95,7 +96,7 @@ async def test_the_test_posts_both_documents_with_live_progress_and_tidies_up(
         assert "✓ Bill QBW-TEST-" in bill and "deleted" in bill
         await press(pilot, "#document-invoice .link-button")
         assert app.screen.query_one("#run-test", Button).label == "Run the test again (r)"
-    stages = list(reports.values())
+    stages = [progress.stage for progress in reports.values()]
     assert stages == ["company", "customer", "invoice", "vendor", "bill", "void", "delete"]
     assert app.opened and app.opened[0].startswith(f"{simulator.url}/app/invoice?txnId=")
     saved = load_profile("acme")

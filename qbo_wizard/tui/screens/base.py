@@ -6,6 +6,7 @@ opens next. Subclasses provide `compose_step()` and, if they track completion, `
 
 from __future__ import annotations
 
+import sys
 from typing import ClassVar
 
 from textual import on
@@ -13,7 +14,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Static, TextArea
+from textual.types import NoActiveAppError
+from textual.widget import Widget
+from textual.widgets import Button, Input, Static
 from textual.worker import Worker, WorkerState
 
 from qbo_wizard.core.profile import Profile
@@ -29,9 +32,9 @@ from qbo_wizard.tui.outcomes import (
     Reconnect,
     StepOutcome,
 )
-from qbo_wizard.tui.screens.go_to_step import GoToStepScreen
 from qbo_wizard.tui.session import WizardSession
 from qbo_wizard.tui.widgets.explained import FixButton
+from qbo_wizard.tui.widgets.key_hints import KeyHints
 from qbo_wizard.tui.widgets.status_line import StatusLine
 from qbo_wizard.tui.widgets.step_nav import StepBanner, StepList, StepStrip, step_label
 
@@ -50,6 +53,18 @@ def session_badges(session: WizardSession) -> list[str]:
     if session.presenter:
         badges.append("PRESENTER")
     return [*badges, f"profile {profile.name}", f"{profile.key_set} keys"]
+
+
+def is_text_field(widget: Widget | None) -> bool:
+    """True for a field that takes typed text (an `Input` or a `TextArea`).
+
+    `TextArea` is checked only once its module is loaded (a screen that has one imported it):
+    importing it just for this check would slow down the first screen.
+    """
+    if isinstance(widget, Input):
+        return True
+    text_area = sys.modules.get("textual.widgets._text_area")
+    return text_area is not None and isinstance(widget, text_area.TextArea)
 
 
 class StepScreen(Screen[StepOutcome]):
@@ -97,6 +112,9 @@ class StepScreen(Screen[StepOutcome]):
             for number in range(1, len(STEPS) + 1)
         ],
     ]
+    TALKS_TO_QUICKBOOKS: ClassVar[bool] = True
+    """The step reaches Intuit or the company (in demo mode it opens once the practice
+    QuickBooks runs)."""
     # Keys that would type into a text field; hidden from the footer while one has the focus.
     STEP_KEYS = frozenset(
         {"next_step", "previous_step", "go_to_step", "status_home", "quit_wizard", "jump"}
@@ -104,6 +122,9 @@ class StepScreen(Screen[StepOutcome]):
 
     def __init__(self, step_id: StepId, session: WizardSession) -> None:
         super().__init__(id=f"step-{step_id}", classes="step-screen")
+        # The width class (-narrow / -wide) Textual sets when the screen is first resized, set
+        # now: a class that changes after mounting restyles every widget on the screen again.
+        self.add_class(*self._width_classes(), update=False)
         self.step = step_by_id(step_id)
         self.session = session
         self.content: StepContent = load_step_content(step_id)
@@ -111,6 +132,17 @@ class StepScreen(Screen[StepOutcome]):
         """True while the step is storing something; leaving must wait until it is done."""
         self.busy_message = "One moment: the wizard is still saving this step."
         """What to say when the user tries to leave while `busy`."""
+
+    def _width_classes(self) -> list[str]:
+        """The app's breakpoint class for its current width (none outside a running app)."""
+        try:
+            app = self.app
+        except NoActiveAppError:
+            return []
+        width = app.size.width
+        breakpoints = app.HORIZONTAL_BREAKPOINTS or []
+        fitting = [(minimum, name) for minimum, name in breakpoints if width >= minimum]
+        return [max(fitting)[1]] if fitting else []
 
     @property
     def profile(self) -> Profile:
@@ -125,7 +157,7 @@ class StepScreen(Screen[StepOutcome]):
             with VerticalScroll(id="step-content"):
                 yield Static(self.content.summary, id="step-summary", markup=False)
                 yield from self.compose_step()
-        yield Footer(show_command_palette=False)
+        yield KeyHints()
 
     def compose_step(self) -> ComposeResult:
         """The step's own widgets, below its summary line."""
@@ -147,7 +179,7 @@ class StepScreen(Screen[StepOutcome]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide keys that do nothing here (Back on step 1, Status before any connection)."""
-        typing = isinstance(self.focused, (Input, TextArea))
+        typing = is_text_field(self.focused)
         if action == "leave_field":
             return typing
         if typing and action in self.STEP_KEYS:
@@ -206,6 +238,8 @@ class StepScreen(Screen[StepOutcome]):
             if step_id is not None and step_id != self.step.id:
                 self.finish(JumpTo(step_id))
 
+        from qbo_wizard.tui.screens.go_to_step import GoToStepScreen
+
         self.app.push_screen(GoToStepScreen(self.profile, self.step.id), chosen)
 
     def fix_in_step(self, step_id: StepId, line_id: str | None = None) -> None:
@@ -218,6 +252,7 @@ class StepScreen(Screen[StepOutcome]):
     @on(Button.Pressed, ".fix-button")
     def fix_pressed(self, event: Button.Pressed) -> None:
         event.stop()
+
         if isinstance(event.button, FixButton):
             self.fix_in_step(event.button.step_id, event.button.line_id)
 
@@ -225,3 +260,20 @@ class StepScreen(Screen[StepOutcome]):
     def jump_from_list(self, event: StepList.StepChosen) -> None:
         if event.step_id != self.step.id:
             self.finish(JumpTo(event.step_id))
+
+
+class WaitingStepScreen(StepScreen):
+    """A step's frame with a note, shown while something the step needs is still starting
+    (demo mode's practice QuickBooks); the step itself replaces it a moment later."""
+
+    TALKS_TO_QUICKBOOKS = False
+
+    def __init__(self, step_id: StepId, session: WizardSession, note: str) -> None:
+        super().__init__(step_id, session)
+        self.note = note
+
+    def compose_step(self) -> ComposeResult:
+        yield Static(self.note, classes="demo-note", markup=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return False  # nothing to do here until the step opens

@@ -10,20 +10,22 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.lazy import Lazy
 from textual.widgets import ContentSwitcher, Label, RadioSet
 
 from qbo_wizard.core.progress import checklist_state, set_ticked, ticked_items
 from qbo_wizard.core.step_content import Callout, Choice
 from qbo_wizard.tui.screens.base import StepScreen
 from qbo_wizard.tui.widgets.choice_button import ChoiceButton
-from qbo_wizard.tui.widgets.guidance import CalloutBox, ChecklistItemView, Prose
+from qbo_wizard.tui.widgets.guidance import CalloutBox, ChecklistItemView
+from qbo_wizard.tui.widgets.prose import Prose
 from qbo_wizard.tui.widgets.step_nav import StepBanner
 from qbo_wizard.tui.widgets.tick_box import TickBox
 
 
 class ChecklistStepScreen(StepScreen):
     """A guidance step: introduction, callouts, an optional choice, and a checklist."""
+
+    TALKS_TO_QUICKBOOKS = False
 
     def compose_step(self) -> ComposeResult:
         content = self.content
@@ -47,8 +49,7 @@ class ChecklistStepScreen(StepScreen):
                 )
                 for item in content.checklist
             ]
-            # Mounted just after the first paint: the banner and introduction show at once.
-            yield Lazy(Vertical(*items, id="checklist"))
+            yield Vertical(*items, id="checklist")
 
     def _compose_choice(self, choice: Choice) -> ComposeResult:
         chosen = self.profile.key_set

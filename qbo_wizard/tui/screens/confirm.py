@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer
 
-from qbo_wizard.tui.widgets.guidance import Prose
+from qbo_wizard.tui.widgets.prose import Prose
 
 
 class ConfirmScreen(ModalScreen[bool]):

@@ -32,7 +32,8 @@ from qbo_wizard.core.step_content import Link
 from qbo_wizard.tui.screens.base import StepScreen
 from qbo_wizard.tui.screens.confirm import ConfirmScreen
 from qbo_wizard.tui.widgets.choice_button import ChoiceButton
-from qbo_wizard.tui.widgets.guidance import CalloutBox, LinkRow, Prose
+from qbo_wizard.tui.widgets.guidance import CalloutBox, LinkRow
+from qbo_wizard.tui.widgets.prose import Prose
 from qbo_wizard.tui.widgets.secret_input import SecretInput
 from qbo_wizard.tui.widgets.status_line import StatusLine
 

@@ -18,7 +18,8 @@ from textual.widgets import Button, Input, Label
 
 from qbo_wizard.core.profile import Profile
 from qbo_wizard.tui.screens.base import StepScreen
-from qbo_wizard.tui.widgets.guidance import CalloutBox, Prose
+from qbo_wizard.tui.widgets.guidance import CalloutBox
+from qbo_wizard.tui.widgets.prose import Prose
 from qbo_wizard.tui.widgets.secret_input import SecretInput
 from qbo_wizard.tui.widgets.status_line import StatusLine
 

@@ -67,7 +67,6 @@ from qbo_wizard.tui.screens.confirm import ConfirmScreen
 from qbo_wizard.tui.screens.new_item import NewItemScreen
 from qbo_wizard.tui.screens.picker import Picked, PickerRequest, PickerScreen, PickerSuggestion
 from qbo_wizard.tui.widgets.choice_button import ChoiceButton
-from qbo_wizard.tui.widgets.guidance import Prose
 from qbo_wizard.tui.widgets.mapping_table import (
     GROUP_KEY,
     GroupHeading,
@@ -76,6 +75,7 @@ from qbo_wizard.tui.widgets.mapping_table import (
     MappingTable,
     line_view,
 )
+from qbo_wizard.tui.widgets.prose import Prose
 from qbo_wizard.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:

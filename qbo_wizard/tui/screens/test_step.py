@@ -28,7 +28,8 @@ from qbo_wizard.core.progress import is_configured
 from qbo_wizard.core.step_content import Link
 from qbo_wizard.tui.screens.base import StepScreen
 from qbo_wizard.tui.widgets.explained import ExplainedProblem, FixButton
-from qbo_wizard.tui.widgets.guidance import LinkRow, Prose
+from qbo_wizard.tui.widgets.guidance import LinkRow
+from qbo_wizard.tui.widgets.prose import Prose
 from qbo_wizard.tui.widgets.status_line import StatusLine
 from qbo_wizard.tui.widgets.tick_box import TickBox
 

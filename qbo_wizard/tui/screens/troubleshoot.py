@@ -42,9 +42,10 @@ from textual.worker import get_current_worker
 from qbo_wizard.core.display import shorten_realm_ids
 from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.progress import is_configured
-from qbo_wizard.tui.screens.base import StepScreen
+from qbo_wizard.tui.screens.base import StepScreen, is_text_field
 from qbo_wizard.tui.widgets.explained import ExplainedProblem, FixButton
-from qbo_wizard.tui.widgets.guidance import CalloutBox, Prose
+from qbo_wizard.tui.widgets.guidance import CalloutBox
+from qbo_wizard.tui.widgets.prose import Prose
 from qbo_wizard.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -256,7 +257,7 @@ class TroubleshootScreen(StepScreen):
         await self.action_run_checks()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        typing = isinstance(self.focused, (Input, TextArea))
+        typing = is_text_field(self.focused)
         if action == "run_checks":
             return not self.checking and not typing
         if action == "explain":

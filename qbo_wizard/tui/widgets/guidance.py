@@ -6,40 +6,24 @@ into the Intuit portal. Secrets use `SecretInput` instead.
 
 from __future__ import annotations
 
-from rich.markdown import Markdown as RichMarkdown
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Static
 
 from qbo_wizard.core.step_content import Callout, ChecklistItem, CopyValue, Link
+from qbo_wizard.tui.widgets.prose import Prose
 from qbo_wizard.tui.widgets.tick_box import TickBox
 
 CALLOUT_HEADINGS = {"warning": "⚠ Important", "note": "ℹ Good to know"}
 
 
-class Prose(Static):
-    """Step copy written in Markdown, drawn as one widget (links are offered as LinkRow).
-
-    A single `Static` holding Rich's Markdown renderable mounts faster than Textual's
-    `Markdown` widget (one node instead of a tree per paragraph), which keeps moving between
-    steps quick.
-    """
-
-    def __init__(self, text: str, *, classes: str = "", id: str | None = None) -> None:  # noqa: A002 (Textual's name)
-        super().__init__(RichMarkdown(text), classes=f"prose {classes}".strip(), id=id)
-
-
-class CalloutBox(Vertical):
+class CalloutBox(Prose):
     """A boxed warning or note; the heading carries a glyph so it is not colour alone."""
 
     def __init__(self, callout: Callout) -> None:
-        super().__init__(classes=f"callout -{callout.kind}")
+        super().__init__(callout.body, classes=f"callout -{callout.kind}")
         self.border_title = f"{CALLOUT_HEADINGS[callout.kind]}: {callout.title}"
-        self._callout = callout
-
-    def compose(self) -> ComposeResult:
-        yield Prose(self._callout.body)
 
 
 class CopyValueRow(Vertical):
@@ -123,12 +107,12 @@ class ChecklistItemView(Vertical):
         self._can_open_links = can_open_links
 
     def compose(self) -> ComposeResult:
+        # The parts below the tick box are indented under its label (see wizard.tcss).
         yield TickBox(self.item.label, self._ticked, id=f"tick-{self.item.id}")
-        with Vertical(classes="item-body"):
-            if self.item.detail:
-                yield Prose(self.item.detail, classes="item-detail")
-            for value in self.item.values:
-                if value.key_set in (None, self._key_set):
-                    yield CopyValueRow(value)
-            for link in self.item.links:
-                yield LinkRow(link, can_open=self._can_open_links)
+        if self.item.detail:
+            yield Prose(self.item.detail, classes="item-detail")
+        for value in self.item.values:
+            if value.key_set in (None, self._key_set):
+                yield CopyValueRow(value)
+        for link in self.item.links:
+            yield LinkRow(link, can_open=self._can_open_links)
