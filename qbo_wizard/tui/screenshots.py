@@ -15,6 +15,7 @@ import html
 import json
 import re
 import sys
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -224,6 +225,37 @@ def narrow_walk(*names: tuple[tuple[str, ...], str]) -> Walk:
     return walk
 
 
+async def shoot_practice_starting(info: DemoInfo) -> Shots:
+    """Step 5's frame while demo mode's practice QuickBooks is still starting.
+
+    The practice QuickBooks here is the one already running; its "start" waits until the
+    picture is taken, so the wizard shows what it shows when a user is quicker than the start.
+    """
+    from qbo_wizard.core.profile import Profile
+    from qbo_wizard.tui.screens.base import WaitingStepScreen
+
+    shown = threading.Event()
+
+    def start_when_shown() -> tuple[str, dict[str, str]]:
+        shown.wait(30)
+        return info.simulator_url or "", dict(info.prefill)
+
+    starting = DemoInfo(home=info.home, start_simulator=start_when_shown)
+    profile = Profile(name="demo-start", environment="simulator", key_set="development")
+    app = WizardApp(profile, demo=starting, over_ssh=False)
+    async with app.run_test(size=WIDE) as pilot:
+        while len(app.screen_stack) < 2:  # the flow pushes step 1 from its worker
+            await pilot.pause()
+        await pilot.press("5")
+        while not isinstance(app.screen, WaitingStepScreen):
+            await pilot.pause()
+        shot = app.export_screenshot(title="qbo-wizard")
+        shown.set()
+        await settle(pilot)
+        await pilot.press("q")
+    return {"05-credentials-starting": shot}
+
+
 async def take_all() -> tuple[Shots, list[str]]:
     """Every picture, and every secret the demo used (to check the pictures against)."""
     shots: Shots = {}
@@ -247,6 +279,7 @@ async def take_all() -> tuple[Shots, list[str]]:
             secrets,
         )
         shots |= await run_walk(_demo_app(info, saved=True), WIDE, walk_rehearsal, secrets)
+        shots |= await shoot_practice_starting(info)
         secrets.update(demo_secrets(info))
     return shots, sorted(secret for secret in secrets if secret)
 
