@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from qbo_wizard.core.problems import WizardError
+from qbo_wizard.core.remote import running_over_ssh
 
 T = TypeVar("T")
 
@@ -87,7 +88,7 @@ def read_until_parsed(
 
 def can_open_browser() -> bool:
     """True when opening a browser here would show it to the person at this terminal."""
-    if os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY") or not interactive():
+    if running_over_ssh() or not interactive():
         return False
     if platform.system() == "Linux":
         return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

@@ -16,6 +16,18 @@ from urllib.parse import urlsplit
 
 import requests
 
+from qbo_wizard.core.addresses import (  # re-exported: callers read them from here
+    DEFAULT_LOOPBACK_PORT as DEFAULT_LOOPBACK_PORT,
+)
+from qbo_wizard.core.addresses import (
+    LOOPBACK_PATH as LOOPBACK_PATH,
+)
+from qbo_wizard.core.addresses import (
+    PLAYGROUND_REDIRECT_URI as PLAYGROUND_REDIRECT_URI,
+)
+from qbo_wizard.core.addresses import (
+    PLAYGROUND_URL as PLAYGROUND_URL,
+)
 from qbo_wizard.core.problems import UsageError, WizardError
 from qbo_wizard.core.profile import Environment, KeySet, Profile
 
@@ -23,14 +35,6 @@ from qbo_wizard.core.profile import Environment, KeySet, Profile
 SANDBOX_DISCOVERY_URL = "https://developer.intuit.com/.well-known/openid_sandbox_configuration/"
 PRODUCTION_DISCOVERY_URL = "https://developer.intuit.com/.well-known/openid_configuration/"
 
-# The page Intuit's OAuth Playground redirects to. Intuit pre-registers it on development keys;
-# for production keys the user adds it to the production redirect URIs (it is HTTPS).
-PLAYGROUND_REDIRECT_URI = "https://developer.intuit.com/v2/OAuth2Playground/RedirectUrl"
-PLAYGROUND_URL = "https://developer.intuit.com/app/developer/playground"
-
-# The loopback redirect the create-app step asks users to register for development keys.
-DEFAULT_LOOPBACK_PORT = 8765
-LOOPBACK_PATH = "/callback"
 
 SIMULATOR_INFO_PATH = "/_simulator/info"
 SIMULATOR_CONTROL_PATH = "/_simulator/control"

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -53,6 +52,7 @@ from qbo_wizard.core.environments import (
 from qbo_wizard.core.paths import profile_dir
 from qbo_wizard.core.problems import UsageError, WizardError
 from qbo_wizard.core.profile import KeySet, Profile, load_profile, profile_exists, save_profile
+from qbo_wizard.core.remote import running_over_ssh
 from qbo_wizard.core.timestamps import utc_timestamp
 from qbo_wizard.core.tokens import (
     StoredTokensUnreadable,
@@ -147,14 +147,9 @@ class Authorization:
         return urlsplit(self.redirect_uri).port or 80
 
 
-def over_ssh() -> bool:
-    """True when this terminal is an SSH session (the browser is on another computer)."""
-    return bool(os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"))
-
-
 def choose_method(profile: Profile) -> str:
     """The connect method that works here: loopback only for development keys, locally."""
-    if profile.key_set == "production" or over_ssh():
+    if profile.key_set == "production" or running_over_ssh():
         return "paste-url"
     return "loopback"
 

@@ -17,15 +17,19 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal, cast
 
+from qbo_wizard.core.addresses import (
+    DEFAULT_LOOPBACK_PORT,
+    LOOPBACK_PATH,
+    PLAYGROUND_REDIRECT_URI,
+    PLAYGROUND_URL,
+)
 from qbo_wizard.core.files import ConfigFileError, parse_yaml_mapping
 from qbo_wizard.core.profile import KEY_SETS, KeySet
 from qbo_wizard.core.steps import STEP_IDS
 
-LOOPBACK_PORT = 8765
-LOOPBACK_REDIRECT_URI = f"http://localhost:{LOOPBACK_PORT}/callback"
-PLAYGROUND_REDIRECT_URI = "https://developer.intuit.com/v2/OAuth2Playground/RedirectUrl"
+LOOPBACK_PORT = DEFAULT_LOOPBACK_PORT
+LOOPBACK_REDIRECT_URI = f"http://localhost:{LOOPBACK_PORT}{LOOPBACK_PATH}"
 DEVELOPER_PORTAL_URL = "https://developer.intuit.com/"
-PLAYGROUND_URL = "https://developer.intuit.com/app/developer/playground"
 
 TEMPLATE_VALUES: dict[str, str] = {
     "loopback_redirect_uri": LOOPBACK_REDIRECT_URI,

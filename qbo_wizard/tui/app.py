@@ -40,6 +40,7 @@ from qbo_wizard.core.progress import (
     next_step,
     previous_step,
 )
+from qbo_wizard.core.remote import running_over_ssh
 from qbo_wizard.core.steps import STEPS, StepId
 from qbo_wizard.tui.outcomes import (
     GoBack,
@@ -52,7 +53,7 @@ from qbo_wizard.tui.outcomes import (
 )
 from qbo_wizard.tui.screens import step_screen_class
 from qbo_wizard.tui.screens.base import StepScreen, WaitingStepScreen
-from qbo_wizard.tui.session import DemoInfo, ProfileWriter, WizardSession, running_over_ssh
+from qbo_wizard.tui.session import DemoInfo, ProfileWriter, WizardSession
 
 
 def disconnect_old_app(profile_name: str) -> tuple[str, Profile | None]:

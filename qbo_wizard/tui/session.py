@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import os
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -14,14 +13,6 @@ from qbo_wizard.core.profile import Profile, save_profile
 
 if TYPE_CHECKING:
     from textual.app import App
-
-SSH_VARIABLES = ("SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY")
-
-
-def running_over_ssh(environ: Mapping[str, str] | None = None) -> bool:
-    """True when this terminal is a remote (SSH) session, where opening a browser cannot work."""
-    environ = os.environ if environ is None else environ
-    return any(environ.get(name) for name in SSH_VARIABLES)
 
 
 class ProfileWriter:
