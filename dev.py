@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Two commands for a fresh machine: `python3 dev.py demo` and `python3 dev.py test`.
 
-Creates `.venv` next to this file on first use (and again whenever pyproject.toml changes),
-installs qbo-wizard with its test extras into it, then runs the wizard's demo or the test suite.
+Creates `.venv` next to this file on first use (and anew whenever pyproject.toml, the lock
+constraints.txt or this file changes), installs qbo-wizard with its test and encrypted-file extras
+into it at exactly the versions in constraints.txt, then runs the wizard's demo or the test suite.
 The tests run inside a private, unlocked gnome-keyring when one is available, so the keyring
 tests exercise a real Secret Service.
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".qbo-wizard-installed"
+LOCK = ROOT / "constraints.txt"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 
@@ -29,7 +31,11 @@ USAGE = """usage: python3 dev.py demo [wizard options]   rehearse on the practic
 
 
 def _requirements_hash() -> str:
-    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    """Changes whenever what is installed, or how, changes: the ranges, the lock, this file."""
+    digest = hashlib.sha256()
+    for source in (ROOT / "pyproject.toml", LOCK, Path(__file__).resolve()):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
 
 
 def ensure_environment() -> None:
@@ -39,12 +45,23 @@ def ensure_environment() -> None:
     wanted = _requirements_hash()
     if STAMP.exists() and STAMP.read_text().strip() == wanted and PYTHON.exists():
         return
-    print("Setting up .venv (first run, or pyproject.toml changed)…", file=sys.stderr)
-    if not PYTHON.exists():
-        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    print("Setting up .venv (first run, or pyproject.toml or the lock changed)…", file=sys.stderr)
+    # A fresh environment every time the lock changes: installing over an old one would keep
+    # packages the lock no longer names.
+    venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    # PIP_CONSTRAINT also reaches the isolated environment pip builds qbo-wizard in, so the build
+    # backend is the locked one too.
+    env = {**os.environ, "PIP_CONSTRAINT": str(LOCK)}
     pip = [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, "-e", f"{ROOT}[test]"], check=True)
+    pip += ["--constraint", str(LOCK)]
+    subprocess.run([*pip, "--upgrade", "pip"], check=True, env=env)
+    # Python 3.11 and older put setuptools in every new environment; nothing here needs it.
+    subprocess.run(
+        [str(PYTHON), "-m", "pip", "uninstall", "--yes", "--quiet", "setuptools"],
+        check=True,
+        stderr=subprocess.DEVNULL,
+    )
+    subprocess.run([*pip, "--editable", f"{ROOT}[test,encrypted-file]"], check=True, env=env)
     STAMP.write_text(wanted + "\n")
 
 
