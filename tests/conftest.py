@@ -9,9 +9,21 @@ from pathlib import Path
 
 import keyring
 import pytest
+from hypothesis import HealthCheck, settings
 
 from qbo_wizard.core.vault import MemoryKeyring, use_memory_keyring
 from qbo_wizard.simulator.server import SimulatorServer
+
+from .request_clock import RequestClock
+
+# No hypothesis test is judged by how fast it runs: on a busy machine (CI shares two cores)
+# a deadline or the too-slow health check fails tests that found nothing wrong. CI (CI set)
+# also prints how to reproduce any failing example.
+settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -60,16 +72,30 @@ def secret_service() -> Iterator[None]:
 
 
 @pytest.fixture
-def simulator(request: pytest.FixtureRequest) -> Iterator[SimulatorServer]:
+def request_clock() -> RequestClock:
+    """The clock the `simulator` fixture's request limits are measured on: it stands still."""
+    return RequestClock()
+
+
+@pytest.fixture
+def simulator(
+    request: pytest.FixtureRequest, request_clock: RequestClock
+) -> Iterator[SimulatorServer]:
     """A running practice QuickBooks on 127.0.0.1 for this test only.
 
     Request throttling is off unless the test asks for it with
-    `@pytest.mark.simulator_options(throttle=True)`: tests fire requests in bursts, and Intuit's
-    10-a-second limit is measured on real time. Other SimulatorServer arguments can be given
-    the same way.
+    `@pytest.mark.simulator_options(throttle=True)`. When on, Intuit's 10-a-second limit is
+    measured on `request_clock`, which stands still: the eleventh request is refused however slow
+    the machine, and the second moves on only when the test (or the client's
+    `sleep=request_clock.sleep`) moves it. Other SimulatorServer arguments can be given the same
+    way.
     """
     marker = request.node.get_closest_marker("simulator_options")
-    options = {"throttle": False, **(marker.kwargs if marker else {})}
+    options = {
+        "throttle": False,
+        "throttle_clock": request_clock,
+        **(marker.kwargs if marker else {}),
+    }
     server = SimulatorServer(port=0, **options).start()
     try:
         yield server

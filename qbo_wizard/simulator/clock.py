@@ -2,7 +2,8 @@
 
 Every expiry the simulator enforces (authorization codes, access tokens, refresh tokens, the
 daily refresh-token rotation) is measured on this clock, so a test can jump 101 days ahead
-instead of waiting. Request throttling is the one thing measured on real time.
+instead of waiting. Request throttling is the one thing measured on real time (or on a clock
+the caller gives SimulatorServer, as tests do).
 """
 
 from __future__ import annotations

@@ -203,6 +203,7 @@ class SimulatorServer:
         loopback_port: int = 8765,
         *,
         seed: str | None = None,
+        throttle_clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._requested_port = port
         self._lock = threading.RLock()
@@ -216,6 +217,9 @@ class SimulatorServer:
         self._armed: list[tuple[str, str]] = []  # (realm or "*", event) fired after next API call
         self._drops: list[str] = []
         self._hits: dict[str, deque[float]] = {}
+        # Seconds on the clock the request limits are measured on: real time, unless a test holds
+        # it still so that a burst of requests is a burst however slow the machine is.
+        self._throttle_clock = throttle_clock
         # Requests received, by route ("token", "query", "discovery", …): API budgets are
         # counted here, at the server, rather than trusted to the client under test.
         self.request_counts: Counter[str] = Counter()
@@ -823,7 +827,7 @@ class SimulatorServer:
             return True
         if not self.throttle:
             return False
-        now = time.monotonic()
+        now = self._throttle_clock()
         hits = self._hits.setdefault(realm, deque())
         while hits and now - hits[0] >= 60:
             hits.popleft()

@@ -7,7 +7,6 @@ US (a full chart with every account type), UK (tax codes required on every line)
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from typing import Any
 
@@ -32,6 +31,7 @@ from qbo_wizard.core.suggestions import suggest_all
 from qbo_wizard.core.tokens import TokenStore
 from qbo_wizard.simulator.server import SimulatorServer
 
+from ..request_clock import RequestClock
 from .live_company import LARGE_REALM, UK_REALM, US_REALM, connect_profile
 from .plain_api import PlainApi
 
@@ -305,16 +305,18 @@ def test_progress_names_each_list_and_counts_a_long_one_first(simulator: Simulat
 
 @pytest.mark.simulator_options(throttle=True)
 def test_loading_10000_accounts_waits_out_throttling_instead_of_failing(
-    simulator: SimulatorServer,
+    simulator: SimulatorServer, request_clock: RequestClock
 ) -> None:
     """Intuit allows 10 requests a second per company; the 14 reads here go over that."""
     connect_profile(simulator, "acme", LARGE_REALM)
-    # The practice QuickBooks' per-second window reopens after a second; Intuit's real waits
-    # (15 s, then a minute) are shortened to that here.
-    api = QboApi.for_profile("acme", sleep=lambda seconds: time.sleep(min(seconds, 1.0)))
+    # The limit's clock stands still, so every read falls in one second until the client's own
+    # wait moves it on: the eleventh request is refused, always.
+    api = QboApi.for_profile("acme", sleep=request_clock.sleep)
     lists = company_lists_for(api, "acme", refresh=True)
     assert len(lists.accounts) == 10_000
-    # Usually throttled once, waited, carried on: nothing for the failure log.
+    # Refused once (the only wait of 15 s is the one after a 429), waited out, carried on:
+    # the retry after that one wait went through, and nothing reached the failure log.
+    assert request_clock.waits == [15.0]
     assert recent_failures("acme") == []
 
 

@@ -108,7 +108,7 @@ def test_megabytes_of_token_characters_are_handled() -> None:
     _assert_no_canary(redacted)
 
 
-@settings(max_examples=300, deadline=500)
+@settings(max_examples=300)
 @given(st.text(), st.lists(st.text(), max_size=3))
 def test_redact_text_never_raises(text: str, known: list[str]) -> None:
     result = redact_text(text, known_secrets=known)
@@ -119,7 +119,7 @@ _TOKEN_ALPHABET = "ABCDEFGHJKabcdefghjk0123456789"
 _TOKEN_CHARS = st.sampled_from(_TOKEN_ALPHABET)
 
 
-@settings(max_examples=200, deadline=500)
+@settings(max_examples=200)
 @given(
     # The prefix cannot spell the token itself, so any copy found afterwards is a leak.
     prefix=st.text(st.characters(exclude_characters=_TOKEN_ALPHABET), max_size=40),

@@ -12,6 +12,7 @@ from quickbooks.exceptions import AuthorizationException, QuickbooksException
 from quickbooks.objects.account import Account
 
 from qbo_wizard.simulator.server import SimulatorServer
+from tests.request_clock import RequestClock
 from tests.simulator.helpers import (
     UK_REALM,
     US_REALM,
@@ -113,12 +114,19 @@ def test_throttle_scenario_answers_429_with_3001(simulator: SimulatorServer) -> 
 
 
 @pytest.mark.simulator_options(throttle=True)
-def test_more_than_ten_requests_a_second_are_throttled(simulator: SimulatorServer) -> None:
+def test_more_than_ten_requests_a_second_are_throttled(
+    simulator: SimulatorServer, request_clock: RequestClock
+) -> None:
     token = simulator.mint_tokens(US_REALM)["access_token"]
+    # The limit's clock stands still: all of these fall in one second, however slow the machine.
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = list(pool.map(lambda _: _company_info(simulator, token).status_code, range(24)))
-    assert statuses.count(200) >= 10
-    assert 429 in statuses
+    assert statuses.count(200) == 10
+    assert statuses.count(429) == 14
+
+    request_clock.advance(1.0)  # the next second: ten more
+    statuses = [_company_info(simulator, token).status_code for _ in range(11)]
+    assert statuses == [200] * 10 + [429]
 
     simulator.control("set_throttle", enabled=False)
     statuses = [_company_info(simulator, token).status_code for _ in range(15)]
