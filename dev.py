@@ -65,6 +65,20 @@ def ensure_environment() -> None:
     STAMP.write_text(wanted + "\n")
 
 
+def child_environment() -> dict[str, str]:
+    """This environment, with compiled bytecode kept (in .venv, never beside the source).
+
+    With PYTHONDONTWRITEBYTECODE set, as on some machines, every Python start compiles
+    qbo-wizard's own modules again, and pytest rewrites every test module again: a cost paid by
+    each of the many processes the tests start. A cache prefix inside .venv keeps the compiled
+    files out of the source tree and is thrown away with .venv.
+    """
+    environment = dict(os.environ)
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    environment.setdefault("PYTHONPYCACHEPREFIX", str(VENV / "pycache"))
+    return environment
+
+
 def run_tests(extra: list[str]) -> int:
     """Run pytest, inside a private Secret Service session when this machine has one."""
     command = [str(PYTHON), "-m", "pytest", *extra]
@@ -73,7 +87,7 @@ def run_tests(extra: list[str]) -> int:
     has_tools = shutil.which("dbus-run-session") and shutil.which("gnome-keyring-daemon")
     if not already_inside and has_tools and os.name != "nt":
         command = [str(wrapper), *command]
-    return subprocess.call(command, cwd=ROOT)
+    return subprocess.call(command, cwd=ROOT, env=child_environment())
 
 
 def main(argv: list[str]) -> int:
@@ -84,7 +98,8 @@ def main(argv: list[str]) -> int:
     if argv[0] == "setup":
         return 0
     if argv[0] == "demo":
-        return subprocess.call([str(BIN / "qbo-wizard"), "--demo", *argv[1:]], cwd=ROOT)
+        demo = [str(BIN / "qbo-wizard"), "--demo", *argv[1:]]
+        return subprocess.call(demo, cwd=ROOT, env=child_environment())
     return run_tests(argv[1:])
 
 
