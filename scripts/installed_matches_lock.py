@@ -82,6 +82,11 @@ def main() -> int:
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
+        print(
+            f"After changing a dependency in pyproject.toml, update {LOCK.name} with the command"
+            " at its top (README, Development), then run `python3 dev.py setup`.",
+            file=sys.stderr,
+        )
         return 1
     print(f"{len(installed) - 1} installed packages match {LOCK.name} exactly")
     return 0
