@@ -14,6 +14,7 @@ import pytest
 
 import qbo_wizard
 from qbo_wizard.core.credentials import load_credentials
+from qbo_wizard.core.doctor import run_doctor
 from qbo_wizard.core.handoff import (
     REQUIRED_FIELDS,
     HandoffPlan,
@@ -31,6 +32,7 @@ from qbo_wizard.core.handoff import (
 from qbo_wizard.core.handoff_record import ConnectionHandedOff, handoff_record
 from qbo_wizard.core.integrations import choose_integration
 from qbo_wizard.core.profile import load_profile, save_profile
+from qbo_wizard.core.status import StatusOptions, status_report
 from qbo_wizard.core.tokens import TokenKeeper, TokenSet, TokenStore
 from qbo_wizard.simulator.server import SimulatorServer
 from tests.connection_helpers import connect_by_paste, expire_stored_access, save_keys
@@ -255,3 +257,32 @@ def test_a_hand_off_that_cannot_be_delivered_records_nothing(
         hand_off("default", plan, to_file(tmp_path / "no-such-folder" / "h.age"), armored=False)
     assert handoff_record(load_profile("default")) is None
     assert TokenStore("default").load() == connected
+
+
+def test_doctor_and_the_status_rows_say_who_holds_it(
+    connected: TokenSet, simulator: SimulatorServer, tmp_path: Path
+) -> None:
+    profile = load_profile("default")
+    choose_integration(profile, "freight-brokerage")
+    save_profile(profile)
+    due = run_doctor("default", live=False).check("handoff")
+    assert due.verdict == "warning"
+    assert due.command == "qbo-wizard handoff --profile default"
+    assert "has not been handed the connection yet" in due.why
+
+    hand_off("default", plan_for(load_profile("default")), lambda _: "text", armored=True)
+
+    report = run_doctor("default", live=True)
+    assert report.check("handoff").verdict == "ok"
+    assert "Handed to Practice TMS (demo) on " in report.check("handoff").why
+    assert report.check("tokens").verdict == "skipped"
+    assert report.check("refresh").blocked_by == "handoff"
+    assert report.exit_code == 0
+    rows = {row.area: row for row in status_report(load_profile("default"), StatusOptions())}
+    assert rows["connection"].verdict == "ok"
+    assert rows["connection"].why.startswith("Handed to Practice TMS (demo) on ")
+
+    connect_by_paste(simulator)  # a reconnect ends in a new hand-off
+    again = run_doctor("default", live=False).check("handoff")
+    assert again.verdict == "warning"
+    assert "Connected again since it was handed to Practice TMS (demo)" in again.why

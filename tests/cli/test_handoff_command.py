@@ -1,0 +1,197 @@
+"""`qbo-wizard handoff` as support scripts use it, and `handoff open` as the vendor does."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from qbo_wizard.cli import main
+from qbo_wizard.core.handoff_record import handoff_record
+from qbo_wizard.core.profile import load_profile
+from qbo_wizard.core.tokens import TokenSet, TokenStore
+from qbo_wizard.simulator.server import SimulatorServer
+from tests.cli.test_canary import pieces
+from tests.connection_helpers import (
+    US_REALM,
+    SimulatorProcess,
+    cli_connect,
+    connect_by_paste,
+    expire_stored_access,
+    keyring_entry,
+    run_qbo,
+    save_keys,
+)
+
+AGE = shutil.which("age")
+AGE_KEYGEN = shutil.which("age-keygen")
+pytestmark = pytest.mark.skipif(
+    AGE is None or AGE_KEYGEN is None, reason="needs Debian's age package (installed by CI)"
+)
+
+
+def new_identity(folder: Path, name: str = "vendor.key") -> tuple[Path, str]:
+    assert AGE_KEYGEN is not None
+    path = folder / name
+    done = subprocess.run([AGE_KEYGEN, "-o", str(path)], capture_output=True, text=True, check=True)
+    return path, done.stderr.strip().rsplit(" ", 1)[-1]
+
+
+@pytest.fixture
+def connected(simulator: SimulatorServer) -> TokenSet:
+    save_keys(simulator)
+    connect_by_paste(simulator)
+    tokens = TokenStore("default").load()
+    assert tokens is not None
+    return tokens
+
+
+def test_without_output_the_armoured_text_goes_to_stdout_and_opens_with_age(
+    connected: TokenSet, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    identity, public = new_identity(tmp_path)
+
+    assert main(["handoff", "--recipient", public, "--vendor", "Acme TMS"]) == 0
+
+    out, err = capsys.readouterr()
+    assert out.startswith("-----BEGIN AGE ENCRYPTED FILE-----")
+    assert out.rstrip().endswith("-----END AGE ENCRYPTED FILE-----")
+    assert "handed to Acme TMS on" in err
+    assert connected.refresh_token not in out + err
+    assert AGE is not None
+    opened = subprocess.run(
+        [AGE, "-d", "-i", str(identity)], input=out.encode(), capture_output=True, check=True
+    )
+    connection = json.loads(opened.stdout)
+    for name in ("client_id", "client_secret", "realm_id", "refresh_token", "access_token"):
+        assert connection[name]
+    assert connection["environment"] == "simulator"
+
+
+def test_output_writes_a_new_private_file_and_open_prints_the_connection(
+    connected: TokenSet, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    identity, public = new_identity(tmp_path)
+    sealed = tmp_path / "acme.age"
+
+    assert main(["handoff", "--recipient", public, "--output", str(sealed)]) == 0
+    out, _ = capsys.readouterr()
+    assert out == ""
+    assert stat.S_IMODE(sealed.stat().st_mode) == 0o600
+
+    assert main(["handoff", "open", "--identity", str(identity), str(sealed)]) == 0
+    connection = json.loads(capsys.readouterr().out)
+    assert connection["refresh_token"] == connected.refresh_token
+    assert connection["realm_id"] == US_REALM
+
+
+def test_an_existing_output_file_is_kept_and_nothing_is_recorded(
+    connected: TokenSet, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, public = new_identity(tmp_path)
+    taken = tmp_path / "acme.age"
+    taken.write_bytes(b"keep me")
+
+    assert main(["handoff", "--recipient", public, "--output", str(taken)]) == 1
+
+    assert "never replaces a file" in capsys.readouterr().err
+    assert taken.read_bytes() == b"keep me"
+    assert handoff_record(load_profile("default")) is None
+    assert TokenStore("default").load() == connected
+
+
+def test_no_recipient_is_a_usage_error_in_plain_words(
+    connected: TokenSet, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["handoff"]) == 2
+    assert "give it with --recipient" in capsys.readouterr().err
+    assert main(["handoff", "--recipient", "age1notakey"]) == 2
+    assert "is not an age public key" in capsys.readouterr().err
+
+
+def test_the_wrong_identity_is_refused_without_output(
+    connected: TokenSet, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, public = new_identity(tmp_path)
+    wrong, _ = new_identity(tmp_path, "wrong.key")
+    sealed = tmp_path / "acme.age"
+    assert main(["handoff", "--recipient", public, "--output", str(sealed)]) == 0
+    capsys.readouterr()
+
+    assert main(["handoff", "open", "--identity", str(wrong), str(sealed)]) == 1
+
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "does not open with that identity" in err
+
+
+def test_after_a_hand_off_token_refuses_naming_the_vendor_and_nothing_refreshes(
+    connected: TokenSet,
+    simulator: SimulatorServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, public = new_identity(tmp_path)
+    expire_stored_access("default")  # a local `token` would have to refresh now
+    assert main(["handoff", "--recipient", public, "--vendor", "Acme TMS"]) == 0
+    capsys.readouterr()
+    simulator.control("request_counts", reset=True)
+
+    assert main(["token"]) == 1
+
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "handed to Acme TMS on" in err
+    assert "qbo-wizard login --profile default" in err
+    assert simulator.control("request_counts")["counts"].get("token", 0) == 0
+
+
+def test_nothing_sealed_is_ever_in_clear_in_a_file_a_temporary_folder_or_output(
+    shared_profile: str, isolated_home: Path, tmp_path: Path
+) -> None:
+    """Separate processes on the real keyring, with their own temporary folder to inspect."""
+    sim = SimulatorProcess("--seed", "handoff-" + secrets.token_hex(4))
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    identity, public = new_identity(tmp_path)
+    sealed = tmp_path / "out" / "acme.age"
+    sealed.parent.mkdir()
+    printed: list[str] = []
+    try:
+        cli_connect(sim, shared_profile, isolated_home)
+        entry = keyring_entry(shared_profile)
+        assert entry is not None
+        tokens = TokenSet.from_json(entry)
+        keys = sim.info["keys"]["development"]
+        known = {keys["client_secret"], tokens.refresh_token, tokens.access_token}
+        profile = ["--profile", shared_profile]
+        for args in (
+            ["handoff", *profile, "--recipient", public, "--output", str(sealed)],
+            ["token", *profile],
+            ["doctor", *profile],
+            ["handoff", *profile, "--recipient", public],
+        ):
+            done = run_qbo(args, isolated_home, TMPDIR=str(temporary))
+            printed += [done.stdout, done.stderr]
+        assert "handed to" in printed[1]
+        assert keyring_entry(shared_profile) is None  # gone from this computer's keyring
+        assert AGE is not None
+        opened = subprocess.run(
+            [AGE, "-d", "-i", str(identity), str(sealed)], capture_output=True, check=True
+        )
+        assert json.loads(opened.stdout)["refresh_token"] == tokens.refresh_token
+    finally:
+        sim.stop()
+    places = [isolated_home, temporary, sealed.parent]
+    files = [path for place in places for path in place.rglob("*") if path.is_file()]
+    assert sealed in files
+    contents = [path.read_bytes().decode("utf-8", "replace") for path in files] + printed
+    for secret in known:
+        for piece in pieces(secret):
+            for text in contents:
+                assert piece not in text
