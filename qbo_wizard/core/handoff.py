@@ -27,9 +27,10 @@ from typing import Any
 
 from qbo_wizard.core.credentials import load_credentials
 from qbo_wizard.core.environments import endpoints_for
-from qbo_wizard.core.files import ConfigFileError
+from qbo_wizard.core.files import ConfigFileError, read_yaml_mapping
 from qbo_wizard.core.handoff_record import (
     HandoffRecord,
+    handoff_record,
     refuse_if_handed_off,
     set_handoff_record,
 )
@@ -49,9 +50,9 @@ from qbo_wizard.core.vault import VaultUnavailable
 FORMAT = "qbo-wizard-handoff"
 FORMAT_VERSION = 1
 
-PRACTICE_IDENTITY_FILE = (
-    Path(__file__).resolve().parent.parent / "content" / "handoff" / "practice-identity.txt"
-)
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "content" / "handoff"
+PRACTICE_IDENTITY_FILE = CONTENT_DIR / "practice-identity.txt"
+SCREEN_TEXT_FILE = CONTENT_DIR / "screen.yaml"
 
 #: The fields the sealed object always has (the scripting contract names these).
 REQUIRED_FIELDS = (
@@ -169,10 +170,17 @@ class HandoffPlan:
 def hosted_vendor(profile: Profile) -> HostedVendor | None:
     """The profile's hosted integration vendor, when a hand-off to it is possible.
 
+    The integration is the saved mapping's, else the one chosen in step 7.
+
     None when the profile's integration runs on this computer, cannot be read, or names only a
     practice key while the profile connects to real (or sandbox) companies.
     """
-    reference = chosen_integration(profile)
+    from qbo_wizard.core.mapping_file import load_saved_mapping
+
+    saved = None
+    with contextlib.suppress(ConfigFileError):
+        saved = load_saved_mapping(profile.name)
+    reference = (saved.integration if saved else None) or chosen_integration(profile)
     if reference is None:
         return None
     try:
@@ -182,6 +190,44 @@ def hosted_vendor(profile: Profile) -> HostedVendor | None:
     if hosted is None or (hosted.practice and profile.environment != "simulator"):
         return None
     return hosted
+
+
+def handoff_due(profile: Profile) -> HandoffPlan | None:
+    """The hand-off a hosted integration still waits for, or None.
+
+    Due when the integration runs on its vendor's servers and this computer holds a connection
+    it has not handed them (never handed, or connected again since). Reads the keyring: call
+    it off a screen's UI thread.
+    """
+    hosted = hosted_vendor(profile)
+    if hosted is None:
+        return None
+    try:
+        tokens = TokenStore(profile.name).load()
+    except WizardError:
+        return None
+    record = handoff_record(profile)
+    if tokens is None or (record is not None and record.holds(tokens)):
+        return None
+    return HandoffPlan(hosted.vendor, hosted.contact, hosted.recipients, hosted.practice)
+
+
+@cache
+def _screen_texts() -> dict[str, Any]:
+    return read_yaml_mapping(SCREEN_TEXT_FILE) or {}
+
+
+def screen_text(key: str, **values: str) -> str:
+    """One piece of the hand-off screen's copy (Markdown), with `{name}` values filled in."""
+    text = str(_screen_texts().get(key, ""))
+    return text.format_map(_Values(values))
+
+
+class _Values(dict[str, str]):
+    """Fills a `{name}` the caller did not give with nothing, rather than failing."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 def plan_for(
