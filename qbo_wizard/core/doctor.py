@@ -450,6 +450,11 @@ def _check_handoff(ctx: _Context) -> _Outcome:
         return _Outcome("ok", f"{_handed_sentence(record)} {ONE_HOLDER_WHY}")
     if hosted is None or tokens is None:
         return _Outcome("ok", "Not handed over: this computer holds the connection.")
+    if record is None and hosted.practice:  # the demo offers it after the $1.00 test
+        return _Outcome(
+            "ok",
+            f"Not handed to {hosted.vendor} yet; the demo hands it over after the $1.00 test.",
+        )
     if record is None:
         why = (
             f"{hosted.vendor} runs this integration on their servers and has not been handed "

@@ -259,30 +259,54 @@ def test_a_hand_off_that_cannot_be_delivered_records_nothing(
     assert TokenStore("default").load() == connected
 
 
+def hosted_integration(folder: Path, recipient: str) -> Path:
+    """A user's own integration file for a hosted vendor, from the built-in lines."""
+    from qbo_wizard.core.integrations import BUILTIN_DIR
+
+    text = (BUILTIN_DIR / "freight-brokerage.yaml").read_text()
+    text = text.replace("Practice TMS (demo)", "Acme TMS").replace(
+        "age1ldl8xhgzxzrljv6zyvz0jnp0z7e7wyn0x6mk6dtj7ur6zhknmvtqjggrpg", recipient
+    )
+    text = text.replace("  practice: true\n", "")
+    path = folder / "acme-tms.yaml"
+    path.write_text(text)
+    return path
+
+
 def test_doctor_and_the_status_rows_say_who_holds_it(
     connected: TokenSet, simulator: SimulatorServer, tmp_path: Path
 ) -> None:
+    _, public = new_identity(tmp_path, "vendor.key")
     profile = load_profile("default")
-    choose_integration(profile, "freight-brokerage")
+    choose_integration(profile, str(hosted_integration(tmp_path, public)))
     save_profile(profile)
     due = run_doctor("default", live=False).check("handoff")
     assert due.verdict == "warning"
     assert due.command == "qbo-wizard handoff --profile default"
-    assert "has not been handed the connection yet" in due.why
+    assert "Acme TMS runs this integration on their servers" in due.why
 
     hand_off("default", plan_for(load_profile("default")), lambda _: "text", armored=True)
 
     report = run_doctor("default", live=True)
     assert report.check("handoff").verdict == "ok"
-    assert "Handed to Practice TMS (demo) on " in report.check("handoff").why
+    assert "Handed to Acme TMS on " in report.check("handoff").why
     assert report.check("tokens").verdict == "skipped"
     assert report.check("refresh").blocked_by == "handoff"
     assert report.exit_code == 0
     rows = {row.area: row for row in status_report(load_profile("default"), StatusOptions())}
     assert rows["connection"].verdict == "ok"
-    assert rows["connection"].why.startswith("Handed to Practice TMS (demo) on ")
+    assert rows["connection"].why.startswith("Handed to Acme TMS on ")
 
     connect_by_paste(simulator)  # a reconnect ends in a new hand-off
     again = run_doctor("default", live=False).check("handoff")
     assert again.verdict == "warning"
-    assert "Connected again since it was handed to Practice TMS (demo)" in again.why
+    assert "Connected again since it was handed to Acme TMS" in again.why
+
+
+def test_the_practice_vendor_waiting_is_no_warning(connected: TokenSet) -> None:
+    profile = load_profile("default")
+    choose_integration(profile, "freight-brokerage")
+    save_profile(profile)
+    check = run_doctor("default", live=False).check("handoff")
+    assert check.verdict == "ok"
+    assert "the demo hands it over after the $1.00 test" in check.why
