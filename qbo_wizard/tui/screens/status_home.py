@@ -177,11 +177,16 @@ class StatusHomeScreen(Screen[HomeChoice]):
     @on(HandoffChecked)
     def show_handoff(self, event: HandoffChecked) -> None:
         """Offer the hand-off while the hosted integration's vendor waits for the connection."""
-        self.handoff_plan = event.plan
+        # A connection QuickBooks refuses is reconnected first; that one is then handed over.
+        refused = any(
+            status.area == "connection" and status.verdict == "problem"
+            for status in self.report or ()
+        )
+        self.handoff_plan = None if refused else event.plan
         button = self.query_one("#do-handoff", Button)
-        button.display = event.plan is not None
-        if event.plan is not None:
-            button.label = f"Hand the connection to {event.plan.vendor} (o)"
+        button.display = self.handoff_plan is not None
+        if self.handoff_plan is not None:
+            button.label = f"Hand the connection to {self.handoff_plan.vendor} (o)"
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
