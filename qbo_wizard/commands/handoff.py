@@ -87,15 +87,23 @@ def _seal(args: argparse.Namespace) -> int:
     plan = plan_for(profile, args.recipient, args.vendor)
     output: Path | None = args.output
 
+    written: list[Path] = []
+
     def deliver(sealed: bytes) -> str:
         if output is not None:
             write_new_file(output, sealed)
+            written.append(output)
             return str(output.resolve())
         sys.stdout.write(sealed.decode("ascii"))
         sys.stdout.flush()
         return "text"
 
-    result = hand_off(args.profile, plan, deliver, armored=output is None)
+    try:
+        result = hand_off(args.profile, plan, deliver, armored=output is None)
+    except BaseException:
+        for path in written:  # not recorded: a copy nobody should use is not left behind
+            path.unlink(missing_ok=True)
+        raise
     keys = ", ".join(short_key(key) for key in plan.recipients)
     where = f"Wrote {output}" if output is not None else "Printed the armoured text above"
     say(

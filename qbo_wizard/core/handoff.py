@@ -75,6 +75,10 @@ class RecipientProblem(UsageError):
     """No usable age public key to seal to."""
 
 
+class NotRecorded(HandoffProblem):
+    """Sealed and delivered, but the profile would not record it: the copy must not be used."""
+
+
 class PracticeOnly(HandoffProblem):
     """A practice key was asked to receive a connection to a real (or sandbox) company."""
 
@@ -443,9 +447,16 @@ def hand_off(
             delivered_as,
             held.issued_at if held is not None else None,
         )
-        latest = load_profile(profile_name)
-        set_handoff_record(latest, record)
-        save_profile(latest)
+        try:
+            latest = load_profile(profile_name)
+            set_handoff_record(latest, record)
+            save_profile(latest)
+        except (OSError, ConfigFileError) as error:
+            raise NotRecorded(
+                "The connection was sealed, but this computer could not record the hand-off "
+                f"({error}), so it still holds the connection: do not send that sealed copy. "
+                "Fix the problem and hand it over again."
+            ) from None
         removed = True
         try:
             TokenStore(profile_name).delete()

@@ -195,3 +195,27 @@ def test_nothing_sealed_is_ever_in_clear_in_a_file_a_temporary_folder_or_output(
         for piece in pieces(secret):
             for text in contents:
                 assert piece not in text
+
+
+def test_a_hand_off_the_profile_cannot_record_leaves_no_file_and_keeps_the_connection(
+    connected: TokenSet,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import errno
+
+    import qbo_wizard.core.handoff as handoff
+
+    def disk_full(_profile: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(handoff, "save_profile", disk_full)
+    _, public = new_identity(tmp_path)
+    sealed = tmp_path / "acme.age"
+
+    assert main(["handoff", "--recipient", public, "--output", str(sealed)]) == 1
+
+    assert "do not send that sealed copy" in capsys.readouterr().err
+    assert not sealed.exists()
+    assert TokenStore("default").load() == connected
