@@ -7,6 +7,7 @@ import secrets
 import shutil
 import stat
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from qbo_wizard.core.profile import load_profile
 from qbo_wizard.core.tokens import TokenSet, TokenStore
 from qbo_wizard.simulator.server import SimulatorServer
 from tests.cli.test_canary import pieces
+from tests.cli.test_cli import _run_probe
+from tests.cli.test_token_command import Terminal, on_terminal
 from tests.connection_helpers import (
     US_REALM,
     SimulatorProcess,
@@ -219,3 +222,38 @@ def test_a_hand_off_the_profile_cannot_record_leaves_no_file_and_keeps_the_conne
     assert "do not send that sealed copy" in capsys.readouterr().err
     assert not sealed.exists()
     assert TokenStore("default").load() == connected
+
+
+@pytest.mark.parametrize(
+    "args", [["handoff"], ["handoff", "open", "--identity", "missing.key", "missing.age"]]
+)
+def test_handoff_never_imports_textual(args: list[str], isolated_home: Path) -> None:
+    result = _run_probe(args, isolated_home)
+    assert result["code"] in (1, 2)  # nothing set up here: it says so in words
+    assert result["textual"] == []
+
+
+@pytest.fixture
+def terminal() -> Iterator[Terminal]:
+    screen = Terminal()
+    try:
+        yield screen
+    finally:
+        screen.close()
+
+
+def test_open_shows_nothing_on_a_terminal_unless_asked(
+    connected: TokenSet, tmp_path: Path, terminal: Terminal, capsys: pytest.CaptureFixture[str]
+) -> None:
+    identity, public = new_identity(tmp_path)
+    sealed = tmp_path / "acme.age"
+    assert main(["handoff", "--recipient", public, "--output", str(sealed)]) == 0
+    capsys.readouterr()
+    opening = ["handoff", "open", "--identity", str(identity), str(sealed)]
+
+    assert on_terminal(terminal, opening) == 2
+    assert connected.refresh_token not in terminal.shown()
+    assert "Not printed: the output is a terminal" in capsys.readouterr().err
+
+    assert on_terminal(terminal, [*opening, "--reveal"]) == 0
+    assert connected.refresh_token in terminal.shown()
