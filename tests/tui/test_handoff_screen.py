@@ -26,6 +26,7 @@ from tests.core.testpost_helpers import map_in_step_7, no_wait
 from tests.tui.conftest import demo_wizard
 
 SIZE = (120, 40)
+US_LINES = ("Truckload Freight", "Carrier Costs:Linehaul")
 
 
 def visible_text(app: Any) -> str:
@@ -143,4 +144,20 @@ async def test_a_file_that_exists_is_kept_and_the_screen_says_so(
     assert handoff_record(load_profile("acme")) is None
 
 
-US_LINES = ("Truckload Freight", "Carrier Costs:Linehaul")
+async def test_a_connection_quickbooks_refuses_is_not_offered_for_hand_off(
+    simulator: SimulatorServer,
+) -> None:
+    connected_profile(simulator, last_test={"ok": True, "at": "2026-05-01T12:00:00Z"})
+    profile = load_profile("acme")
+    choose_integration(profile, "freight-brokerage")
+    save_profile(profile)
+    simulator.control("scenario", name="password-change", realm_id=US_REALM)
+    app = demo_wizard(simulator, load_profile("acme"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, StatusHomeScreen)
+        assert "reconnect" in app.screen.query_one("#status-connection", StatusRow).render_text()
+        assert not app.screen.query_one("#do-handoff", Button).display
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, StatusHomeScreen)
