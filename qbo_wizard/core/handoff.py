@@ -316,13 +316,22 @@ def seal(payload: dict[str, Any], recipients: Sequence[str], *, armored: bool) -
     return sealed
 
 
+def _as_pasted(ciphertext: bytes) -> bytes:
+    """Armoured text as a ticket or an email may return it (blank lines around it, each line
+    indented or ending in spaces) put back into age's armour; binary files pass unchanged."""
+    if not ciphertext.lstrip().startswith(b"-----BEGIN AGE ENCRYPTED FILE-----"):
+        return ciphertext
+    lines = [line.strip() for line in ciphertext.strip().splitlines()]
+    return b"\n".join(line for line in lines if line) + b"\n"
+
+
 def open_sealed(ciphertext: bytes, identities: Sequence[Any]) -> dict[str, Any]:
     """Open a hand-off (binary or armoured) with the vendor's identities; the connection."""
     age = _pyrage()
     clear = b""
     opened = True
     try:
-        clear = age.decrypt(ciphertext, list(identities))
+        clear = age.decrypt(_as_pasted(ciphertext), list(identities))
     except age.DecryptError:
         opened = False
     if not opened:

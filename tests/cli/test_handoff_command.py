@@ -257,3 +257,18 @@ def test_open_shows_nothing_on_a_terminal_unless_asked(
 
     assert on_terminal(terminal, [*opening, "--reveal"]) == 0
     assert connected.refresh_token in terminal.shown()
+
+
+def test_text_pasted_from_a_ticket_opens_from_standard_input(
+    connected: TokenSet, tmp_path: Path, capsys: pytest.CaptureFixture[str], isolated_home: Path
+) -> None:
+    identity, public = new_identity(tmp_path)
+    assert main(["handoff", "--recipient", public]) == 0
+    armoured = capsys.readouterr().out
+    # A ticket system's copy: blank lines around it, indented, with Windows line endings.
+    pasted = "\r\n\r\n" + "".join(f"    {line}\r\n" for line in armoured.splitlines()) + "\r\n"
+
+    done = run_qbo(["handoff", "open", "--identity", str(identity), "-"], isolated_home, pasted)
+
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["refresh_token"] == connected.refresh_token
