@@ -7,8 +7,8 @@ it. The profile file records the hand-off (`handoff:` with the vendor's name and
 a secret), and every local use of the tokens asks `refuse_if_handed_off` first.
 
 A reconnect made after the hand-off (a password change, a new app) is a new connection that this
-computer holds again until it too is handed over: tokens issued after the recorded time are
-not refused.
+computer holds again until it too is handed over: tokens Intuit issued after the ones handed
+over are not refused.
 """
 
 from __future__ import annotations

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
-import shutil
 import stat
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from qbo_wizard.core.handoff_record import handoff_record
 from qbo_wizard.core.profile import load_profile
 from qbo_wizard.core.tokens import TokenSet, TokenStore
 from qbo_wizard.simulator.server import SimulatorServer
+from tests.age_tool import age_decrypt, new_identity
 from tests.cli.test_canary import pieces
 from tests.cli.test_cli import _run_probe
 from tests.cli.test_token_command import Terminal, on_terminal
@@ -30,19 +29,6 @@ from tests.connection_helpers import (
     run_qbo,
     save_keys,
 )
-
-AGE = shutil.which("age")
-AGE_KEYGEN = shutil.which("age-keygen")
-pytestmark = pytest.mark.skipif(
-    AGE is None or AGE_KEYGEN is None, reason="needs Debian's age package (installed by CI)"
-)
-
-
-def new_identity(folder: Path, name: str = "vendor.key") -> tuple[Path, str]:
-    assert AGE_KEYGEN is not None
-    path = folder / name
-    done = subprocess.run([AGE_KEYGEN, "-o", str(path)], capture_output=True, text=True, check=True)
-    return path, done.stderr.strip().rsplit(" ", 1)[-1]
 
 
 @pytest.fixture
@@ -66,10 +52,8 @@ def test_without_output_the_armoured_text_goes_to_stdout_and_opens_with_age(
     assert out.rstrip().endswith("-----END AGE ENCRYPTED FILE-----")
     assert "handed to Acme TMS on" in err
     assert connected.refresh_token not in out + err
-    assert AGE is not None
-    opened = subprocess.run(
-        [AGE, "-d", "-i", str(identity)], input=out.encode(), capture_output=True, check=True
-    )
+    opened = age_decrypt(identity, data=out.encode())
+    assert opened.returncode == 0, opened.stderr
     connection = json.loads(opened.stdout)
     for name in ("client_id", "client_secret", "realm_id", "refresh_token", "access_token"):
         assert connection[name]
@@ -183,10 +167,8 @@ def test_nothing_sealed_is_ever_in_clear_in_a_file_a_temporary_folder_or_output(
             printed += [done.stdout, done.stderr]
         assert "handed to" in printed[1]
         assert keyring_entry(shared_profile) is None  # gone from this computer's keyring
-        assert AGE is not None
-        opened = subprocess.run(
-            [AGE, "-d", "-i", str(identity), str(sealed)], capture_output=True, check=True
-        )
+        opened = age_decrypt(identity, str(sealed))
+        assert opened.returncode == 0, opened.stderr
         assert json.loads(opened.stdout)["refresh_token"] == tokens.refresh_token
     finally:
         sim.stop()

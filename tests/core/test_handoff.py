@@ -4,9 +4,7 @@ opens it, and afterwards this computer no longer uses or refreshes it."""
 from __future__ import annotations
 
 import json
-import shutil
 import stat
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,23 +33,8 @@ from qbo_wizard.core.profile import load_profile, save_profile
 from qbo_wizard.core.status import StatusOptions, status_report
 from qbo_wizard.core.tokens import TokenKeeper, TokenSet, TokenStore
 from qbo_wizard.simulator.server import SimulatorServer
+from tests.age_tool import age_decrypt, new_identity
 from tests.connection_helpers import connect_by_paste, expire_stored_access, save_keys
-
-AGE = shutil.which("age")
-AGE_KEYGEN = shutil.which("age-keygen")
-pytestmark = pytest.mark.skipif(
-    AGE is None or AGE_KEYGEN is None, reason="needs Debian's age package (installed by CI)"
-)
-
-
-def new_identity(folder: Path, name: str) -> tuple[Path, str]:
-    """A fresh age identity file made by the standard `age-keygen`, and its public key."""
-    assert AGE_KEYGEN is not None
-    path = folder / name
-    done = subprocess.run([AGE_KEYGEN, "-o", str(path)], capture_output=True, text=True, check=True)
-    public = done.stderr.strip().rsplit(" ", 1)[-1]
-    assert public.startswith("age1")
-    return path, public
 
 
 @pytest.fixture
@@ -82,10 +65,8 @@ def test_the_vendor_opens_exactly_the_connection_with_the_product_and_with_age(
 
     assert stat.S_IMODE(sealed.stat().st_mode) == 0o600
     by_product = open_handoff(sealed.read_bytes(), identity)
-    assert AGE is not None
-    by_age = subprocess.run(
-        [AGE, "-d", "-i", str(identity), str(sealed)], capture_output=True, check=True
-    )
+    by_age = age_decrypt(identity, str(sealed))
+    assert by_age.returncode == 0, by_age.stderr
     assert json.loads(by_age.stdout) == by_product
     keys = load_credentials("default")
     assert set(REQUIRED_FIELDS) <= set(by_product)
@@ -116,10 +97,8 @@ def test_armoured_text_opens_with_age_too(connected: TokenSet, tmp_path: Path) -
     text = shown[0].decode("ascii")
     assert text.startswith("-----BEGIN AGE ENCRYPTED FILE-----")
     assert connected.refresh_token not in text
-    assert AGE is not None
-    opened = subprocess.run(
-        [AGE, "-d", "-i", str(identity)], input=shown[0], capture_output=True, check=True
-    )
+    opened = age_decrypt(identity, data=shown[0])
+    assert opened.returncode == 0, opened.stderr
     assert json.loads(opened.stdout)["refresh_token"] == connected.refresh_token
 
 
@@ -131,10 +110,7 @@ def test_a_wrong_identity_cannot_open_it(connected: TokenSet, tmp_path: Path) ->
 
     with pytest.raises(HandoffProblem, match="does not open with that identity"):
         open_handoff(sealed.read_bytes(), wrong)
-    assert AGE is not None
-    refused = subprocess.run(
-        [AGE, "-d", "-i", str(wrong), str(sealed)], capture_output=True, check=False
-    )
+    refused = age_decrypt(wrong, str(sealed))
     assert refused.returncode != 0
     assert connected.refresh_token.encode() not in refused.stdout
 
