@@ -27,8 +27,9 @@ def connection(profile: str = "default") -> QboApi:
     """The QuickBooks Online Accounting API of the company `profile` is connected to.
 
     Raises `qbo_wizard.core.problems.WizardError` subclasses with plain messages: not connected
-    yet, keyring unavailable, reconnect required (`exit_code` 4), and `QboApiError` for calls
-    QuickBooks refuses.
+    yet, keyring unavailable, reconnect required (`exit_code` 4), handed to a hosted
+    integration's vendor (`ConnectionHandedOff`, naming who holds it now), and `QboApiError` for
+    calls QuickBooks refuses.
     """
     from qbo_wizard.core.api import connection as open_connection
 

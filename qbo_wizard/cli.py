@@ -41,6 +41,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "login": ("login", "Connect the profile to a QuickBooks company."),
     "token": ("token", "Print a valid access token for integrations (refreshes safely)."),
     "logout": ("logout", "Disconnect at Intuit and remove the profile's secrets."),
+    "handoff": (
+        "handoff",
+        "Seal the connection for a hosted integration's vendor (age); `handoff open` opens one.",
+    ),
     "mapping": (
         "mapping",
         "Check, show, export or import how your line items map to QuickBooks (step 7).",

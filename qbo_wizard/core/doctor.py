@@ -40,6 +40,7 @@ from qbo_wizard.core.credentials import CLIENT_ID, CLIENT_SECRET
 from qbo_wizard.core.environments import describe, intuit_environment, simulator_info
 from qbo_wizard.core.errorlog import recent_failures, record_failure
 from qbo_wizard.core.files import ConfigFileError
+from qbo_wizard.core.handoff_record import ONE_HOLDER_WHY, HandoffRecord, handoff_record
 from qbo_wizard.core.intuit import OAuthCallFailed
 from qbo_wizard.core.mapping_check import validate_saved_mapping
 from qbo_wizard.core.paths import list_profiles, validate_profile_name
@@ -403,6 +404,9 @@ def _check_tokens(ctx: _Context) -> _Outcome:
         tokens = TokenStore(ctx.profile_name).load()
     except StoredTokensUnreadable as error:
         return ctx.connect_again("reconnect", _first_sentence(str(error)))
+    handed = handoff_record(profile)
+    if handed is not None and handed.holds(tokens):  # see `_check_handoff`
+        return _Outcome("skipped", _handed_sentence(handed), blocked_by="handoff")
     if tokens is None:
         return ctx.connect_again(
             "problem",
@@ -419,6 +423,49 @@ def _check_tokens(ctx: _Context) -> _Outcome:
     company = profile.company_name or "the company"
     since = f", connected {profile.connected_at[:10]}" if profile.connected_at else ""
     return _Outcome("ok", f"Connected to {company} (realm {tokens.realm_id}){since}.")
+
+
+def _handed_sentence(record: HandoffRecord) -> str:
+    holder = record.holder_sentence()
+    return (
+        f"{holder[:1].upper()}{holder[1:]}: their systems hold and refresh the connection now, "
+        "so this computer no longer uses it."
+    )
+
+
+def _check_handoff(ctx: _Context) -> _Outcome:
+    """Who holds the connection: this computer, or the hosted integration's vendor (one holder,
+    because Intuit rotates the refresh token), and whether a hand-off is due."""
+    from qbo_wizard.core.handoff import hosted_vendor
+
+    profile = ctx.profile
+    assert profile is not None
+    record = handoff_record(profile)
+    hosted = hosted_vendor(profile)
+    try:
+        tokens = TokenStore(ctx.profile_name).load()
+    except StoredTokensUnreadable:
+        tokens = None
+    if record is not None and record.holds(tokens):
+        return _Outcome("ok", f"{_handed_sentence(record)} {ONE_HOLDER_WHY}")
+    if hosted is None or tokens is None:
+        return _Outcome("ok", "Not handed over: this computer holds the connection.")
+    if record is None and hosted.practice:  # the demo offers it after the $1.00 test
+        return _Outcome(
+            "ok",
+            f"Not handed to {hosted.vendor} yet; the demo hands it over after the $1.00 test.",
+        )
+    if record is None:
+        why = (
+            f"{hosted.vendor} runs this integration on their servers and has not been handed "
+            "the connection yet."
+        )
+    else:
+        why = (
+            f"Connected again since it was {record.holder_sentence()}: {hosted.vendor} still "
+            "has the old connection and needs the new one."
+        )
+    return _Outcome("warning", why, command=ctx.command("handoff"))
 
 
 def _check_environment(ctx: _Context) -> _Outcome:
@@ -646,6 +693,7 @@ CHECKS: tuple[_Check, ...] = (
     _Check("keyring", "Keyring", "offline", _check_keyring),
     _Check("keys", "App keys", "offline", _check_keys, _OFFLINE_BASE),
     _Check("tokens", "Stored connection", "offline", _check_tokens, _OFFLINE_BASE),
+    _Check("handoff", "Hand-off", "offline", _check_handoff, _OFFLINE_BASE),
     _Check("environment", "Environment and keys", "offline", _check_environment, ("profile",)),
     _Check("access-token", "Access token", "offline", _check_access_token, ("tokens",)),
     _Check("refresh-window", "100-day window", "offline", _check_refresh_window, ("tokens",)),
@@ -901,6 +949,10 @@ def _not_connected(report: DoctorReport, area: AreaId, options: StatusOptions) -
     tokens = report.check("tokens")
     if tokens.verdict == "ok":
         return None
+    if tokens.blocked_by == "handoff":  # the vendor holds it, as intended
+        if area == "token-expiry":
+            return AreaStatus(area, "ok", "Kept fresh by its new holder (see Connection).")
+        return AreaStatus(area, "ok", _first_sentence(tokens.why))
     if tokens.blocked_by == "keyring":
         return AreaStatus(area, "problem", _first_sentence(report.check("keyring").why))
     if area == "token-expiry":

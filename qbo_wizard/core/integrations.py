@@ -5,6 +5,11 @@ and a user can point at their own. Each line has a stable id (saved mappings ref
 label, a kind (`invoice` lines post through a QuickBooks Item, `bill` lines post to an account),
 a short description and name hints used to suggest a likely Item or account.
 
+An integration that runs on the vendor's servers (a hosted TMS, PSA or SaaS) names them under
+`hosted:` with the age public key its sealed hand-offs go to (`qbo-wizard handoff`). A key marked
+`practice: true` opens with a key that ships with qbo-wizard, so it only ever receives connections
+to the practice QuickBooks (demo mode).
+
 A file that cannot be used raises `ConfigFileError` naming the file, the line and the field.
 """
 
@@ -25,8 +30,11 @@ LINE_KINDS: tuple[LineKind, ...] = ("invoice", "bill")
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "content" / "integrations"
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-_TOP_FIELDS = {"id", "name", "description", "lines"}
+_TOP_FIELDS = {"id", "name", "description", "lines", "hosted"}
 _LINE_FIELDS = {"id", "label", "kind", "description", "hints"}
+_HOSTED_FIELDS = {"vendor", "contact", "recipient", "practice"}
+# An age X25519 public key: "age1" and 58 characters of bech32 (checked fully when sealing).
+AGE_RECIPIENT = re.compile(r"^age1[02-9ac-hj-np-z]{58}$")
 _LABEL_MAX = 80
 _DESCRIPTION_MAX = 300
 
@@ -48,6 +56,17 @@ class IntegrationLine:
 
 
 @dataclass(frozen=True)
+class HostedVendor:
+    """Who runs a hosted integration, and the age public key(s) hand-offs are sealed to."""
+
+    vendor: str
+    contact: str
+    recipients: tuple[str, ...]
+    practice: bool = False
+    """The key opens with the practice identity shipped with qbo-wizard (demo mode only)."""
+
+
+@dataclass(frozen=True)
 class Integration:
     """A named set of lines, loaded from a built-in or a user-supplied profile file."""
 
@@ -57,6 +76,8 @@ class Integration:
     lines: tuple[IntegrationLine, ...]
     source: Path
     builtin: bool
+    hosted: HostedVendor | None = None
+    """Set when the integration runs on its vendor's servers and takes a sealed hand-off."""
 
     def line(self, line_id: str) -> IntegrationLine:
         """The line with this id; KeyError if the profile has none."""
@@ -181,7 +202,32 @@ class _Checker:
                 raise self.fail(("lines", index, "id"), f"repeats the id '{line.id}'")
             seen.add(line.id)
             lines.append(line)
-        return Integration(ident, name, description, tuple(lines), self.path, builtin)
+        hosted = self.hosted(data["hosted"]) if data.get("hosted") is not None else None
+        return Integration(ident, name, description, tuple(lines), self.path, builtin, hosted)
+
+    def hosted(self, raw: object) -> HostedVendor:
+        path: FieldPath = ("hosted",)
+        if not isinstance(raw, dict):
+            raise self.fail(path, "should name the vendor, its support contact and its age key")
+        self.locator.refuse_unknown(raw, _HOSTED_FIELDS, path)
+        vendor = self._text(raw, (*path, "vendor"), _LABEL_MAX)
+        contact = self._text(raw, (*path, "contact"), _LABEL_MAX, required=False)
+        keys = raw.get("recipient")
+        keys = [keys] if isinstance(keys, str) else keys
+        if not isinstance(keys, list) or not keys:
+            raise self.fail((*path, "recipient"), "is missing: the vendor's age public key (age1…)")
+        for index, key in enumerate(keys):
+            if not isinstance(key, str) or not AGE_RECIPIENT.match(key.strip()):
+                where = (*path, "recipient") if len(keys) == 1 else (*path, "recipient", index)
+                raise self.fail(
+                    where,
+                    "should be an age public key: 'age1' followed by 58 letters and digits, "
+                    "as the vendor's `age-keygen` printed it",
+                )
+        practice = raw.get("practice", False)
+        if not isinstance(practice, bool):
+            raise self.fail((*path, "practice"), "should be true or false")
+        return HostedVendor(vendor, contact, tuple(k.strip() for k in keys), practice)
 
     def line(self, raw: object, path: FieldPath) -> IntegrationLine:
         if not isinstance(raw, dict):

@@ -20,6 +20,7 @@ from qbo_wizard.core.company_lists import (
     company_lists_for,
 )
 from qbo_wizard.core.files import ConfigFileError
+from qbo_wizard.core.handoff_record import ConnectionHandedOff
 from qbo_wizard.core.integrations import Integration, IntegrationLine, load_integration
 from qbo_wizard.core.mapping import Finding, MappingDraft, line_findings
 from qbo_wizard.core.mapping_file import (
@@ -311,6 +312,9 @@ def check_mapping_status(profile: Profile, options: StatusOptions) -> AreaStatus
             api = QboApi.for_profile(profile.name, sleep=brief_waits)
             report = validate_saved_mapping(api, profile.name, refresh=True)
         except WizardError as error:
+            if isinstance(error, ConnectionHandedOff):  # the vendor holds it; nothing to fix
+                why = f"Saved in {MAPPING_FILE}; not checked live ({error.record.vendor} holds "
+                return AreaStatus("mapping", "ok", why + "the connection).", "map")
             if error.exit_code == EXIT_RECONNECT:  # the Connection row already says why
                 why = "Not checked: QuickBooks has to be connected again first."
                 return AreaStatus("mapping", "unknown", why, "connect")

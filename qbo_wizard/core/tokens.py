@@ -42,6 +42,7 @@ from qbo_wizard.core import intuit
 from qbo_wizard.core.credentials import load_credentials
 from qbo_wizard.core.environments import endpoints_for
 from qbo_wizard.core.errorlog import record_failure
+from qbo_wizard.core.handoff_record import refuse_if_handed_off
 from qbo_wizard.core.paths import ensure_private_dir, profile_dir
 from qbo_wizard.core.problems import EXIT_RECONNECT, WizardError
 from qbo_wizard.core.profile import Profile, load_profile, profile_exists, save_profile
@@ -379,6 +380,8 @@ class TokenKeeper:
     def current(self) -> TokenSet:
         """The stored token set, or `NotConnected` naming the command to run."""
         tokens = self.store.load()
+        # After a sealed hand-off the vendor refreshes this connection; two holders lose it.
+        refuse_if_handed_off(self.profile_name, tokens)
         if tokens is None:
             raise NotConnected(
                 f"Profile {self.profile_name!r} is not connected to QuickBooks yet. Run "

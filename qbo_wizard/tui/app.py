@@ -177,6 +177,10 @@ class WizardApp(App[int]):
             dismissed = self.push_screen(screen_class(step_id, session), wait_for_dismiss=True)
             self._first_screen_shown()
             outcome = await dismissed
+            if step_id == "test" and isinstance(outcome, GoNext) and profile.last_test.get("ok"):
+                from qbo_wizard.tui.screens.handoff import offer_handoff
+
+                await offer_handoff(self, session)  # a hosted integration gets its connection
             if self._journey_complete(step_id):
                 finish_journey(profile)  # back to green: the next run opens on the status home
                 show_home = True

@@ -115,7 +115,10 @@ async def walk_first_run(pilot: Pilot[Any], shoot: Callable[[str], None]) -> Non
     await walk_mapping(pilot, shoot)
     await press_then_shoot(pilot, shoot, "n", "08-test")
     await press_then_shoot(pilot, shoot, "r", "08-test-passed")
-    await press_then_shoot(pilot, shoot, "n", "09-troubleshoot")
+    # The practice vendor's hand-off is offered; the walk leaves it for later ("Not now"), so
+    # the status home pictures still show a connection this computer holds.
+    await press_then_shoot(pilot, shoot, "n", "08-handoff")
+    await press_then_shoot(pilot, shoot, "escape", "09-troubleshoot")
     await open_tab(pilot, "tab-explain")
     pilot.app.screen.query_one("#error-text", TextArea).text = SAMPLE_ERROR
     await pilot.click("#explain")
@@ -167,6 +170,24 @@ async def walk_rehearsal(pilot: Pilot[Any], shoot: Callable[[str], None]) -> Non
     await settle(pilot)
     shoot("14-rehearse-failures")
     await press_then_shoot(pilot, shoot, "s", "15-status-home-after-password-change")
+    await pilot.press("q")
+
+
+async def walk_handoff(pilot: Pilot[Any], shoot: Callable[[str], None]) -> None:
+    """From the status home, the practice vendor's hand-off as ticket text, opened again."""
+    from textual.widgets import Button
+
+    await press_then_shoot(pilot, shoot, "o", "16-handoff")
+    await pilot.click("#as-text")
+    pilot.app.screen.query_one("#handoff-seal", Button).press()
+    await settle(pilot)
+    shoot("16-handoff-sealed")
+    pilot.app.screen.query_one("#handoff-open-again", Button).press()
+    await settle(pilot)
+    shoot("16-handoff-opened")
+    pilot.app.screen.query_one("#handoff-finish", Button).press()
+    await settle(pilot)
+    shoot("16-status-home-handed-off")
     await pilot.press("q")
 
 
@@ -279,6 +300,7 @@ async def take_all() -> tuple[Shots, list[str]]:
             secrets,
         )
         shots |= await run_walk(_demo_app(info, saved=True), WIDE, walk_rehearsal, secrets)
+        shots |= await run_walk(_demo_app(info, saved=True), WIDE, walk_handoff, secrets)
         shots |= await shoot_practice_starting(info)
         secrets.update(demo_secrets(info))
     return shots, sorted(secret for secret in secrets if secret)

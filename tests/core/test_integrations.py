@@ -103,3 +103,57 @@ def test_an_unknown_name_lists_the_shipped_profiles(tmp_path: Path) -> None:
         load_integration("freight")
     assert "freight-brokerage" in str(caught.value)
     assert "professional-services" in str(caught.value)
+
+
+KEY = "age1ldl8xhgzxzrljv6zyvz0jnp0z7e7wyn0x6mk6dtj7ur6zhknmvtqjggrpg"
+HOSTED = GOOD.replace(
+    "lines:\n",
+    f"hosted:\n  vendor: Acme TMS\n  contact: support@acme.example\n  recipient: {KEY}\nlines:\n",
+)
+
+
+def test_a_hosted_integration_names_its_vendor_and_age_key(tmp_path: Path) -> None:
+    path = tmp_path / "courier.yaml"
+    path.write_text(HOSTED)
+    hosted = load_integration(path).hosted
+    assert hosted is not None
+    assert (hosted.vendor, hosted.contact, hosted.recipients) == (
+        "Acme TMS",
+        "support@acme.example",
+        (KEY,),
+    )
+    assert not hosted.practice
+    assert load_integration(str(tmp_path / "courier.yaml")).lines  # the lines still load
+    path.write_text(GOOD)
+    assert load_integration(path).hosted is None
+
+
+def test_every_shipped_profile_names_only_the_practice_vendor() -> None:
+    for integration in builtin_integrations():
+        assert integration.hosted is not None and integration.hosted.practice
+
+
+@pytest.mark.parametrize(
+    ("broken", "field", "words"),
+    [
+        (HOSTED.replace(KEY, "ssh-ed25519 AAAA"), "hosted.recipient", "age public key"),
+        (HOSTED.replace(KEY, KEY[:-1]), "hosted.recipient", "58 letters and digits"),
+        (HOSTED.replace("  vendor: Acme TMS\n", ""), "hosted.vendor", "is missing"),
+        (HOSTED.replace(f"  recipient: {KEY}\n", ""), "hosted.recipient", "is missing"),
+        (HOSTED.replace("  contact:", "  email:"), "hosted.email", "knows"),
+        (
+            HOSTED.replace("lines:\n", "  practice: maybe\nlines:\n"),
+            "hosted.practice",
+            "true or false",
+        ),
+    ],
+)
+def test_a_malformed_hosted_section_names_the_field(
+    tmp_path: Path, broken: str, field: str, words: str
+) -> None:
+    path = tmp_path / "courier.yaml"
+    path.write_text(broken)
+    with pytest.raises(ConfigFileError) as caught:
+        load_integration(path)
+    assert f"'{field}'" in str(caught.value)
+    assert words in str(caught.value)

@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from textual.widgets import Button
+
 from qbo_wizard.core.profile import MAPPING_FILE, Profile, load_profile
 from qbo_wizard.core.tokens import TOKENS_ENTRY
 from qbo_wizard.core.vault import Vault
 from qbo_wizard.simulator.browser import ConsentingBrowser
 from qbo_wizard.simulator.companies import US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
+from qbo_wizard.tui.screens.handoff import HandoffScreen
 from qbo_wizard.tui.screens.status_home import StatusHomeScreen, StatusRow
 from qbo_wizard.tui.screens.troubleshoot import CheckRow
 from qbo_wizard.tui.screenshots import leaked, settle
@@ -99,10 +102,24 @@ async def test_the_demo_walks_all_nine_steps_end_to_end(
         assert "voided" in shown(app, "#document-invoice")
         assert "deleted" in shown(app, "#document-bill")
         shoot("step-8")
-        # Step 9: the health checks are green.
+        # The rehearsal's hosted integration receives its connection, sealed to the practice
+        # vendor, and the demo opens it again to show what the vendor receives.
         await pilot.press("n")
         await settle(pilot)
-        assert status(app, "doctor-status").startswith("✓ Healthy: 11 of 12 checks passed")
+        assert isinstance(app.screen, HandoffScreen)
+        await pilot.click("#as-text")
+        app.screen.query_one("#handoff-seal", Button).press()
+        await settle(pilot)
+        app.screen.query_one("#handoff-open-again", Button).press()
+        await settle(pilot)
+        assert "refresh_token: ••••" in str(app.screen.query_one("#handoff-opened").render())
+        shoot("handoff")
+        app.screen.query_one("#handoff-finish", Button).press()
+        await settle(pilot)
+        # Step 9: the health checks are green, and say who holds the connection now.
+        assert status(app, "doctor-status").startswith("✓ Healthy:")
+        handoff_row = app.screen.query_one("#check-handoff", CheckRow).result
+        assert handoff_row.why.startswith("Handed to Practice TMS (demo) on ")
         assert all(row.result.verdict in ("ok", "skipped") for row in app.screen.query(CheckRow))
         shoot("step-9")
         await pilot.press("s")  # a connected profile now has an all-green status home

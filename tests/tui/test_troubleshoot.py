@@ -49,7 +49,7 @@ async def test_health_checks_run_on_opening_with_a_mark_for_every_verdict(
         assert found["company"].startswith("✓ Company answers")
         assert found["refresh"].startswith("– Token refresh  Not due")
         assert found["mapping"].startswith("✓ Mapping  All 2 mapped lines will post.")
-        assert status(app, "doctor-status") == ("✓ Healthy: 11 of 12 checks passed (1 skipped).")
+        assert status(app, "doctor-status") == ("✓ Healthy: 12 of 13 checks passed (1 skipped).")
         first = app.screen.query_one("#check-company", CheckRow)
         await pilot.press("d")  # run them again
         await settle(pilot)

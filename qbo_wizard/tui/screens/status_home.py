@@ -8,7 +8,7 @@ keyring and, once live checks exist, the network) and post their report back as 
 from __future__ import annotations
 
 import copy
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -28,6 +28,9 @@ from qbo_wizard.tui.screens.base import session_badges
 from qbo_wizard.tui.screens.confirm import ConfirmScreen
 from qbo_wizard.tui.session import WizardSession
 from qbo_wizard.tui.widgets.step_nav import StepBanner
+
+if TYPE_CHECKING:
+    from qbo_wizard.core.handoff import HandoffPlan
 
 VERDICT_GLYPHS = {
     "ok": ("✓", "$text-success"),
@@ -51,6 +54,14 @@ class StatusChecked(Message):
     def __init__(self, report: list[AreaStatus]) -> None:
         super().__init__()
         self.report = report
+
+
+class HandoffChecked(Message):
+    """Whether the hosted integration waits for a hand-off (None when it does not)."""
+
+    def __init__(self, plan: HandoffPlan | None) -> None:
+        super().__init__()
+        self.plan = plan
 
 
 class StatusRow(Horizontal):
@@ -114,12 +125,21 @@ class StatusHomeScreen(Screen[HomeChoice]):
             tooltip="Open the steps where you left off",
         ),
         Binding("q", "choose('quit')", "Quit", id="home.quit", tooltip="Quit the wizard"),
+        Binding(
+            "o",
+            "choose('handoff')",
+            "Hand over",
+            id="home.handoff",
+            tooltip="Seal the connection for the hosted integration's vendor",
+        ),
     ]
 
     def __init__(self, session: WizardSession) -> None:
         super().__init__(id="status-home")
         self.session = session
         self.report: list[AreaStatus] | None = None
+        self.handoff_plan: HandoffPlan | None = None
+        """Set when the hosted integration waits for its connection (after a reconnect)."""
 
     def compose(self) -> ComposeResult:
         profile = self.session.profile
@@ -136,9 +156,11 @@ class StatusHomeScreen(Screen[HomeChoice]):
                 yield Button("Run the test again (t)", id="do-test")
                 yield Button("Troubleshoot (h)", id="do-troubleshoot")
             yield Button("Open all steps (s)", id="do-steps", classes="-secondary")
+            yield Button("Hand the connection over (o)", id="do-handoff", variant="primary")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
+        self.query_one("#do-handoff", Button).display = False
         self.session.writer.flush()  # the checks read the profile from disk
         self.check_status(copy.deepcopy(self.session.profile))
 
@@ -148,6 +170,29 @@ class StatusHomeScreen(Screen[HomeChoice]):
         options = StatusOptions(live=True, short_ids=self.session.presenter)
         report = status_report(profile, options)
         self.post_message(StatusChecked(report))
+        from qbo_wizard.core.handoff import handoff_due
+
+        self.post_message(HandoffChecked(handoff_due(profile)))
+
+    @on(HandoffChecked)
+    def show_handoff(self, event: HandoffChecked) -> None:
+        """Offer the hand-off while the hosted integration's vendor waits for the connection."""
+        # A connection QuickBooks refuses is reconnected first; that one is then handed over.
+        refused = any(
+            status.area == "connection" and status.verdict == "problem"
+            for status in self.report or ()
+        )
+        self.handoff_plan = None if refused else event.plan
+        button = self.query_one("#do-handoff", Button)
+        button.display = self.handoff_plan is not None
+        if self.handoff_plan is not None:
+            button.label = f"Hand the connection to {self.handoff_plan.vendor} (o)"
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "choose" and parameters == ("handoff",):
+            return self.handoff_plan is not None
+        return True
 
     @on(StatusChecked)
     def show_report(self, event: StatusChecked) -> None:
@@ -191,3 +236,10 @@ class StatusHomeScreen(Screen[HomeChoice]):
             self.dismiss(JumpTo(self.session.profile.current_step))  # type: ignore[arg-type]
         elif choice == "quit":
             self.dismiss(QuitWizard())
+        elif choice == "handoff" and self.handoff_plan is not None:
+            from qbo_wizard.tui.screens.handoff import HandoffScreen
+
+            def back(_handed: bool | None) -> None:
+                self.check_status(copy.deepcopy(self.session.profile))
+
+            self.app.push_screen(HandoffScreen(self.session, self.handoff_plan), back)
