@@ -168,9 +168,14 @@ def _tid() -> str:
     return f"1-{secrets.token_hex(4)}-{secrets.token_hex(12)}"
 
 
+def _compact(body: Any) -> str:
+    """JSON as QuickBooks writes it: no spaces after `:` and `,`."""
+    return json.dumps(body, separators=(",", ":"))
+
+
 def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(
-        json.dumps(body),
+        _compact(body),
         status=status,
         content_type="application/json;charset=UTF-8",
         headers=headers,
@@ -803,7 +808,7 @@ class SimulatorServer:
                     return Response(
                         data, status=status, content_type="application/json;charset=UTF-8"
                     )
-                data = json.dumps({**handler(books), "time": self.clock.stamp()}).encode()
+                data = _compact({**handler(books), "time": self.clock.stamp()}).encode()
                 if request_id and request.method == "POST":
                     books.replies[replay_key] = (200, data)
                 self._fire_armed(realm)
@@ -929,6 +934,7 @@ class SimulatorServer:
                 raise faults.unsupported(f"Operation {operation} is not supported.")
             if name not in WRITABLE:
                 raise faults.unsupported(f"Operation Create is not supported for {name}.")
+            books.check_properties(name, body)
             if str(body.get("Id", "")).strip() not in ("", "0", "None"):
                 return {name: books.update(name, body, allow_duplicate_doc_number=allow_duplicate)}
             return {name: books.create(name, body, allow_duplicate_doc_number=allow_duplicate)}
