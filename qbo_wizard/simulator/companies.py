@@ -246,6 +246,7 @@ class Company:
     admin: str  # the QuickBooks admin named when the app is "already purchased"
     seed: Callable[[Books], None]
     clock: SimulatedClock
+    phone: str = "(312) 555-0142"
     _books: Books | None = field(default=None, repr=False)
 
     @property
@@ -275,20 +276,29 @@ class Company:
         }
 
     def _company_info(self) -> dict[str, Any]:
+        # QuickBooks numbers each address and sends the same one three times.
+        address = {"Id": "1", **self.address}
         return {
             "CompanyName": self.name,
             "LegalName": self.name,
-            "Country": self.country,
-            "CompanyAddr": dict(self.address),
-            "LegalAddr": dict(self.address),
-            "Email": {"Address": self.admin.split("<")[-1].rstrip(">")},
-            "SupportedLanguages": "en",
-            "FiscalYearStartMonth": "January",
+            "CompanyAddr": dict(address),
+            "CustomerCommunicationAddr": dict(address),
+            "LegalAddr": dict(address),
+            "PrimaryPhone": {"FreeFormNumber": self.phone},
             "CompanyStartDate": "2019-03-01",
+            "FiscalYearStartMonth": "January",
+            "Country": self.country,
+            "Email": {"Address": self.admin.split("<")[-1].rstrip(">")},
+            "WebAddr": {},
+            "SupportedLanguages": "en",
             "NameValue": [
-                {"Name": "IndustryType", "Value": "Freight transportation arrangement"},
-                {"Name": "OfferingSku", "Value": "QuickBooks Online Plus"},
                 {"Name": "NeoEnabled", "Value": "true"},
+                {"Name": "IndustryType", "Value": "Freight transportation arrangement"},
+                {"Name": "IndustryCode", "Value": "488510"},
+                {"Name": "SubscriptionStatus", "Value": "SUBSCRIBED"},
+                {"Name": "OfferingSku", "Value": "QuickBooks Online Plus"},
+                {"Name": "PayrollFeature", "Value": "false"},
+                {"Name": "AccountantFeature", "Value": "false"},
             ],
         }
 
