@@ -233,7 +233,7 @@ def test_an_intuit_outage_mid_test_stops_the_run_and_the_next_run_tidies_up(
     assert "Intuit's side" in bill.problem.message
     assert load_profile("acme").last_test["pending_cleanup"] is True
     # What the user met is in the log once (not each of the client's three retries).
-    assert [f["code"] for f in recent_failures("acme")] == ["10000"]
+    assert [f["code"] for f in recent_failures("acme")] == ["HTTP 503"]
 
     simulator.control("scenario", name="none")
     later = run_dollar_test("acme", api=us)
