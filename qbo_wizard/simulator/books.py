@@ -311,6 +311,11 @@ def _amount(value: Any) -> float | None:
         return None
 
 
+def _number(value: float) -> str:
+    """A number as QuickBooks writes it in messages: 58, not 58.0."""
+    return str(int(value)) if value == int(value) else str(value)
+
+
 class Books:
     """The records of one company, indexed by entity name and Id."""
 
@@ -576,7 +581,6 @@ class Books:
         }
         record.update(
             DisplayName=display,
-            FullyQualifiedName=display,
             PrintOnCheckName=_text(body.get("PrintOnCheckName")) or display,
             Active=body.get("Active", True) is not False,
             Balance=_amount(body.get("Balance")) or 0.0,
@@ -586,6 +590,7 @@ class Books:
 
     def _build_customer(self, body: dict[str, Any], self_id: str | None) -> dict[str, Any]:
         record = self._build_party("Customer", body, self_id)
+        record["FullyQualifiedName"] = record["DisplayName"]  # customers have one, vendors not
         record.setdefault("Taxable", self.country == "US")
         record.setdefault("Job", False)
         record.setdefault("BillWithParent", False)
@@ -749,7 +754,7 @@ class Books:
                 raise ApiFault(
                     "6070",
                     "Amount calculation incorrect in the request.",
-                    f"Amount is not equal to UnitPrice * Qty. Supplied value:{amount}",
+                    f"Amount is not equal to UnitPrice * Qty. Supplied value:{_number(amount)}",
                     element="Line.Amount",
                 )
             stored_detail = {k: v for k, v in detail.items() if v not in ("", None)}
@@ -787,6 +792,7 @@ class Books:
         )
         record = self._transaction(body, "CustomerRef", customer, stored_lines)
         record |= {
+            "Deposit": 0,
             "DocNumber": self._doc_number(body, self_id),
             "LinkedTxn": [],
             "ApplyTaxAfterDiscount": False,

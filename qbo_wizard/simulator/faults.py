@@ -98,9 +98,8 @@ def authorization_failed() -> GatewayFault:
 
 def throttled() -> GatewayFault:
     """3001 / 429: too many requests for one company."""
-    return GatewayFault(
-        "3001", "ThrottleExceeded", 429, "SERVICE", "The request limit was reached."
-    )
+    detail = "The request limit was reached.  Try again later"  # two spaces, as Intuit writes it
+    return GatewayFault("3001", "ThrottleExceeded", 429, "SERVICE", detail)
 
 
 # Messages of the standard envelope, as Intuit words them.

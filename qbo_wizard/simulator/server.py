@@ -178,6 +178,10 @@ def _tid() -> str:
     return f"1-{secrets.token_hex(4)}-{secrets.token_hex(12)}"
 
 
+# QuickBooks forbids caching its answers.
+_NO_CACHE = {"Cache-Control": "max-age=0, no-cache, no-store, must-revalidate, private"}
+
+
 def _compact(body: Any) -> str:
     """JSON as QuickBooks writes it: no spaces after `:` and `,`."""
     return json.dumps(body, separators=(",", ":"))
@@ -206,7 +210,7 @@ OUTAGE_PAGE = (
 
 
 def _outage() -> Response:
-    return Response(OUTAGE_PAGE, status=503, content_type="text/html", headers={"Server": "nginx"})
+    return Response(OUTAGE_PAGE, status=503, content_type="text/html")
 
 
 class _QuietRequestHandler(WSGIRequestHandler):
@@ -214,6 +218,9 @@ class _QuietRequestHandler(WSGIRequestHandler):
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         return None
+
+    def version_string(self) -> str:
+        return "nginx"  # what Intuit's servers name themselves in the Server header
 
 
 class _DropConnection(ConnectionAbortedError):
@@ -835,7 +842,9 @@ class SimulatorServer:
                 self._fire_armed(realm)
                 if xml:
                     return self._reply(json.loads(data), 200, xml)
-                return Response(data, content_type="application/json;charset=UTF-8")
+                return Response(
+                    data, content_type="application/json;charset=UTF-8", headers=_NO_CACHE
+                )
             except GatewayFault as fault:
                 return self._reply(fault.body(int(self.clock.now() * 1000)), fault.status, xml)
             except ApiFault as fault:
