@@ -94,6 +94,8 @@ SUBTYPE_TYPES: dict[str, str] = {
 }
 
 ITEM_TYPES = ("Service", "NonInventory", "Inventory", "Category")
+# What QuickBooks calls sales tax in its 6000 message, by country.
+_SALES_TAX_NAMES = {"GB": "VAT", "CA": "GST/HST", "AU": "GST"}
 
 # The top-level properties each writable entity has in Intuit's v3 schema; QuickBooks refuses a
 # create or update that sends any other (error 2010), so a misspelt field is never dropped
@@ -763,7 +765,8 @@ class Books:
             if self.country != "US":
                 if tax_code is None:
                     raise faults.business_rule(
-                        "Make sure all your transactions have a VAT rate before you save.",
+                        "Make sure all your transactions have a "
+                        f"{_SALES_TAX_NAMES.get(self.country, 'tax')} rate before you save.",
                         "Line.SalesItemLineDetail.TaxCodeRef",
                     )
                 stored_detail["TaxCodeRef"] = {"value": tax_code["Id"]}

@@ -8,8 +8,10 @@ import xml.etree.ElementTree as ET
 import pytest
 import requests
 
+from qbo_wizard.core.explain import explain
+from qbo_wizard.simulator.companies import AU_REALM, CA_REALM
 from qbo_wizard.simulator.server import SimulatorServer
-from tests.simulator.helpers import US_REALM, api
+from tests.simulator.helpers import UK_REALM, US_REALM, api
 
 NS = {"q": "http://schema.intuit.com/finance/v3"}
 
@@ -128,3 +130,43 @@ def test_the_xml_throttle_scenario_answers_xml_to_a_json_client(
     assert error is not None and error.get("code") == "3001"
     message = error.findtext("q:Message", namespaces=NS)
     assert message == "message=ThrottleExceeded; errorCode=003001; statusCode=429"
+
+
+@pytest.mark.parametrize(
+    ("realm_id", "wording"),
+    [
+        (UK_REALM, "Make sure all your transactions have a VAT rate before you save."),
+        (CA_REALM, "Make sure all your transactions have a GST/HST rate before you save."),
+        (AU_REALM, "Make sure all your transactions have a GST rate before you save."),
+    ],
+)
+def test_outside_the_us_an_invoice_line_without_a_tax_code_gets_the_regions_6000(
+    simulator: SimulatorServer, realm_id: str, wording: str
+) -> None:
+    token = simulator.mint_tokens(realm_id)["access_token"]
+    books = simulator.companies[realm_id].books
+    customer = next(c for c in books.all("Customer") if c["Active"])
+    item = next(i for i in books.all("Item") if i["Type"] == "Service")
+    answer = api(
+        simulator,
+        token,
+        realm_id,
+        "invoice",
+        method="POST",
+        json={
+            "CustomerRef": {"value": customer["Id"]},
+            "Line": [
+                {
+                    "Amount": 1.0,
+                    "DetailType": "SalesItemLineDetail",
+                    "SalesItemLineDetail": {"ItemRef": {"value": item["Id"]}},
+                }
+            ],
+        },
+    )
+    assert answer.status_code == 400
+    error = answer.json()["Fault"]["Error"][0]
+    assert (error["code"], error["Detail"]) == ("6000", f"Business Validation Error: {wording}")
+    explained = explain(answer.text)
+    assert explained is not None
+    assert (explained.key, explained.step) == ("sales-tax-code-required", "map")
