@@ -142,9 +142,12 @@ _FAULT_KEY = LazyPattern(r"""\\?["']?\b(?:Fault|fault)\\?["']?[ \t]{0,20}[:=][ \
 # A `code` field in any language's rendering of an error object: JSON (`"code": "6000"`), a
 # Python dict repr (`u'code': u'6000'`), a JavaScript object (`code: '6000'`) or a Ruby hash
 # (`:error_code=>"6000"`, `:code=>"3001"`).
+# A key without quotes counts only with a quoted value, so prose ("status code: 200") does not.
 _CODE_FIELD = LazyPattern(
-    r"""(?:\\?["']|(?<![\w.-]):?)(?:error_)?code\\?["']?[ \t]{0,20}(?:=>|:)[ \t]{0,20}"""
+    r"""\\?["'](?:error_)?code\\?["'][ \t]{0,20}(?:=>|:)[ \t]{0,20}"""
     r"""u?\\?["']?(-?[A-Za-z0-9_]{1,40})"""
+    r"""|(?<![\w.-]):?(?:error_)?code[ \t]{0,20}(?:=>|:)[ \t]{0,20}"""
+    r"""u?\\?["'](-?[A-Za-z0-9_]{1,40})"""
 )
 _TEXT_FIELD = LazyPattern(
     r"""(?:\\?["']|(?<![\w.-]):?)(?:error_)?(Message|message|Detail|detail|element)\\?["']?"""
@@ -240,7 +243,8 @@ def _json_code_fields(text: str) -> list[_Found]:
             fields.setdefault(field_match.group(1).lower(), field_match.group(2))
         message, detail = fields.get("message", ""), fields.get("detail", "")
         element = fields.get("element", "")
-        found.append(_fault_error(match.start(), match.group(1), message, detail, element))
+        code = match.group(1) or match.group(2)
+        found.append(_fault_error(match.start(), code, message, detail, element))
     return found
 
 
