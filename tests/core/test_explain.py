@@ -554,3 +554,24 @@ def test_a_server_fault_that_looks_like_a_keys_problem_is_an_outage() -> None:
     assert (found.key, found.step) == ("intuit-outage", "troubleshoot")
     plain = explain(_fault("3100", "message=AuthorizationFailed; errorCode=003100", ""))
     assert plain is not None and plain.key == "3100"
+
+
+@pytest.mark.parametrize(
+    ("status", "title"),
+    [
+        (502, "502 Bad Gateway"),
+        (503, "503 Service Temporarily Unavailable"),
+        (504, "504 Gateway Time-out"),
+    ],
+)
+def test_load_balancer_pages_are_outages_and_their_intuit_tid_is_found(
+    status: int, title: str
+) -> None:
+    text = (
+        f"HTTP/1.1 {status}\nServer: nginx\nContent-Type: text/html\nintuit_tid: {TID}\n\n"
+        f'<html>\r\n<head><title>{title}</title></head>\r\n<body bgcolor="white">\r\n'
+        f"<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>"
+    )
+    found = explain(text)
+    assert found is not None
+    assert (found.code, found.step, found.intuit_tid) == (f"HTTP {status}", "troubleshoot", TID)
