@@ -288,6 +288,26 @@ PROPERTIES: dict[str, frozenset[str]] = {
     ),
     "Bill": frozenset((*_TXN, "VendorRef", "APAccountRef", "VendorAddr", "IncludeInAnnualTPAR")),
 }
+LINE_PROPERTIES = frozenset(
+    (
+        "Id",
+        "LineNum",
+        "Description",
+        "Amount",
+        "DetailType",
+        "LinkedTxn",
+        "CustomField",
+        "ProjectRef",
+        "SalesItemLineDetail",
+        "SubTotalLineDetail",
+        "DescriptionOnly",
+        "DiscountLineDetail",
+        "GroupLineDetail",
+        "TaxLineDetail",
+        "AccountBasedExpenseLineDetail",
+        "ItemBasedExpenseLineDetail",
+    )
+)
 MAX_ACCOUNT_DEPTH = 5
 CUSTOMER_LIKE = ("Customer", "Vendor", "Employee")
 
@@ -412,13 +432,19 @@ class Books:
 
     @staticmethod
     def check_properties(entity: str, body: dict[str, Any]) -> None:
-        """Error 2010 for a top-level field the entity does not have (misspelt, or another's)."""
+        """Error 2010 for a field the record or one of its lines does not have (misspelt, or
+        another entity's)."""
         known = PROPERTIES.get(entity)
         if known is None:
             return
         for name in body:
             if name not in known:
                 raise faults.unknown_property(name, entity)
+        lines = body.get("Line")
+        for line in lines if isinstance(lines, list) else ():
+            for name in line if isinstance(line, dict) else ():
+                if name not in LINE_PROPERTIES:
+                    raise faults.unknown_property(name, "Line")
 
     def create(
         self, entity: str, body: dict[str, Any], *, allow_duplicate_doc_number: bool = False

@@ -170,3 +170,28 @@ def test_outside_the_us_an_invoice_line_without_a_tax_code_gets_the_regions_6000
     explained = explain(answer.text)
     assert explained is not None
     assert (explained.key, explained.step) == ("sales-tax-code-required", "map")
+
+
+def test_a_misspelt_field_on_an_invoice_line_is_refused_with_2010(
+    simulator: SimulatorServer, token: str
+) -> None:
+    books = simulator.companies[US_REALM].books
+    customer = next(c for c in books.all("Customer") if c["Active"])
+    item = next(i for i in books.all("Item") if i["Type"] == "Service")
+    line = {
+        "Amount": 1.0,
+        "DetailType": "SalesItemLineDetail",
+        "SalesItemLineDetail": {"ItemRef": {"value": item["Id"]}},
+        "Descripton": "misspelt",
+    }
+    answer = api(
+        simulator,
+        token,
+        US_REALM,
+        "invoice",
+        method="POST",
+        json={"CustomerRef": {"value": customer["Id"]}, "Line": [line]},
+    )
+    assert answer.status_code == 400
+    error = answer.json()["Fault"]["Error"][0]
+    assert error["code"] == "2010" and '"Descripton"' in error["Detail"]
