@@ -17,7 +17,14 @@ from types import FrameType
 from qbo_wizard.core.problems import EXIT_OK, UsageError, WizardError
 
 DEFAULT_PORT = 8770
-SCENARIO_NAMES = ("takeover", "password-change", "already-purchased", "outage", "throttle")
+SCENARIO_NAMES = (
+    "takeover",
+    "password-change",
+    "already-purchased",
+    "outage",
+    "throttle",
+    "throttle-xml",
+)
 
 
 class SimulatorStartError(WizardError):

@@ -184,6 +184,9 @@ def _fault(code: str, message: str, detail: str, element: str, status: int) -> F
     )
 
 
+_HTML_TITLE = re.compile(r"(?is)<title>([^<]{1,200})</title>")
+
+
 def parse_fault(text: str, status: int) -> Fault | None:
     """Read the error out of an answer body (`Fault`/`fault` JSON, XML, gateway strings).
 
@@ -203,6 +206,9 @@ def parse_fault(text: str, status: int) -> Fault | None:
     gateway = GATEWAY_CODE.search(text)
     if gateway:
         return Fault(code=str(int(gateway.group(1))), message=text.strip()[:300], detail="")
+    title = _HTML_TITLE.search(text[:4000])
+    if title:  # a load balancer's or proxy's web page (outages answer with one)
+        return Fault(code=f"HTTP {status}", message=" ".join(title.group(1).split()), detail="")
     return None
 
 

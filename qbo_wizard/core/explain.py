@@ -139,12 +139,19 @@ def _first(pattern: LazyPattern, text: str, limit: int = MAX_MARKERS) -> Iterato
 # ------------------------------------------------------------------- JSON Fault / fault bodies
 
 _FAULT_KEY = LazyPattern(r"""\\?["']?\b(?:Fault|fault)\\?["']?[ \t]{0,20}[:=][ \t]{0,20}""")
+# A `code` field in any language's rendering of an error object: JSON (`"code": "6000"`), a
+# Python dict repr (`u'code': u'6000'`), a JavaScript object (`code: '6000'`) or a Ruby hash
+# (`:error_code=>"6000"`, `:code=>"3001"`).
+# A key without quotes counts only with a quoted value, so prose ("status code: 200") does not.
 _CODE_FIELD = LazyPattern(
-    r"""\\?["']code\\?["'][ \t]{0,20}:[ \t]{0,20}\\?["']?(-?[A-Za-z0-9_]{1,40})"""
+    r"""\\?["'](?:error_)?code\\?["'][ \t]{0,20}(?:=>|:)[ \t]{0,20}"""
+    r"""u?\\?["']?(-?[A-Za-z0-9_]{1,40})"""
+    r"""|(?<![\w.-]):?(?:error_)?code[ \t]{0,20}(?:=>|:)[ \t]{0,20}"""
+    r"""u?\\?["'](-?[A-Za-z0-9_]{1,40})"""
 )
 _TEXT_FIELD = LazyPattern(
-    r"""\\?["'](Message|message|Detail|detail|element)\\?["'][ \t]{0,20}:[ \t]{0,20}"""
-    r"""\\?["']((?:[^"'\\]|\\.){0,1000})"""
+    r"""(?:\\?["']|(?<![\w.-]):?)(?:error_)?(Message|message|Detail|detail|element)\\?["']?"""
+    r"""[ \t]{0,20}(?:=>|:)[ \t\r\n]{0,20}u?\\?["']((?:[^"'\\]|\\.){0,1000})"""
 )
 _DECODER = json.JSONDecoder()
 
@@ -236,15 +243,16 @@ def _json_code_fields(text: str) -> list[_Found]:
             fields.setdefault(field_match.group(1).lower(), field_match.group(2))
         message, detail = fields.get("message", ""), fields.get("detail", "")
         element = fields.get("element", "")
-        found.append(_fault_error(match.start(), match.group(1), message, detail, element))
+        code = match.group(1) or match.group(2)
+        found.append(_fault_error(match.start(), code, message, detail, element))
     return found
 
 
 # -------------------------------------------------------------------------- XML IntuitResponse
 
 _XML_ERROR = LazyPattern(r"<(?:[A-Za-z0-9]{1,20}:)?Error\b([^<>]{0,600})>")
-_XML_CODE = LazyPattern(r"""\bcode[ \t]*=[ \t]*["']([^"'<>]{1,40})["']""")
-_XML_ELEMENT = LazyPattern(r"""\belement[ \t]*=[ \t]*["']([^"'<>]{0,200})["']""")
+_XML_CODE = LazyPattern(r"""\bcode[ \t]*=[ \t]*\\?["']([^"'<>\\]{1,40})\\?["']""")
+_XML_ELEMENT = LazyPattern(r"""\belement[ \t]*=[ \t]*\\?["']([^"'<>\\]{0,200})\\?["']""")
 _XML_TEXT = LazyPattern(
     r"<(?:[A-Za-z0-9]{1,20}:)?(Message|Detail)>([^<]{0,2000})</(?:[A-Za-z0-9]{1,20}:)?\1>"
 )
@@ -348,13 +356,21 @@ _STATUS_MARKERS = (
     "bad gateway",
     "service unavailable",
     "gateway timeout",
+    "got a",
+    "badgateway",
+    "gatewaytimeout",
 )
+# An HTTP status on its own: `HTTP 503`, `status: 401`, `:status=>503`, PHP SDKs'
+# `(got a 401, expected HTTP/1.1 20X …)`, `503 Service Temporarily Unavailable`, or only the
+# status's name in .NET's spelling (`IdsException: BadGateway`).
 _HTTP_STATUS = LazyPattern(
-    r"(?i)\b(?:HTTP(?:/\d(?:\.\d)?)?(?:[ \t]+status)?|status(?:[ \t]*code)?)"
-    r"[ \t]{0,3}[:=]?[ \t]{0,3}([1-5]\d\d)\b"
+    r"(?i)\b(?:HTTP(?:/\d(?:\.\d)?)?(?:[ \t]+status)?|status(?:[ \t]*code)?|got an?)"
+    r"""\\?["']?[ \t]{0,3}(?:=>|[:=])?[ \t]{0,3}([1-5]\d\d)\b"""
     r"|\b([1-5]\d\d)[ \t]+(?:Unauthorized|Forbidden|Too Many Requests|Internal Server Error"
-    r"|Bad Gateway|Service Unavailable|Gateway Timeout)\b"
+    r"|Bad Gateway|Service (?:Temporarily )?Unavailable|Gateway Timeout)\b"
+    r"|\b(BadGateway|ServiceUnavailable|GatewayTimeout)\b"
 )
+_STATUS_NAMES = {"badgateway": 502, "serviceunavailable": 503, "gatewaytimeout": 504}
 
 
 def _word_codes(text: str, lowered: str, known: Knowledge) -> list[_Found]:
@@ -379,7 +395,8 @@ def _statuses(text: str, lowered: str) -> list[_Found]:
     if not any(word in lowered for word in _STATUS_MARKERS):
         return found
     for match in _first(_HTTP_STATUS, text):
-        status = int(match.group(1) or match.group(2))
+        number = match.group(1) or match.group(2)
+        status = int(number) if number else _STATUS_NAMES[match.group(3).lower()]
         found.append(_Found(match.start(), _PHRASE, status=status))
     return found
 
@@ -402,9 +419,11 @@ def _phrases(text: str, lowered: str, known: Knowledge) -> list[_Found]:
 
 # ------------------------------------------------------------------------------ intuit_tid
 
+# `intuit_tid: …`, `"intuit_tid": "…"`, Ruby's `"intuit_tid"=>"…"`, PHP's `[intuit_tid] => …`
+# and .NET's `Intuit_Tid header: …`.
 _INTUIT_TID = LazyPattern(
-    r"""(?i)\bintuit[_-]tid\\?["']?[ \t]{0,3}[:=]?[ \t]{0,3}\\?["']?"""
-    r"""([A-Za-z0-9][A-Za-z0-9._-]{5,99})"""
+    r"""(?i)\bintuit[_-]tid\\?["'\]]?(?:[ \t]{1,3}header)?[ \t]{0,3}(?:=>|[:=])?[ \t]{0,3}"""
+    r"""\\?["']?([A-Za-z0-9][A-Za-z0-9._-]{5,99})"""
 )
 
 
@@ -468,16 +487,21 @@ def _collect(text: str, known: Knowledge) -> list[_Match]:
         *_statuses(text, lowered),
     ]
     matches = [match for item in found if (match := _resolve(item, known)) is not None]
-    matches.sort(key=lambda m: (-m.quality, -m.found.strength, m.found.position))
+    # Among equals, an error code says more than a bare HTTP status.
+    matches.sort(
+        key=lambda m: (-m.quality, -m.found.strength, m.found.status is not None, m.found.position)
+    )
     return matches
 
 
 def _code_for(best: _Match, matches: list[_Match]) -> str | None:
     """The code to show: one written in the text if possible, else the one a sentence names."""
     same = [m for m in matches if m.entry is best.entry]
-    for match in same:
-        if match.found.code is not None and match.found.strength >= _LOOSE:
-            return best.entry.display_code(match.found.code)
+    written = [m.found.code for m in same if m.found.code and m.found.strength >= _LOOSE]
+    if written:
+        # Intuit's number (3001) rather than its name for the same error (ThrottleExceeded).
+        numbers = [code for code in written if code.lstrip("-").isdigit()]
+        return best.entry.display_code((numbers or written)[0])
     for match in same:
         if match.found.status is not None:
             return f"HTTP {match.found.status}"

@@ -94,6 +94,220 @@ SUBTYPE_TYPES: dict[str, str] = {
 }
 
 ITEM_TYPES = ("Service", "NonInventory", "Inventory", "Category")
+# What QuickBooks calls sales tax in its 6000 message, by country.
+_SALES_TAX_NAMES = {"GB": "VAT", "CA": "GST/HST", "AU": "GST"}
+
+# The top-level properties each writable entity has in Intuit's v3 schema; QuickBooks refuses a
+# create or update that sends any other (error 2010), so a misspelt field is never dropped
+# silently.
+_RECORD = ("Id", "SyncToken", "MetaData", "domain", "sparse", "status", "CustomField")
+_TXN = (
+    *_RECORD,
+    "Line",
+    "TxnDate",
+    "DueDate",
+    "DocNumber",
+    "PrivateNote",
+    "TxnStatus",
+    "LinkedTxn",
+    "TxnTaxDetail",
+    "GlobalTaxCalculation",
+    "CurrencyRef",
+    "ExchangeRate",
+    "DepartmentRef",
+    "SalesTermRef",
+    "TotalAmt",
+    "HomeTotalAmt",
+    "Balance",
+    "HomeBalance",
+    "TransactionLocationType",
+    "TxnSource",
+    "RecurDataRef",
+    "AttachableRef",
+    "ProjectRef",
+)
+_PARTY = (
+    *_RECORD,
+    "DisplayName",
+    "Title",
+    "GivenName",
+    "MiddleName",
+    "FamilyName",
+    "Suffix",
+    "CompanyName",
+    "FullyQualifiedName",
+    "PrintOnCheckName",
+    "PrimaryEmailAddr",
+    "PrimaryPhone",
+    "AlternatePhone",
+    "Mobile",
+    "Fax",
+    "WebAddr",
+    "BillAddr",
+    "OtherAddr",
+    "OtherContactInfo",
+    "Notes",
+    "Active",
+    "Balance",
+    "CurrencyRef",
+    "TermRef",
+    "SalesTermRef",
+    "BusinessNumber",
+    "GSTIN",
+    "GSTRegistrationType",
+    "TaxIdentifier",
+    "PrimaryTaxIdentifier",
+    "SecondaryTaxIdentifier",
+    "OpenBalanceDate",
+    "Source",
+)
+PROPERTIES: dict[str, frozenset[str]] = {
+    "Account": frozenset(
+        (
+            *_RECORD,
+            "Name",
+            "SubAccount",
+            "ParentRef",
+            "Description",
+            "FullyQualifiedName",
+            "Active",
+            "Classification",
+            "AccountType",
+            "AccountSubType",
+            "AcctNum",
+            "AccountAlias",
+            "CurrentBalance",
+            "CurrentBalanceWithSubAccounts",
+            "CurrencyRef",
+            "TaxCodeRef",
+            "TxnLocationType",
+            "OpeningBalance",
+            "OpeningBalanceDate",
+        )
+    ),
+    "Customer": frozenset(
+        (
+            *_PARTY,
+            "ShipAddr",
+            "Job",
+            "BillWithParent",
+            "ParentRef",
+            "Level",
+            "Taxable",
+            "TaxExemptionReasonId",
+            "DefaultTaxCodeRef",
+            "PaymentMethodRef",
+            "BalanceWithJobs",
+            "PreferredDeliveryMethod",
+            "ResaleNum",
+            "IsProject",
+            "CustomerTypeRef",
+            "ARAccountRef",
+            "ClientEntityId",
+        )
+    ),
+    "Vendor": frozenset(
+        (
+            *_PARTY,
+            "Vendor1099",
+            "AcctNum",
+            "APAccountRef",
+            "BillRate",
+            "CostRate",
+            "VendorPaymentBankDetail",
+            "T4AEligible",
+            "T5018Eligible",
+            "HasTPAR",
+            "TaxReportingBasis",
+        )
+    ),
+    "Item": frozenset(
+        (
+            *_RECORD,
+            "Name",
+            "Sku",
+            "Description",
+            "Active",
+            "SubItem",
+            "ParentRef",
+            "Level",
+            "FullyQualifiedName",
+            "Taxable",
+            "SalesTaxIncluded",
+            "UnitPrice",
+            "Type",
+            "IncomeAccountRef",
+            "PurchaseDesc",
+            "PurchaseTaxIncluded",
+            "PurchaseCost",
+            "ExpenseAccountRef",
+            "AssetAccountRef",
+            "TrackQtyOnHand",
+            "QtyOnHand",
+            "InvStartDate",
+            "SalesTaxCodeRef",
+            "PurchaseTaxCodeRef",
+            "PrefVendorRef",
+            "ClassRef",
+            "ReorderPoint",
+            "TaxClassificationRef",
+            "ItemCategoryType",
+            "Source",
+        )
+    ),
+    "Invoice": frozenset(
+        (
+            *_TXN,
+            "CustomerRef",
+            "CustomerMemo",
+            "BillAddr",
+            "ShipAddr",
+            "ShipFromAddr",
+            "FreeFormAddress",
+            "ShipDate",
+            "ShipMethodRef",
+            "TrackingNum",
+            "BillEmail",
+            "BillEmailCc",
+            "BillEmailBcc",
+            "ClassRef",
+            "ApplyTaxAfterDiscount",
+            "PrintStatus",
+            "EmailStatus",
+            "DeliveryInfo",
+            "AllowIPNPayment",
+            "AllowOnlinePayment",
+            "AllowOnlineCreditCardPayment",
+            "AllowOnlineACHPayment",
+            "Deposit",
+            "DepositToAccountRef",
+            "TaxExemptionRef",
+            "InvoiceLink",
+            "AutoDocNumber",
+        )
+    ),
+    "Bill": frozenset((*_TXN, "VendorRef", "APAccountRef", "VendorAddr", "IncludeInAnnualTPAR")),
+}
+LINE_PROPERTIES = frozenset(
+    (
+        "Id",
+        "LineNum",
+        "Description",
+        "Amount",
+        "DetailType",
+        "LinkedTxn",
+        "CustomField",
+        "ProjectRef",
+        "SalesItemLineDetail",
+        "SubTotalLineDetail",
+        "DescriptionOnly",
+        "DiscountLineDetail",
+        "GroupLineDetail",
+        "TaxLineDetail",
+        "AccountBasedExpenseLineDetail",
+        "ItemBasedExpenseLineDetail",
+    )
+)
 MAX_ACCOUNT_DEPTH = 5
 CUSTOMER_LIKE = ("Customer", "Vendor", "Employee")
 
@@ -117,6 +331,11 @@ def _amount(value: Any) -> float | None:
         return round(float(value), 2)
     except (TypeError, ValueError):
         return None
+
+
+def _number(value: float) -> str:
+    """A number as QuickBooks writes it in messages: 58, not 58.0."""
+    return str(int(value)) if value == int(value) else str(value)
 
 
 class Books:
@@ -159,7 +378,7 @@ class Books:
         return self._names.get(entity, {}).get(key)
 
     def _stamp(self) -> str:
-        return self.clock.stamp()
+        return self.clock.record_stamp()
 
     def insert(
         self, entity: str, record: dict[str, Any], entity_id: str | None = None
@@ -211,6 +430,22 @@ class Books:
 
     # ----------------------------------------------------------------- operations
 
+    @staticmethod
+    def check_properties(entity: str, body: dict[str, Any]) -> None:
+        """Error 2010 for a field the record or one of its lines does not have (misspelt, or
+        another entity's)."""
+        known = PROPERTIES.get(entity)
+        if known is None:
+            return
+        for name in body:
+            if name not in known:
+                raise faults.unknown_property(name, entity)
+        lines = body.get("Line")
+        for line in lines if isinstance(lines, list) else ():
+            for name in line if isinstance(line, dict) else ():
+                if name not in LINE_PROPERTIES:
+                    raise faults.unknown_property(name, "Line")
+
     def create(
         self, entity: str, body: dict[str, Any], *, allow_duplicate_doc_number: bool = False
     ) -> dict[str, Any]:
@@ -243,7 +478,7 @@ class Books:
         voided = copy.deepcopy(current)
         for line in voided.get("Line", []):
             line["Amount"] = 0
-        voided.update(TotalAmt=0, Balance=0, HomeTotalAmt=0, PrivateNote="Voided")
+        voided.update(TotalAmt=0, Balance=0, PrivateNote="Voided")
         if "TxnTaxDetail" in voided:
             voided["TxnTaxDetail"] = {"TotalTax": 0}
         return self._replace("Invoice", current, voided)
@@ -310,7 +545,7 @@ class Books:
         if parent_id:
             parent = self.find("Account", parent_id)
             if parent is None:
-                raise faults.invalid_reference("ParentRef", f"Account with Id {parent_id}")
+                raise faults.invalid_reference("ParentRef")
             if parent["AccountType"] != account_type:
                 raise faults.business_rule(
                     "A sub-account must have the same account type as its parent.", "ParentRef"
@@ -374,7 +609,6 @@ class Books:
         }
         record.update(
             DisplayName=display,
-            FullyQualifiedName=display,
             PrintOnCheckName=_text(body.get("PrintOnCheckName")) or display,
             Active=body.get("Active", True) is not False,
             Balance=_amount(body.get("Balance")) or 0.0,
@@ -384,9 +618,12 @@ class Books:
 
     def _build_customer(self, body: dict[str, Any], self_id: str | None) -> dict[str, Any]:
         record = self._build_party("Customer", body, self_id)
+        record["FullyQualifiedName"] = record["DisplayName"]  # customers have one, vendors not
         record.setdefault("Taxable", self.country == "US")
         record.setdefault("Job", False)
         record.setdefault("BillWithParent", False)
+        record["BalanceWithJobs"] = record["Balance"]
+        record.setdefault("PreferredDeliveryMethod", "Print")
         return record
 
     def _build_vendor(self, body: dict[str, Any], self_id: str | None) -> dict[str, Any]:
@@ -400,7 +637,7 @@ class Books:
         account_id = _ref_id(value)
         account = self.find("Account", account_id) if account_id else None
         if account is None:
-            raise faults.invalid_reference(element, f"Account with Id {account_id or '(none)'}")
+            raise faults.invalid_reference(element)
         if not account["Active"]:
             raise faults.inactive_reference(element)
         return {"value": account["Id"], "name": account["FullyQualifiedName"]}
@@ -420,7 +657,7 @@ class Books:
         if parent_id:
             parent = self.find("Item", parent_id)
             if parent is None or parent["Type"] != "Category":
-                raise faults.invalid_reference("ParentRef", f"Item with Id {parent_id}")
+                raise faults.invalid_reference("ParentRef")
             full_name = f"{parent['FullyQualifiedName']}:{name}"
             record.update(ParentRef={"value": parent_id, "name": parent["Name"]}, SubItem=True)
         else:
@@ -457,7 +694,7 @@ class Books:
             raise faults.required_missing(field)
         party = self.find(entity, party_id)
         if party is None:
-            raise faults.invalid_reference(field, f"{entity} with Id {party_id} does not exist")
+            raise faults.invalid_reference(field)
         if not party["Active"]:
             raise faults.inactive_reference(field)
         return {"value": party["Id"], "name": party["DisplayName"]}
@@ -503,7 +740,7 @@ class Books:
             return None
         tax_code = self.find("TaxCode", code_id)
         if tax_code is None:
-            raise faults.invalid_reference(element, f"TaxCode with Id {code_id}")
+            raise faults.invalid_reference(element)
         if not tax_code.get("Active", True):
             raise faults.inactive_reference(element)
         return tax_code
@@ -544,9 +781,8 @@ class Books:
             if quantity and price and round(quantity * price, 2) != amount:
                 raise ApiFault(
                     "6070",
-                    faults.BUSINESS_VALIDATION,
-                    "Business Validation Error: Amount is not equal to UnitPrice * Qty. "
-                    f"Supplied value:{amount}",
+                    "Amount calculation incorrect in the request.",
+                    f"Amount is not equal to UnitPrice * Qty. Supplied value:{_number(amount)}",
                     element="Line.Amount",
                 )
             stored_detail = {k: v for k, v in detail.items() if v not in ("", None)}
@@ -555,14 +791,15 @@ class Books:
             if self.country != "US":
                 if tax_code is None:
                     raise faults.business_rule(
-                        "Make sure all your transactions have a VAT rate before you save.",
+                        "Make sure all your transactions have a "
+                        f"{_SALES_TAX_NAMES.get(self.country, 'tax')} rate before you save.",
                         "Line.SalesItemLineDetail.TaxCodeRef",
                     )
                 stored_detail["TaxCodeRef"] = {"value": tax_code["Id"]}
                 rate_id, percent = self._tax_rate_percent(tax_code)
                 tax_by_rate.setdefault(f"{rate_id}|{percent}", []).append(amount)
-            elif tax_code is not None:
-                stored_detail["TaxCodeRef"] = tax_code
+            else:
+                stored_detail["TaxCodeRef"] = tax_code or {"value": "NON"}
             total += amount
             stored_lines.append(
                 {
@@ -584,12 +821,19 @@ class Books:
         )
         record = self._transaction(body, "CustomerRef", customer, stored_lines)
         record |= {
-            "PrivateNote": _text(body.get("PrivateNote")),
+            "Deposit": 0,
             "DocNumber": self._doc_number(body, self_id),
             "LinkedTxn": [],
-            "EmailStatus": "NotSet",
+            "ApplyTaxAfterDiscount": False,
             "PrintStatus": "NeedToPrint",
+            "EmailStatus": "NotSet",
+            "AllowIPNPayment": False,
+            "AllowOnlinePayment": False,
+            "AllowOnlineCreditCardPayment": False,
+            "AllowOnlineACHPayment": False,
         }
+        if _text(body.get("PrivateNote")):
+            record["PrivateNote"] = _text(body.get("PrivateNote"))
         total_tax = 0.0
         if self.country != "US":
             tax_lines = []
@@ -612,8 +856,10 @@ class Books:
                 )
             record["TxnTaxDetail"] = {"TotalTax": round(total_tax, 2), "TaxLine": tax_lines}
             record["GlobalTaxCalculation"] = "TaxExcluded"
+        else:
+            record["TxnTaxDetail"] = {"TotalTax": 0}
         grand_total = round(total + total_tax, 2)
-        record.update(TotalAmt=grand_total, Balance=grand_total, HomeTotalAmt=grand_total)
+        record.update(TotalAmt=grand_total, Balance=grand_total)
         memo = body.get("CustomerMemo")
         if isinstance(memo, dict) and _text(memo.get("value")):
             record["CustomerMemo"] = {"value": _text(memo.get("value"))}
@@ -626,7 +872,7 @@ class Books:
             raise faults.required_missing("ItemRef", element)
         item = self.find("Item", item_id)
         if item is None:
-            raise faults.invalid_reference(element, f"Item with Id {item_id} does not exist")
+            raise faults.invalid_reference(element)
         if not item["Active"]:
             raise faults.inactive_reference(element)
         if item["Type"] == "Category":
@@ -697,12 +943,17 @@ class Books:
                 stored_detail = {k: v for k, v in detail.items() if v not in ("", None)}
                 stored_detail["AccountRef"] = account_ref
                 stored_detail.setdefault("BillableStatus", "NotBillable")
+                if self.country == "US":
+                    stored_detail.setdefault("TaxCodeRef", {"value": "NON"})
             elif detail_type == "ItemBasedExpenseLineDetail":
                 detail = line.get("ItemBasedExpenseLineDetail")
                 if not isinstance(detail, dict):
                     raise faults.required_missing("ItemBasedExpenseLineDetail")
                 stored_detail = {k: v for k, v in detail.items() if v not in ("", None)}
                 stored_detail["ItemRef"] = self._invoice_item(detail)
+                stored_detail.setdefault("BillableStatus", "NotBillable")
+                if self.country == "US":
+                    stored_detail.setdefault("TaxCodeRef", {"value": "NON"})
             else:
                 raise faults.required_missing("Line.DetailType", "Line.DetailType")
             total += amount

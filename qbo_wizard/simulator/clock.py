@@ -43,6 +43,11 @@ class SimulatedClock:
         moment = datetime.fromtimestamp(self.now(), INTUIT_OFFSET)
         return moment.isoformat(timespec="milliseconds")
 
+    def record_stamp(self) -> str:
+        """A record's MetaData time, in whole seconds as QuickBooks keeps them."""
+        moment = datetime.fromtimestamp(self.now(), INTUIT_OFFSET)
+        return moment.isoformat(timespec="seconds")
+
     def today(self) -> str:
         """The simulated date in the company's books (YYYY-MM-DD)."""
         return datetime.fromtimestamp(self.now(), INTUIT_OFFSET).date().isoformat()

@@ -3,6 +3,8 @@
 - a US sandbox company with a full chart of accounts (all 16 account types, sub-accounts,
   inactive accounts), products and services (including a Category), shippers and carriers;
 - a UK sandbox company whose invoice lines need a VAT `TaxCodeRef`;
+- a Canadian sandbox company (GST/HST codes) and an Australian one (GST), whose invoice lines
+  need a `TaxCodeRef` too;
 - a production company (only production keys can connect to it);
 - a sandbox company with 10,000 accounts for performance work, built on first use.
 """
@@ -23,6 +25,8 @@ US_REALM = "9341452962835018"
 UK_REALM = "9341452962835139"
 LARGE_REALM = "9341452962835260"
 PRODUCTION_REALM = "123146096291789"
+CA_REALM = "9341452962835381"
+AU_REALM = "9341452962835402"
 LARGE_ACCOUNT_COUNT = 10_000
 
 # (name, AccountType, AccountSubType, parent name or None, active, opening balance)
@@ -233,6 +237,52 @@ UK_TAX_CODES = (
 )
 
 
+# Canada: GST/HST codes as a Canadian QuickBooks company lists them (single-rate codes only).
+CA_TAX_CODES = (
+    ("HST ON", "Ontario harmonized sales tax", "HST ON", 13.0),
+    ("GST", "Goods and services tax", "GST", 5.0),
+    ("Zero-rated", "Zero-rated supplies", "GST/HST ZR", 0.0),
+    ("Exempt", "Exempt supplies", "Exempt", 0.0),
+)
+# Australia: GST codes as an Australian QuickBooks company lists them.
+AU_TAX_CODES = (
+    ("GST", "GST on sales", "GST (sales)", 10.0),
+    ("GST free", "GST free sales", "GST free (sales)", 0.0),
+    ("Input taxed", "Input taxed sales", "Input taxed (sales)", 0.0),
+    ("Out of scope", "Outside the scope of GST", "Out of scope", 0.0),
+)
+
+
+def _regional_chart(tax_account: str) -> tuple[AccountSeed, ...]:
+    """The haulier's chart of the UK company, with the region's tax account and names."""
+    names = {
+        "VAT Control": tax_account,
+        "Debtors": "Accounts Receivable (A/R)",
+        "Creditors": "Accounts Payable (A/P)",
+        "Director's Loan": "Shareholder Loan",
+        "Ferry & Tolls": "Tolls & Permits",
+    }
+    return tuple((names.get(row[0], row[0]), *row[1:]) for row in UK_CHART)
+
+
+CA_CUSTOMERS = (
+    ("Great Lakes Steel Supply", "ap@greatlakessteel.example", True),
+    ("Niagara Orchards Co-op", "finance@niagaraorchards.example", True),
+)
+CA_VENDORS = (
+    ("Trans-Canada Linehaul Inc", "billing@transcanadalinehaul.example", True),
+    ("401 Fuel Cards", "accounts@401fuel.example", True),
+)
+AU_CUSTOMERS = (
+    ("Hunter Valley Wines Pty Ltd", "accounts@huntervalleywines.example", True),
+    ("Pacific Building Supplies", "ap@pacificbuilding.example", True),
+)
+AU_VENDORS = (
+    ("Outback Road Trains Pty Ltd", "billing@outbackroadtrains.example", True),
+    ("Harbour Tolls Australia", "accounts@harbourtolls.example", True),
+)
+
+
 @dataclass
 class Company:
     """A practice QuickBooks company; its books are built the first time they are needed."""
@@ -246,6 +296,7 @@ class Company:
     admin: str  # the QuickBooks admin named when the app is "already purchased"
     seed: Callable[[Books], None]
     clock: SimulatedClock
+    phone: str = "(312) 555-0142"
     _books: Books | None = field(default=None, repr=False)
 
     @property
@@ -275,20 +326,29 @@ class Company:
         }
 
     def _company_info(self) -> dict[str, Any]:
+        # QuickBooks numbers each address and sends the same one three times.
+        address = {"Id": "1", **self.address}
         return {
             "CompanyName": self.name,
             "LegalName": self.name,
-            "Country": self.country,
-            "CompanyAddr": dict(self.address),
-            "LegalAddr": dict(self.address),
-            "Email": {"Address": self.admin.split("<")[-1].rstrip(">")},
-            "SupportedLanguages": "en",
-            "FiscalYearStartMonth": "January",
+            "CompanyAddr": dict(address),
+            "CustomerCommunicationAddr": dict(address),
+            "LegalAddr": dict(address),
+            "PrimaryPhone": {"FreeFormNumber": self.phone},
             "CompanyStartDate": "2019-03-01",
+            "FiscalYearStartMonth": "January",
+            "Country": self.country,
+            "Email": {"Address": self.admin.split("<")[-1].rstrip(">")},
+            "WebAddr": {},
+            "SupportedLanguages": "en",
             "NameValue": [
-                {"Name": "IndustryType", "Value": "Freight transportation arrangement"},
-                {"Name": "OfferingSku", "Value": "QuickBooks Online Plus"},
                 {"Name": "NeoEnabled", "Value": "true"},
+                {"Name": "IndustryType", "Value": "Freight transportation arrangement"},
+                {"Name": "IndustryCode", "Value": "488510"},
+                {"Name": "SubscriptionStatus", "Value": "SUBSCRIBED"},
+                {"Name": "OfferingSku", "Value": "QuickBooks Online Plus"},
+                {"Name": "PayrollFeature", "Value": "false"},
+                {"Name": "AccountantFeature", "Value": "false"},
             ],
         }
 
@@ -351,9 +411,46 @@ def seed_us_broker(books: Books) -> None:
 
 
 def seed_uk_haulier(books: Books) -> None:
-    accounts = _seed_accounts(books, UK_CHART)
-    agency = books.insert("TaxAgency", {"DisplayName": "HM Revenue & Customs"})
-    for name, description, rate_name, rate in UK_TAX_CODES:
+    _seed_regional_haulier(
+        books,
+        UK_CHART,
+        "HM Revenue & Customs",
+        UK_TAX_CODES,
+        (UK_CUSTOMERS, UK_VENDORS),
+    )
+
+
+def seed_ca_haulier(books: Books) -> None:
+    _seed_regional_haulier(
+        books,
+        _regional_chart("GST/HST Payable"),
+        "Canada Revenue Agency",
+        CA_TAX_CODES,
+        (CA_CUSTOMERS, CA_VENDORS),
+    )
+
+
+def seed_au_haulier(books: Books) -> None:
+    _seed_regional_haulier(
+        books,
+        _regional_chart("GST Payable"),
+        "Australian Taxation Office",
+        AU_TAX_CODES,
+        (AU_CUSTOMERS, AU_VENDORS),
+    )
+
+
+def _seed_regional_haulier(
+    books: Books,
+    chart: tuple[AccountSeed, ...],
+    agency_name: str,
+    tax_codes: tuple[tuple[str, str, str, float], ...],
+    parties: tuple[tuple[tuple[str, str, bool], ...], tuple[tuple[str, str, bool], ...]],
+) -> None:
+    """A haulier outside the US: every sales line needs one of the region's tax codes."""
+    accounts = _seed_accounts(books, chart)
+    agency = books.insert("TaxAgency", {"DisplayName": agency_name})
+    for name, description, rate_name, rate in tax_codes:
         rate_record = books.insert(
             "TaxRate",
             {
@@ -384,8 +481,8 @@ def seed_uk_haulier(books: Books) -> None:
                 "PurchaseTaxRateList": {"TaxRateDetail": [reference]},
             },
         )
-    _seed_parties(books, "Customer", UK_CUSTOMERS)
-    _seed_parties(books, "Vendor", UK_VENDORS)
+    _seed_parties(books, "Customer", parties[0])
+    _seed_parties(books, "Vendor", parties[1])
     _seed_items(books, UK_ITEMS, accounts)
 
 
@@ -449,7 +546,7 @@ def seed_large_broker(books: Books) -> None:
 
 
 def build_companies(clock: SimulatedClock) -> list[Company]:
-    """The four practice companies, in the order the consent page lists them."""
+    """The six practice companies, in the order the consent page lists them."""
     us_address = {
         "Line1": "1420 W Fulton Market, Suite 300",
         "City": "Chicago",
@@ -519,5 +616,41 @@ def build_companies(clock: SimulatedClock) -> list[Company]:
             admin="Lena Okafor <lena.okafor@harborpointfreight.example>",
             seed=seed_us_broker,
             clock=clock,
+        ),
+        Company(
+            realm_id=CA_REALM,
+            name="Maple Corridor Freight Ltd",
+            country="CA",
+            environment=SANDBOX,
+            currency=("CAD", "Canadian Dollar"),
+            address={
+                "Line1": "6705 Millcreek Dr, Unit 4",
+                "City": "Mississauga",
+                "CountrySubDivisionCode": "ON",
+                "PostalCode": "L5N 5M4",
+                "Country": "CA",
+            },
+            admin="Marie Tremblay <marie.tremblay@maplecorridor.example>",
+            seed=seed_ca_haulier,
+            clock=clock,
+            phone="(905) 555-0187",
+        ),
+        Company(
+            realm_id=AU_REALM,
+            name="Southern Cross Haulage Pty Ltd",
+            country="AU",
+            environment=SANDBOX,
+            currency=("AUD", "Australian Dollar"),
+            address={
+                "Line1": "12 Botany Rd",
+                "City": "Alexandria",
+                "CountrySubDivisionCode": "NSW",
+                "PostalCode": "2015",
+                "Country": "AU",
+            },
+            admin="Jack Nguyen <jack.nguyen@southerncrosshaulage.example>",
+            seed=seed_au_haulier,
+            clock=clock,
+            phone="(02) 5550 1234",
         ),
     ]

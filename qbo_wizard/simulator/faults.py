@@ -98,9 +98,8 @@ def authorization_failed() -> GatewayFault:
 
 def throttled() -> GatewayFault:
     """3001 / 429: too many requests for one company."""
-    return GatewayFault(
-        "3001", "ThrottleExceeded", 429, "SERVICE", "The request limit was reached."
-    )
+    detail = "The request limit was reached.  Try again later"  # two spaces, as Intuit writes it
+    return GatewayFault("3001", "ThrottleExceeded", 429, "SERVICE", detail)
 
 
 # Messages of the standard envelope, as Intuit words them.
@@ -122,8 +121,11 @@ def required_missing(name: str, element: str = "") -> ApiFault:
     )
 
 
-def invalid_reference(element: str, detail: str) -> ApiFault:
-    return ApiFault("2500", INVALID_REFERENCE, f"{INVALID_REFERENCE} : {detail}", element=element)
+def invalid_reference(element: str, detail: str = "") -> ApiFault:
+    """2500; QuickBooks' detail names the field (`Invalid Reference Id : Line…ItemRef`)."""
+    return ApiFault(
+        "2500", INVALID_REFERENCE, f"{INVALID_REFERENCE} : {detail or element}", element=element
+    )
 
 
 def inactive_reference(element: str) -> ApiFault:
@@ -160,7 +162,18 @@ def stale_object() -> ApiFault:
 
 
 def duplicate_name(detail: str) -> ApiFault:
-    return ApiFault("6240", DUPLICATE_NAME, f"{DUPLICATE_NAME} : {detail}")
+    """6240; the detail is QuickBooks' own sentence (`The name supplied already exists. : …`)."""
+    return ApiFault("6240", DUPLICATE_NAME, detail)
+
+
+def unknown_property(name: str, entity: str) -> ApiFault:
+    """2010: a field the entity does not have, worded as QuickBooks' JSON reader words it."""
+    return ApiFault(
+        "2010",
+        "Request has invalid or unsupported property",
+        f'Property Name:Unrecognized field "{name}" (class com.intuit.schema.finance.v3.'
+        f"{entity}), not marked as ignorable specified is unsupported or invalid",
+    )
 
 
 def unsupported(detail: str) -> ApiFault:

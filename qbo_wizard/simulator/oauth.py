@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ACCESS_TOKEN_SECONDS = 3600
-REFRESH_TOKEN_SECONDS = 100 * 24 * 3600
+# Intuit says 100 days, but every token response it sends counts 101 (8726400 seconds).
+REFRESH_TOKEN_SECONDS = 101 * 24 * 3600
 HARD_EXPIRY_SECONDS = 5 * 365 * 24 * 3600
 CODE_SECONDS = 600
 ROTATION_SECONDS = 24 * 3600

@@ -133,8 +133,9 @@ SCENARIO_LABELS = {
     "takeover": "Another QuickBooks user takes over the connection",
     "password-change": "The connecting user changes their password (tokens revoked)",
     "already-purchased": '"App already purchased" by another user at consent',
-    "outage": "Intuit outage (503 errors)",
+    "outage": "Intuit outage (503 web pages from the load balancer)",
     "throttle": "Throttling (every API call gets 429)",
+    "throttle-xml": "Throttling answered in XML, even to JSON clients",
 }
 
 

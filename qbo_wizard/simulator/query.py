@@ -196,10 +196,14 @@ class _Parser:
                 if separator is None or separator.text != ",":
                     break
                 self.index += 1
-        if self.keyword("STARTPOSITION"):
-            query.start_position = self.integer("STARTPOSITION")
-        if self.keyword("MAXRESULTS"):
-            query.max_results = self.integer("MAXRESULTS")
+        paging: set[str] = set()
+        for _ in range(2):  # QuickBooks takes the two paging clauses in either order
+            if "start" not in paging and self.keyword("STARTPOSITION"):
+                query.start_position = self.integer("STARTPOSITION")
+                paging.add("start")
+            elif "max" not in paging and self.keyword("MAXRESULTS"):
+                query.max_results = self.integer("MAXRESULTS")
+                paging.add("max")
         trailing = self.peek()
         if trailing is not None:
             raise _parse_error(trailing.text, trailing.column)

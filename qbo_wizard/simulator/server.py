@@ -51,11 +51,21 @@ from qbo_wizard.simulator.oauth import (
     make_key_sets,
 )
 from qbo_wizard.simulator.query import QueryError, parse_query, run_query
+from qbo_wizard.simulator.xml_answers import to_xml, wants_xml
 
 HOST = "127.0.0.1"
-SCENARIOS = ("none", "takeover", "password-change", "already-purchased", "outage", "throttle")
+SCENARIOS = (
+    "none",
+    "takeover",
+    "password-change",
+    "already-purchased",
+    "outage",
+    "throttle",
+    "throttle-xml",
+)
 EVENT_SCENARIOS = ("takeover", "password-change")  # one-off: they revoke live connections
-STATE_SCENARIOS = ("already-purchased", "outage", "throttle")  # stay on until "none"
+# Stay on until "none". "throttle-xml" throttles in XML even to JSON clients, as QBO has done.
+STATE_SCENARIOS = ("already-purchased", "outage", "throttle", "throttle-xml")
 ALL_COMPANIES = "*"
 PER_SECOND_LIMIT = 10
 PER_MINUTE_LIMIT = 500
@@ -168,9 +178,18 @@ def _tid() -> str:
     return f"1-{secrets.token_hex(4)}-{secrets.token_hex(12)}"
 
 
+# QuickBooks forbids caching its answers.
+_NO_CACHE = {"Cache-Control": "max-age=0, no-cache, no-store, must-revalidate, private"}
+
+
+def _compact(body: Any) -> str:
+    """JSON as QuickBooks writes it: no spaces after `:` and `,`."""
+    return json.dumps(body, separators=(",", ":"))
+
+
 def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(
-        json.dumps(body),
+        _compact(body),
         status=status,
         content_type="application/json;charset=UTF-8",
         headers=headers,
@@ -181,11 +200,27 @@ def _html(text: str, status: int = 200) -> Response:
     return Response(text, status=status, content_type="text/html; charset=utf-8")
 
 
+# What Intuit's load balancer answers while QuickBooks is down: a web page, not a Fault
+# (recorded in https://github.com/minimul/qbo_api/issues/81).
+OUTAGE_PAGE = (
+    "<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n"
+    '<body bgcolor="white">\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>'
+    "\r\n<hr><center>Avi Vantage/</center>\r\n</body>\r\n</html>\r\n"
+)
+
+
+def _outage() -> Response:
+    return Response(OUTAGE_PAGE, status=503, content_type="text/html")
+
+
 class _QuietRequestHandler(WSGIRequestHandler):
     """Serve without a line per request; errors are still logged."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         return None
+
+    def version_string(self) -> str:
+        return "nginx"  # what Intuit's servers name themselves in the Server header
 
 
 class _DropConnection(ConnectionAbortedError):
@@ -702,7 +737,7 @@ class SimulatorServer:
         headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
         with self._lock:
             if self._scenario_on(None, "outage"):
-                return _json({"error": "temporarily_unavailable"}, 503, headers)
+                return _outage()
             try:
                 key_set = self._client(request)
                 now = self.clock.now()
@@ -722,7 +757,7 @@ class SimulatorServer:
                         raise OAuthError("invalid_request", "refresh_token is missing")
                     grant = self.oauth.refresh(key_set, request.form.get("refresh_token", ""), now)
                     if self._scenario_on(grant.realm_id, "outage"):
-                        return _json({"error": "temporarily_unavailable"}, 503, headers)
+                        return _outage()
                 else:
                     raise OAuthError("unsupported_grant_type")
                 opt_in = request.headers.get("x-include-refresh-token-hard-expires-in", "")
@@ -775,20 +810,13 @@ class SimulatorServer:
     def _api(
         self, request: Request, realm: str, handler: Callable[[Books], dict[str, Any]]
     ) -> Response:
-        """Gateway checks, then the handler; faults become Intuit's two error shapes."""
+        """Gateway checks, then the handler; faults become Intuit's two error shapes, in JSON or,
+        when the client asks for it, XML."""
+        xml = wants_xml(request.headers.get("Accept", ""))
         with self._lock:
             try:
                 if self._scenario_on(realm, "outage"):
-                    return _json(
-                        ApiFault(
-                            "10000",
-                            "Service Unavailable",
-                            "QuickBooks Online is temporarily unavailable. Please try again later.",
-                            status=503,
-                            fault_type="SystemFault",
-                        ).body(self.clock.stamp()),
-                        503,
-                    )
+                    return _outage()
                 token = self._bearer(request)
                 if not token:
                     raise faults.authentication_failed("Authorization header missing or invalid")
@@ -797,6 +825,9 @@ class SimulatorServer:
                     raise faults.authentication_failed(check.problem or "Token invalid")
                 if check.grant.realm_id != realm or realm not in self.companies:
                     raise faults.authorization_failed()
+                if self._scenario_on(realm, "throttle-xml"):
+                    xml = True
+                    raise faults.throttled()
                 if self._throttled(realm):
                     raise faults.throttled()
                 books = self.companies[realm].books
@@ -804,23 +835,36 @@ class SimulatorServer:
                 replay_key = f"{request.path}|{request_id}"
                 if request_id and request.method == "POST" and replay_key in books.replies:
                     status, data = books.replies[replay_key]
+                    if xml:
+                        return self._reply(json.loads(data), status, xml)
                     return Response(
                         data, status=status, content_type="application/json;charset=UTF-8"
                     )
-                data = json.dumps({**handler(books), "time": self.clock.stamp()}).encode()
+                data = _compact({**handler(books), "time": self.clock.stamp()}).encode()
                 if request_id and request.method == "POST":
                     books.replies[replay_key] = (200, data)
                 self._fire_armed(realm)
-                return Response(data, content_type="application/json;charset=UTF-8")
-            except GatewayFault as fault:
-                return _json(fault.body(int(self.clock.now() * 1000)), fault.status)
-            except ApiFault as fault:
-                return _json(fault.body(self.clock.stamp()), fault.status)
-            except QueryError as error:
-                return _json(
-                    ApiFault(error.code, error.message, error.detail).body(self.clock.stamp()),
-                    400,
+                if xml:
+                    return self._reply(json.loads(data), 200, xml)
+                return Response(
+                    data, content_type="application/json;charset=UTF-8", headers=_NO_CACHE
                 )
+            except GatewayFault as fault:
+                return self._reply(fault.body(int(self.clock.now() * 1000)), fault.status, xml)
+            except ApiFault as fault:
+                return self._reply(fault.body(self.clock.stamp()), fault.status, xml)
+            except QueryError as error:
+                refused = ApiFault(error.code, error.message, error.detail)
+                return self._reply(refused.body(self.clock.stamp()), 400, xml)
+
+    def _reply(self, body: dict[str, Any], status: int, xml: bool) -> Response:
+        if not xml:
+            return _json(body, status)
+        return Response(
+            to_xml(body, self.clock.stamp()),
+            status=status,
+            content_type="application/xml;charset=UTF-8",
+        )
 
     def _throttled(self, realm: str) -> bool:
         if self._scenario_on(realm, "throttle"):
@@ -933,6 +977,7 @@ class SimulatorServer:
                 raise faults.unsupported(f"Operation {operation} is not supported.")
             if name not in WRITABLE:
                 raise faults.unsupported(f"Operation Create is not supported for {name}.")
+            books.check_properties(name, body)
             if str(body.get("Id", "")).strip() not in ("", "0", "None"):
                 return {name: books.update(name, body, allow_duplicate_doc_number=allow_duplicate)}
             return {name: books.create(name, body, allow_duplicate_doc_number=allow_duplicate)}

@@ -130,6 +130,27 @@ def test_throttling_waits_then_succeeds(sim: SimulatorServer) -> None:
     assert recent_failures("default") == []  # waited out: nothing to report
 
 
+def test_throttling_answered_in_xml_to_a_json_client_is_still_waited_out(
+    sim: SimulatorServer,
+) -> None:
+    sim.control("scenario", name="throttle-xml", realm_id=US_REALM)
+    stop = sim.control  # QuickBooks stops throttling after the second pause
+    sleeps = Sleeps(lambda n: n == 2 and stop("scenario", name="none", realm_id=US_REALM))
+    api = QboApi.for_profile("default", sleep=sleeps)
+    assert api.query_all("Customer")
+    assert sleeps.waits == [15.0, 60.0]
+    assert recent_failures("default") == []
+
+
+def test_throttling_in_xml_that_never_ends_is_reported_as_3001(sim: SimulatorServer) -> None:
+    sim.control("scenario", name="throttle-xml", realm_id=US_REALM)
+    api = QboApi.for_profile("default", sleep=Sleeps())
+    with pytest.raises(QboApiError) as caught:
+        api.company_info()
+    assert (caught.value.code, caught.value.status) == ("3001", 429)
+    assert "wait a minute" in str(caught.value)
+
+
 def test_throttling_that_never_ends_gives_up_with_3001(sim: SimulatorServer) -> None:
     sim.control("scenario", name="throttle", realm_id=US_REALM)
     sleeps = Sleeps()
@@ -148,11 +169,12 @@ def test_an_outage_is_retried_a_few_times_then_explained(sim: SimulatorServer) -
     api = QboApi.for_profile("default", sleep=sleeps)
     with pytest.raises(QboApiError) as caught:
         api.query_all("Account")
-    assert caught.value.status == 503 and caught.value.code == "10000"
+    assert caught.value.status == 503 and caught.value.code == "HTTP 503"
     assert sleeps.waits == [1.0, 2.0, 4.0]
     assert caught.value.intuit_tid
     assert "Intuit's side" in str(caught.value)
-    assert [f["code"] for f in recent_failures("default")] == ["10000"]
+    assert "503 Service Temporarily Unavailable" in str(caught.value)  # the page's own title
+    assert [f["code"] for f in recent_failures("default")] == ["HTTP 503"]
 
 
 def test_errors_carry_code_detail_and_intuit_tid(sim: SimulatorServer) -> None:

@@ -371,4 +371,4 @@ def test_an_intuit_outage_during_refresh_changes_nothing(
         TokenKeeper("default").tokens(force=True)
     assert "on Intuit's side" in str(caught.value) and caught.value.exit_code == 1
     assert everything_stored(memory_keyring, isolated_home) == before
-    assert recent_failures("default")[0]["code"] == "temporarily_unavailable"
+    assert recent_failures("default")[0]["code"] == "http-503"  # a web page, not JSON

@@ -527,3 +527,51 @@ def test_a_bare_code_is_explained(text: str, key: str, code: str) -> None:
     found = explain(text)
     assert found is not None
     assert (found.key, found.code) == (key, code)
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "step"),
+    [
+        # Intuit's sign-in page, as integrations' own setup guides quote it.
+        ("There is no sandbox companies found for the user", "no-sandbox-company", "credentials"),
+        (
+            "This app no longer meets our guidelines. Contact the app's developer.",
+            "app-delisted",
+            "questionnaire",
+        ),
+    ],
+)
+def test_sign_in_page_messages_without_a_code_are_explained(text: str, key: str, step: str) -> None:
+    found = explain(text)
+    assert found is not None
+    assert (found.key, found.step) == (key, step)
+
+
+def test_a_server_fault_that_looks_like_a_keys_problem_is_an_outage() -> None:
+    body = _fault("3100", "message=InternalServerError; errorCode=003100; statusCode=500", "")
+    found = explain(body)
+    assert found is not None
+    assert (found.key, found.step) == ("intuit-outage", "troubleshoot")
+    plain = explain(_fault("3100", "message=AuthorizationFailed; errorCode=003100", ""))
+    assert plain is not None and plain.key == "3100"
+
+
+@pytest.mark.parametrize(
+    ("status", "title"),
+    [
+        (502, "502 Bad Gateway"),
+        (503, "503 Service Temporarily Unavailable"),
+        (504, "504 Gateway Time-out"),
+    ],
+)
+def test_load_balancer_pages_are_outages_and_their_intuit_tid_is_found(
+    status: int, title: str
+) -> None:
+    text = (
+        f"HTTP/1.1 {status}\nServer: nginx\nContent-Type: text/html\nintuit_tid: {TID}\n\n"
+        f'<html>\r\n<head><title>{title}</title></head>\r\n<body bgcolor="white">\r\n'
+        f"<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>"
+    )
+    found = explain(text)
+    assert found is not None
+    assert (found.code, found.step, found.intuit_tid) == (f"HTTP {status}", "troubleshoot", TID)

@@ -29,6 +29,7 @@ from qbo_wizard.core.mapping_file import SavedMapping, load_saved_mapping
 from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM
 from qbo_wizard.core.suggestions import suggest_all
 from qbo_wizard.core.tokens import TokenStore
+from qbo_wizard.simulator.companies import AU_REALM, CA_REALM
 from qbo_wizard.simulator.server import SimulatorServer
 
 from ..request_clock import RequestClock
@@ -165,10 +166,15 @@ def test_each_forbidden_choice_in_a_live_company_is_refused_with_its_reason(
     assert load_saved_mapping("acme") is None
 
 
-def test_outside_the_us_a_line_without_a_tax_code_is_refused(simulator: SimulatorServer) -> None:
-    api = connect_profile(simulator, "acme", UK_REALM)
+@pytest.mark.parametrize(
+    ("realm_id", "country"), [(UK_REALM, "GB"), (CA_REALM, "CA"), (AU_REALM, "AU")]
+)
+def test_outside_the_us_a_line_without_a_tax_code_is_refused(
+    simulator: SimulatorServer, realm_id: str, country: str
+) -> None:
+    api = connect_profile(simulator, "acme", realm_id)
     lists = company_lists_for(api, "acme")
-    assert lists.country == "GB" and lists.tax_codes_required
+    assert lists.country == country and lists.tax_codes_required
     draft = MappingDraft(FREIGHT, lists)
     (finding,) = draft.choose("linehaul", _item(lists, "Full Load"))
     assert finding.code == "tax-code-required"

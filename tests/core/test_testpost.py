@@ -28,7 +28,13 @@ from qbo_wizard.core.testpost import (
     record_path,
     run_dollar_test,
 )
-from qbo_wizard.simulator.companies import PRODUCTION_REALM, UK_REALM, US_REALM
+from qbo_wizard.simulator.companies import (
+    AU_REALM,
+    CA_REALM,
+    PRODUCTION_REALM,
+    UK_REALM,
+    US_REALM,
+)
 from qbo_wizard.simulator.server import SimulatorServer
 
 from .testpost_helpers import (
@@ -123,6 +129,28 @@ def test_uk_company_posts_with_the_mapped_tax_code(simulator: SimulatorServer) -
     posted = api.get("Invoice", invoice.document_id)
     assert posted["Line"][0]["SalesItemLineDetail"]["TaxCodeRef"]["value"]
     assert (invoice.cleanup.status, bill.cleanup.status) == ("kept", "kept")
+
+
+@pytest.mark.parametrize(
+    ("realm_id", "tax_code", "invoice_total", "bill_total"),
+    [
+        (CA_REALM, "HST ON", "1.13 CAD", "1.00 CAD"),  # Ontario's 13% HST
+        (AU_REALM, "GST", "1.10 AUD", "1.00 AUD"),  # Australia's 10% GST
+    ],
+)
+def test_canadian_and_australian_companies_post_with_the_mapped_tax_code(
+    simulator: SimulatorServer, realm_id: str, tax_code: str, invoice_total: str, bill_total: str
+) -> None:
+    api = connect(simulator, "haulier", realm_id)
+    map_in_step_7(api, "haulier", "Full Load", "Subcontractor Haulage", tax_code=tax_code)
+    result = run_dollar_test("haulier", api=api, cleanup=False)
+    assert result.ok, result.problems()
+    invoice, bill = _invoice(result), _bill(result)
+    assert invoice.amount_text() == invoice_total
+    assert bill.amount_text() == bill_total
+    posted = api.get("Invoice", invoice.document_id)
+    code_id = posted["Line"][0]["SalesItemLineDetail"]["TaxCodeRef"]["value"]
+    assert api.get("TaxCode", code_id)["Name"] == tax_code
 
 
 def test_a_dropped_answer_is_retried_and_makes_exactly_one_invoice(
@@ -233,7 +261,7 @@ def test_an_intuit_outage_mid_test_stops_the_run_and_the_next_run_tidies_up(
     assert "Intuit's side" in bill.problem.message
     assert load_profile("acme").last_test["pending_cleanup"] is True
     # What the user met is in the log once (not each of the client's three retries).
-    assert [f["code"] for f in recent_failures("acme")] == ["10000"]
+    assert [f["code"] for f in recent_failures("acme")] == ["HTTP 503"]
 
     simulator.control("scenario", name="none")
     later = run_dollar_test("acme", api=us)

@@ -37,7 +37,7 @@ def test_full_path_consent_tokens_refresh_api_revoke(simulator: SimulatorServer)
     client = connect(simulator)
     assert client.realm_id == US_REALM
     assert client.expires_in == 3600
-    assert client.x_refresh_token_expires_in == 100 * DAY
+    assert client.x_refresh_token_expires_in == 8726400  # 101 days, as Intuit answers
 
     client.refresh()
     qb = quickbooks(simulator, client)
@@ -313,17 +313,17 @@ def test_access_token_expires_after_an_hour_and_refresh_brings_it_back(
     assert fresh.status_code == 200
 
 
-def test_refresh_token_rolls_forward_100_days_and_expires_unused(
+def test_refresh_token_rolls_forward_101_days_and_expires_unused(
     simulator: SimulatorServer,
 ) -> None:
     client = connect(simulator)
     simulator.advance_clock(99 * DAY)
     client.refresh()
-    assert client.x_refresh_token_expires_in == 100 * DAY
-    simulator.advance_clock(99 * DAY)
+    assert client.x_refresh_token_expires_in == 8726400  # what Intuit's responses say
+    simulator.advance_clock(100 * DAY)
     client.refresh()  # still inside the rolled-forward window
 
-    simulator.advance_clock(100 * DAY)
+    simulator.advance_clock(101 * DAY + 1)
     with pytest.raises(AuthClientError) as expired:
         client.refresh()
     assert _error(expired)["error"] == "invalid_grant"

@@ -20,7 +20,6 @@ from tests.simulator.helpers import (
     auth_client,
     connect,
     consent,
-    fault,
     gateway_fault,
     quickbooks,
     token_call,
@@ -90,11 +89,14 @@ def test_outage_answers_503_on_the_api_and_token_endpoint(simulator: SimulatorSe
     down = _company_info(simulator, tokens["access_token"])
     assert down.status_code == 503
     assert down.headers["intuit_tid"]
-    assert fault(down)["type"] == "SystemFault"
+    # Real outages are the load balancer's web page, not a QuickBooks Fault.
+    assert down.headers["Content-Type"].startswith("text/html")
+    assert "<title>503 Service Temporarily Unavailable</title>" in down.text
     refresh = token_call(
         simulator, "development", grant_type="refresh_token", refresh_token=tokens["refresh_token"]
     )
     assert refresh.status_code == 503
+    assert refresh.headers["Content-Type"].startswith("text/html")
 
     simulator.control("scenario", name="none")
     assert _company_info(simulator, tokens["access_token"]).status_code == 200
