@@ -38,7 +38,7 @@ Where = Literal["browser", "terminal"]
 MERGED_BY_ENTRY = ("step_states", "checklists", "extra")
 
 WHERE_WORDS = {
-    "browser": "a browser tab (qbo-wizard serve)",
+    "browser": "a browser tab served by qbo-wizard serve",
     "terminal": "a terminal",
 }
 

@@ -20,7 +20,7 @@ def test_a_second_wizard_learns_who_has_the_profile_and_since_when() -> None:
         assert holder.since is not None
         assert abs((datetime.now(timezone.utc) - holder.since).total_seconds()) < 3600
         said = holder.describe()
-        assert said.startswith("It has been open in a browser tab (qbo-wizard serve)")
+        assert said.startswith("It has been open in a browser tab served by qbo-wizard serve")
         assert " since " in said
         assert WizardLock("other", "terminal").acquire() is None  # other profiles are free
     finally:

@@ -26,7 +26,7 @@ async def test_a_second_wizard_is_told_who_has_the_profile_and_changes_nothing()
             await settle(pilot)
             who = str(app.screen.query_one("#busy-who", Static).render())
             assert who.startswith("Profile acme is open in another wizard.")
-            assert "a browser tab (qbo-wizard serve)" in who and " since " in who
+            assert "a browser tab served by qbo-wizard serve" in who and " since " in who
             rows = [row.render_text() for row in app.screen.query(StatusRow)]
             assert len(rows) == 5 and not any("Checking…" in row for row in rows)
             offered = {key for key, b in app.screen.active_bindings.items() if b.enabled}

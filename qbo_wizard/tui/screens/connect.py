@@ -198,7 +198,8 @@ class ConnectScreen(StepScreen):
                 yield SecretInput(
                     presenter=self.session.presenter,
                     id="pasted-address",
-                    placeholder="https://developer.intuit.com/…?code=…&state=…&realmId=…",
+                    # Not an address itself: a browser tab's terminal would make it a link.
+                    placeholder="Paste the whole address (it has code=…, state=… and realmId=…)",
                 )
                 yield Label("", id="pasted-address-problem", classes="field-problem", markup=False)
                 yield Button("Connect", id="finish-paste-url")
