@@ -126,9 +126,10 @@ class Guard:
             if from_link and request.path == "/":
                 return self._let_in(request)
         response = await handler(request)
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+        if not response.prepared:  # a WebSocket or a download has sent its headers already
+            response.headers.setdefault("Referrer-Policy", "no-referrer")
+            response.headers.setdefault("X-Frame-Options", "DENY")  # no framing by other pages
+            response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
         return response
 
     def _let_in(self, request: web.Request) -> web.StreamResponse:

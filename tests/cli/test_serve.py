@@ -131,6 +131,7 @@ async def test_the_printed_address_lets_the_browser_in_once_and_then_by_cookie(
             assert "SameSite=Strict" in cookie
         async with browser.get(f"{served.root}/?fontsize=18") as page:
             assert page.status == 200
+            assert page.headers["X-Frame-Options"] == "DENY"  # no other page can frame it
             html = await page.text()
     assert f'data-session-websocket-url="ws://127.0.0.1:{served.port}/ws"' in html
     # Nothing on the page is fetched from another server (the icon is inline).
@@ -168,6 +169,13 @@ async def test_another_host_name_is_refused_even_with_the_secret(served: Served)
             allow_redirects=False,
         ) as answer:
             assert answer.status == 303  # the other name of this computer is fine
+        async with page.get(
+            f"{served.root}/",
+            headers={"Host": f"localhost:{served.port}"},
+            cookies={served.cookie_name: served.token},
+        ) as answer:
+            # …and its page opens the WebSocket on that name, so the Origin check matches.
+            assert f'"ws://localhost:{served.port}/ws"' in await answer.text()
 
 
 async def test_a_page_from_another_origin_cannot_open_the_wizard(served: Served) -> None:
