@@ -3,10 +3,12 @@ it open never undoes what a command wrote to the profile meanwhile."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.widgets import Static
 
 from qbo_wizard.core.profile import Profile, load_profile, save_profile
-from qbo_wizard.core.wizard_lock import WizardLock
+from qbo_wizard.core.wizard_lock import WizardHolder, WizardLock
 from qbo_wizard.tui.screens.status_home import StatusRow
 from qbo_wizard.tui.screenshots import settle
 
@@ -60,3 +62,10 @@ async def test_the_open_wizard_keeps_what_a_command_saved_meanwhile() -> None:
     assert saved.current_step == "credentials"
     assert saved.company_name == "Acme Freight"
     assert saved.checklists["overview"] == ["admin-login"]
+
+
+def test_the_read_only_view_at_screen_share_size(snap_compare: Any) -> None:
+    profile = Profile(name="acme", current_step="connect", company_name="Acme Freight")
+    holder = WizardHolder("browser", None, 4242, "office-pc")  # no time: a stable picture
+    app = wizard(profile, busy=holder)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
