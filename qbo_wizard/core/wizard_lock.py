@@ -29,6 +29,7 @@ import filelock
 from qbo_wizard.core.files import atomic_write_text
 from qbo_wizard.core.paths import ensure_private_dir, profile_dir
 from qbo_wizard.core.profile import Profile, load_profile, profile_exists, save_profile
+from qbo_wizard.core.profile_lock import refresh_lock
 
 WIZARD_LOCK_FILE = ".wizard.lock"
 HOLDER_FILE = ".wizard-holder.json"
@@ -152,8 +153,6 @@ def save_wizard_changes(
     Returns:
         What was written: the new base for the next save.
     """
-    from qbo_wizard.core.tokens import refresh_lock
-
     with refresh_lock(ours.name):
         merged = ours
         if profile_exists(ours.name):
