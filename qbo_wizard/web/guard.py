@@ -20,6 +20,7 @@ computer, so opening it asks nothing of any other server.
 from __future__ import annotations
 
 import errno
+import logging
 import secrets
 import socket
 from collections.abc import Awaitable, Callable
@@ -48,6 +49,7 @@ REFUSED_PAGE = """<!DOCTYPE html>
 """
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+log = logging.getLogger("qbo_wizard.serve")
 
 
 class PortUnavailable(WizardError):
@@ -116,13 +118,13 @@ class Guard:
     async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         """Refuse foreign hosts, then anything guarded without the secret or from elsewhere."""
         if request.host not in self.hosts:
-            return refused(f"This server answers only to {self.hosts[0]}.", status=421)
+            return refused(request, f"This server answers only to {self.hosts[0]}.", status=421)
         if self._guarded(request.path):
             from_link = self._matches(request.query.get(TOKEN_PARAMETER))
             if not (from_link or self._matches(request.cookies.get(self.cookie_name))):
-                return refused("This page needs the secret address of this server.")
+                return refused(request, "This page needs the secret address of this server.")
             if request.path == "/ws" and request.headers.get("Origin") != f"http://{request.host}":
-                return refused("A page from another address cannot drive this wizard.")
+                return refused(request, "A page from another address cannot drive this wizard.")
             if from_link and request.path == "/":
                 return self._let_in(request)
         response = await handler(request)
@@ -145,8 +147,17 @@ class Guard:
         return response
 
 
-def refused(reason: str, *, status: int = 403) -> web.Response:
-    """The short page every refused request gets."""
+def refused(request: web.Request, reason: str, *, status: int = 403) -> web.Response:
+    """The short page every refused request gets; the terminal notes it (never the query,
+    which may hold a secret)."""
+    log.warning(
+        "Refused %s %s (host %s, page %s): %s",
+        request.method,
+        request.path,
+        request.host,
+        request.headers.get("Origin", "none"),
+        reason,
+    )
     return web.Response(
         status=status,
         text=REFUSED_PAGE.format(reason=escape(reason)),
@@ -206,6 +217,7 @@ def guarded_server_class() -> type[Any]:
                 sock=self.socket,
                 handle_signals=False,
                 loop=loop,
+                access_log=None,  # it would repeat the secret address in the terminal
                 print=lambda *args: None,
             )
 

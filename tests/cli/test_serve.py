@@ -26,7 +26,8 @@ import pytest
 from qbo_wizard.cli import build_parser, main
 from qbo_wizard.commands.serve import build_server
 
-START_SECONDS = 60.0  # generous: a loaded machine may take long to import and bind
+START_SECONDS = 120.0  # generous: a loaded machine may take long to import and bind
+OUTPUT_ENDED = "\x00"  # put after the last line
 ADDRESS = re.compile(r"http://127\.0\.0\.1:(\d+)/\?token=([A-Za-z0-9_-]+)")
 
 
@@ -65,6 +66,7 @@ def _start_serving(home: Path, *extra: str) -> tuple[subprocess.Popen[str], queu
         assert process.stdout is not None
         for line in process.stdout:
             lines.put(line)
+        lines.put(OUTPUT_ENDED)
 
     threading.Thread(target=pump, daemon=True).start()
     return process, lines
@@ -227,3 +229,25 @@ def test_the_printed_address_names_the_port_it_got(served: Served) -> None:
     parts = urlsplit(re.search(r"http://\S+", served.printed).group(0))  # type: ignore[union-attr]
     assert parts.port == served.port != 0
     assert parse_qs(parts.query)["token"] == [served.token]
+
+
+async def test_the_terminal_notes_refusals_but_never_repeats_the_secret(tmp_path: Path) -> None:
+    process, lines = _start_serving(tmp_path, "--demo")
+    printed = ""
+    try:
+        while (match := ADDRESS.search(printed)) is None:
+            printed += lines.get(timeout=START_SECONDS)
+        root, token = f"http://127.0.0.1:{match.group(1)}", match.group(2)
+        async with aiohttp.ClientSession() as browser:
+            async with browser.get(f"{root}/?token={token}", allow_redirects=False) as answer:
+                assert answer.status == 303
+            async with browser.get(f"{root}/?token=guess", allow_redirects=False) as answer:
+                assert answer.status == 403
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=START_SECONDS)
+    while (line := lines.get(timeout=START_SECONDS)) != OUTPUT_ENDED:
+        printed += line
+    assert printed.count(token) == 1  # only in the address printed to open
+    assert "Refused GET /" in printed
+    assert "guess" not in printed
