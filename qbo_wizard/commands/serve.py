@@ -1,9 +1,11 @@
 """`qbo-wizard serve`: the same wizard in a browser tab, on this computer only.
 
-textual-serve starts one wizard process per browser tab. The server listens on 127.0.0.1 and has
-no login of its own, so it is never offered to other computers. Served in a browser, the wizard
-starts in presenter mode (short company IDs, no reveal) and connects by pasting the address the
-browser lands on.
+textual-serve starts one wizard process per browser tab, running as the user on their real
+profile and keyring, so the server admits only the person who started it: it listens on
+127.0.0.1 only, prints one address carrying a fresh per-launch secret, and checks the Host and
+the WebSocket's Origin of every request (see `qbo_wizard.web.guard`). Served in a browser, the
+wizard starts in presenter mode (short company IDs, no reveal) and connects by pasting the
+address the browser lands on.
 """
 
 from __future__ import annotations
@@ -17,16 +19,32 @@ from qbo_wizard.core.problems import EXIT_OK
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+HIGHEST_PORT = 65535
+TITLE = "qbo-wizard · setup wizard"
+
+
+def port_number(text: str) -> int:
+    """A port from the command line: a whole number from 0 (any free port) to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= HIGHEST_PORT:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a port: use a whole number from 1 to {HIGHEST_PORT}, "
+            "or 0 for any free port"
+        )
+    return port
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Only the port can be chosen; the address is always this computer."""
     parser.add_argument(
         "--port",
-        type=int,
+        type=port_number,
         default=DEFAULT_PORT,
         metavar="N",
-        help=f"port on 127.0.0.1 to serve on (default {DEFAULT_PORT})",
+        help=f"port on 127.0.0.1 to serve on (default {DEFAULT_PORT}; 0 picks any free port)",
     )
 
 
@@ -39,17 +57,21 @@ def wizard_command(args: argparse.Namespace) -> str:
 
 
 def build_server(args: argparse.Namespace) -> Any:
-    """The textual-serve server for these options (not started)."""
-    from textual_serve.server import Server
+    """The guarded textual-serve server for these options (not listening yet)."""
+    from qbo_wizard.web.guard import guarded_server_class
 
-    return Server(
-        wizard_command(args), host=HOST, port=args.port, title="qbo-wizard · setup wizard"
-    )
+    return guarded_server_class()(wizard_command(args), port=args.port, title=TITLE)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve until Ctrl+C."""
+    """Listen (a busy port is reported in words), print the address to open, serve until Ctrl+C."""
     server = build_server(args)
-    print(f"Open {server.public_url} in a browser on this computer. Ctrl+C stops the server.")
+    address = server.listen()
+    print(
+        f"Open this address in a browser on this computer:\n\n    {address}\n\n"
+        "It carries a secret made for this run only: anyone without it is refused, so keep it "
+        "to yourself. Ctrl+C stops the server.",
+        flush=True,
+    )
     server.serve()
     return EXIT_OK

@@ -36,23 +36,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import filelock
-
 from qbo_wizard.core import intuit
 from qbo_wizard.core.credentials import load_credentials
 from qbo_wizard.core.environments import endpoints_for
 from qbo_wizard.core.errorlog import record_failure
 from qbo_wizard.core.handoff_record import refuse_if_handed_off
-from qbo_wizard.core.paths import ensure_private_dir, profile_dir
 from qbo_wizard.core.problems import EXIT_RECONNECT, WizardError
 from qbo_wizard.core.profile import Profile, load_profile, profile_exists, save_profile
+from qbo_wizard.core.profile_lock import LOCK_FILE as LOCK_FILE
+from qbo_wizard.core.profile_lock import LOCK_TIMEOUT_SECONDS as LOCK_TIMEOUT_SECONDS
+from qbo_wizard.core.profile_lock import RefreshBusy as RefreshBusy
+from qbo_wizard.core.profile_lock import refresh_lock as refresh_lock
 from qbo_wizard.core.redact import remember_secret
 from qbo_wizard.core.timestamps import utc_timestamp
 from qbo_wizard.core.vault import Vault, VaultUnavailable
 
 TOKENS_ENTRY = "tokens"
-LOCK_FILE = ".tokens.lock"
-LOCK_TIMEOUT_SECONDS = 60.0
 DEFAULT_VALID_FOR_SECONDS = 300.0
 ACCESS_TOKEN_LIFETIME_SECONDS = 3600.0
 # Asking for longer would refresh on every call (a fresh token is already a little older than
@@ -126,10 +125,6 @@ class TokensNotSaved(WizardError):
     """Intuit refreshed the connection but the keyring would not store the answer."""
 
     exit_code = EXIT_RECONNECT
-
-
-class RefreshBusy(WizardError):
-    """Another process held the refresh lock for too long."""
 
 
 RECONNECT_CAUSES = (
@@ -337,25 +332,6 @@ class TokenStore:
 def forget_tokens(profile_name: str, vault: Vault | None = None) -> bool:
     """Remove a profile's stored tokens (not its keys); True if there were any."""
     return TokenStore(profile_name, vault).delete()
-
-
-@contextmanager
-def refresh_lock(profile_name: str) -> Iterator[None]:
-    """The profile's cross-process refresh lock (a lock file in the profile's folder)."""
-    folder = ensure_private_dir(profile_dir(profile_name))
-    lock = filelock.FileLock(str(folder / LOCK_FILE), timeout=LOCK_TIMEOUT_SECONDS)
-    try:
-        lock.acquire()
-    except filelock.Timeout:
-        raise RefreshBusy(
-            f"Another qbo-wizard (or an integration using it) has been refreshing profile "
-            f"{profile_name!r} for over {LOCK_TIMEOUT_SECONDS:.0f} seconds. Try again shortly; "
-            "if it keeps happening, check for a stuck process."
-        ) from None
-    try:
-        yield
-    finally:
-        lock.release()
 
 
 def record_expiries(profile: Profile, tokens: TokenSet) -> None:

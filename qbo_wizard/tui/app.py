@@ -42,6 +42,7 @@ from qbo_wizard.core.progress import (
 )
 from qbo_wizard.core.remote import running_over_ssh
 from qbo_wizard.core.steps import STEPS, StepId
+from qbo_wizard.core.wizard_lock import WizardHolder
 from qbo_wizard.tui.outcomes import (
     GoBack,
     GoNext,
@@ -112,6 +113,7 @@ class WizardApp(App[int]):
         demo: DemoInfo | None = None,
         over_ssh: bool | None = None,
         resume_gc: bool = False,
+        busy: WizardHolder | None = None,
     ) -> None:
         """Create the wizard for one profile.
 
@@ -122,12 +124,15 @@ class WizardApp(App[int]):
             over_ssh: Whether this is a remote session; None reads the environment.
             resume_gc: Start-up paused Python's garbage collector (see `launch.run_wizard`);
                 turn it back on once the first screen is drawn.
+            busy: Another wizard has this profile open (who, since when): show that and the
+                status, read-only, and never save.
         """
         super().__init__()
         self._presenter_option = presenter
+        self.busy = busy
         self.session = WizardSession(
             profile=profile,
-            writer=ProfileWriter(self),
+            writer=ProfileWriter(self, base=profile),
             demo=demo,
             can_open_links=not (running_over_ssh() if over_ssh is None else over_ssh),
         )
@@ -149,6 +154,14 @@ class WizardApp(App[int]):
     async def run_wizard(self) -> None:
         """The whole flow, as code: one screen per step, branching on each screen's outcome."""
         session = self.session
+        if self.busy is not None:
+            from qbo_wizard.tui.screens.profile_busy import ProfileBusyScreen
+
+            closed = self.push_screen(ProfileBusyScreen(session, self.busy), wait_for_dismiss=True)
+            self._first_screen_shown()
+            await closed
+            self.exit(EXIT_OK)
+            return
         profile = session.profile
         step_id: StepId = profile.current_step  # type: ignore[assignment]
         show_home = is_configured(profile) and journey(profile) == "setup"

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from qbo_wizard.simulator.server import SimulatorServer
 
 DEMO_PROFILE = "demo"
+# Set by textual-serve for each browser tab's wizard.
+WEB_DRIVER_ENV_VAR = "TEXTUAL_DRIVER"
 KEYRING_BACKEND_ENV_VAR = "PYTHON_KEYRING_BACKEND"  # read by `keyring` when first used
 MEMORY_KEYRING = "qbo_wizard.core.vault.MemoryKeyring"
 
@@ -145,6 +147,10 @@ def run_wizard(*, profile_name: str, demo: bool, presenter: bool | None) -> int:
     objects that live as long as the app; Python's cyclic garbage collector would walk them
     several times over before the first screen is drawn, for a tenth of the start-up time and
     nothing to collect. It is paused until the app has drawn its first screen.
+
+    A real profile is opened by one wizard at a time: while this one runs it holds the
+    profile's wizard lock; if another wizard holds it, this one shows who and the status,
+    read-only.
     """
     gc.disable()
     try:
@@ -155,8 +161,17 @@ def run_wizard(*, profile_name: str, demo: bool, presenter: bool | None) -> int:
                 app = WizardApp(demo_profile(info), presenter=presenter, demo=info, resume_gc=True)
                 app.run()
                 return app.return_code or 0
-        app = WizardApp(load_profile(profile_name), presenter=presenter, resume_gc=True)
-        app.run()
-        return app.return_code or 0
+        from qbo_wizard.core.wizard_lock import WizardLock
+
+        in_browser = "WebDriver" in os.environ.get(WEB_DRIVER_ENV_VAR, "")
+        lock = WizardLock(profile_name, "browser" if in_browser else "terminal")
+        holder = lock.acquire()
+        try:
+            profile = load_profile(profile_name)
+            app = WizardApp(profile, presenter=presenter, resume_gc=True, busy=holder)
+            app.run()
+            return app.return_code or 0
+        finally:
+            lock.release()
     finally:
         gc.enable()

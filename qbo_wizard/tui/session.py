@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
-from qbo_wizard.core.files import ConfigFileError
+from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.profile import Profile, save_profile
 
 if TYPE_CHECKING:
@@ -21,19 +21,34 @@ class ProfileWriter:
     Each `save` takes a snapshot on the UI thread and writes it from a thread worker; a
     sequence number makes sure an older snapshot never overwrites a newer one. `flush` writes
     the newest snapshot straight away (used when the wizard quits).
+
+    Given the profile as it was read (`base`), a save keeps what commands wrote to the file
+    meanwhile: under the profile lock it re-reads the file and merges field by field (see
+    `core.wizard_lock.save_wizard_changes`), and what came from the file is taken into the
+    wizard's own profile too, unless the wizard changed that field again since.
     """
 
-    def __init__(self, app: App[Any]) -> None:
+    def __init__(self, app: App[Any], base: Profile | None = None) -> None:
+        """Create the writer.
+
+        Args:
+            app: The app whose workers write and which reports a failed save.
+            base: The profile as read from its file; None writes each snapshot as it is.
+        """
         self._app = app
         self._lock = threading.Lock()
-        self._latest: tuple[int, Profile] | None = None
+        self._latest: tuple[int, Profile, Profile, Profile | None] | None = None
         self._written = 0
         self._sequence = 0
+        # The file as the wizard's profile last took it in (UI thread only): each snapshot is
+        # merged against the version it was derived from.
+        self._known = copy.deepcopy(base) if base is not None else None
+        self._taken_in = 0
 
     def save(self, profile: Profile) -> None:
         """Queue a save of `profile` as it is now."""
         self._sequence += 1
-        snapshot = (self._sequence, copy.deepcopy(profile))
+        snapshot = (self._sequence, copy.deepcopy(profile), profile, self._known)
         self._latest = snapshot
         self._app.run_worker(
             lambda: self._write(*snapshot),
@@ -48,23 +63,56 @@ class ProfileWriter:
         if self._latest is not None:
             self._write(*self._latest, from_thread=False)
 
-    def _write(self, sequence: int, snapshot: Profile, from_thread: bool = True) -> None:
+    def _write(
+        self,
+        sequence: int,
+        snapshot: Profile,
+        live: Profile,
+        base: Profile | None,
+        from_thread: bool = True,
+    ) -> None:
         with self._lock:
             if sequence <= self._written:
                 return
             try:
-                save_profile(snapshot)
-            except (OSError, ConfigFileError) as error:
+                if base is None:
+                    save_profile(snapshot)
+                    written = snapshot
+                else:
+                    from qbo_wizard.core.wizard_lock import save_wizard_changes
+
+                    written = save_wizard_changes(base, snapshot, save_profile)
+            except (OSError, WizardError) as error:
                 reason = (error.strerror if isinstance(error, OSError) else None) or str(error)
                 message = f"Your progress could not be saved: {reason}"
-                if from_thread:
-                    self._app.call_from_thread(
-                        self._app.notify, message, severity="error", timeout=10, markup=False
-                    )
-                else:
-                    self._app.notify(message, severity="error", timeout=10, markup=False)
+                self._report(message, from_thread)
                 return
             self._written = sequence
+        if written is not snapshot:
+            if from_thread:
+                self._app.call_from_thread(self._take_in, sequence, snapshot, written, live)
+            else:
+                self._take_in(sequence, snapshot, written, live)
+
+    def _report(self, message: str, from_thread: bool) -> None:
+        if from_thread:
+            self._app.call_from_thread(
+                self._app.notify, message, severity="error", timeout=10, markup=False
+            )
+        else:
+            self._app.notify(message, severity="error", timeout=10, markup=False)
+
+    def _take_in(self, sequence: int, snapshot: Profile, written: Profile, live: Profile) -> None:
+        """Copy into the wizard's profile what the file had newer (on the UI thread), leaving
+        alone every field the wizard changed again after the snapshot was taken."""
+        if sequence <= self._taken_in:
+            return  # a newer save was taken in already
+        self._taken_in = sequence
+        self._known = written
+        for item in fields(Profile):
+            name = item.name
+            if getattr(live, name) == getattr(snapshot, name) != getattr(written, name):
+                setattr(live, name, copy.deepcopy(getattr(written, name)))
 
 
 @dataclass

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -81,21 +81,18 @@ class ConnectFailed(Message):
         self.cancelled = cancelled
 
 
-def masked_sign_in_url(url: str) -> str:
-    """The consent URL as drawn on screen: client ID masked, `state` left out.
+def shown_sign_in_address(url: str) -> str:
+    """The consent address as drawn on screen: where it leads and which app, nothing to click.
 
-    The full URL goes to the browser or the clipboard only, so a shared screen or a screenshot
-    never shows the app's client ID.
+    The full address goes to the browser or the clipboard only, so a shared screen or a
+    screenshot never shows the app's client ID. Drawn without `https://` and without its query,
+    it is not taken for a link by terminals that underline addresses (a browser tab's terminal
+    does): a shortened address would open a broken page. The Open button opens the real one.
     """
     parts = urlsplit(url)
-    query = []
-    for name, value in parse_qsl(parts.query, keep_blank_values=True):
-        if name == "client_id":
-            value = mask_hint(value)
-        elif name == "state":
-            value = "…"
-        query.append(f"{name}={value}")
-    return urlunsplit(parts._replace(query="&".join(query)))
+    client_id = dict(parse_qsl(parts.query)).get("client_id")
+    where = f"{parts.netloc}{parts.path}"
+    return f"{where} (client ID {mask_hint(client_id)})" if client_id else where
 
 
 def company_words(name: str, realm_id: str | None) -> str:
@@ -201,7 +198,8 @@ class ConnectScreen(StepScreen):
                 yield SecretInput(
                     presenter=self.session.presenter,
                     id="pasted-address",
-                    placeholder="https://developer.intuit.com/…?code=…&state=…&realmId=…",
+                    # Not an address itself: a browser tab's terminal would make it a link.
+                    placeholder="Paste the whole address (it has code=…, state=… and realmId=…)",
                 )
                 yield Label("", id="pasted-address-problem", classes="field-problem", markup=False)
                 yield Button("Connect", id="finish-paste-url")
@@ -351,7 +349,7 @@ class ConnectScreen(StepScreen):
             LinkRow(
                 Link("Intuit's sign-in page", authorization.url),
                 can_open=self.session.can_open_links,
-                shown_url=masked_sign_in_url(authorization.url),
+                shown_url=shown_sign_in_address(authorization.url),
             )
         )
         for row in self.query(".demo-approve"):

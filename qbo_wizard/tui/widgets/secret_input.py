@@ -3,6 +3,10 @@
 The value is always drawn as dots (and therefore never appears in a screenshot or an SVG),
 except for `REVEAL_SECONDS` after the user asks to see it. Presenter mode (screen-share)
 refuses the reveal altogether; leaving the field hides it again at once.
+
+Copy and cut never reach the clipboard, in any mode: a copied secret would travel to the
+clipboard of whichever computer shows the screen (in a browser tab, or over SSH, the terminal
+sends it there), and could be pasted anywhere later. The field says why instead.
 """
 
 from __future__ import annotations
@@ -14,6 +18,10 @@ from textual.timer import Timer
 from textual.widgets import Input
 
 REVEAL_SECONDS = 5.0
+NOT_COPIED = (
+    "Nothing was copied: what is typed in a masked field stays out of the clipboard. "
+    "Copy it from where it came from (the Intuit Developer portal, or the browser's address bar)."
+)
 
 
 class SecretInput(Input):
@@ -63,6 +71,14 @@ class SecretInput(Input):
         if self.reveal_timer is not None:
             self.reveal_timer.stop()
             self.reveal_timer = None
+
+    def action_copy(self) -> None:
+        """Copy nothing, and say why."""
+        self.notify(NOT_COPIED, title="Not copied", severity="warning", timeout=6)
+
+    def action_cut(self) -> None:
+        """Cutting would copy: leave the value as it is, and say why."""
+        self.action_copy()
 
     def on_blur(self) -> None:
         self.conceal()

@@ -1,0 +1,1 @@
+"""Real-browser tests: qbo-wizard served to Debian's Chromium, driven through chromedriver."""
