@@ -173,7 +173,7 @@ def _explain_error(error: str, description: str | None) -> CallbackProblem:
         )
     shown = re.sub(r"[^A-Za-z0-9_.:;,'() -]", "", (description or ""))[:200]
     extra = f" ({shown})" if shown else ""
-    named = re.sub(r"[^A-Za-z0-9_.:;,'() -]", "", error)[:60] or "(unnamed)"
+    named = "".join(c if c.isprintable() else " " for c in error[:60]).strip() or "(unnamed)"
     return AuthorizationError(
         f"Intuit sent back an error instead of a sign-in code: {named}{extra}. Nothing "
         "was connected. Check that the app has the Accounting scope and that its redirect "

@@ -178,7 +178,19 @@ class _CheckingComposer(Composer):
 
 
 class _CheckingConstructor(SafeConstructor):
-    """The safe constructor, refusing numbers too long to mean anything and impossible dates."""
+    """The safe constructor, refusing numbers too long to mean anything and impossible dates.
+
+    A value that cannot be what its tag says (`!!int abc`, `!!timestamp ''`) makes PyYAML's
+    constructors fail with Python errors; those become a refusal naming the line.
+    """
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError):
+            kind = _short(str(node.tag).rsplit(":", 1)[-1])
+            shown = quote(node.value) if isinstance(node.value, str) else "the value"
+            raise _Refused(f"{shown} cannot be read as {kind}", node.start_mark) from None
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         digits = sum(c.isalnum() for c in node.value[: MAX_NUMBER_DIGITS * 4])
