@@ -49,6 +49,7 @@ _LABEL = re.compile(
 )
 _WRAPPERS = "\"'`<>«»‘’“”[]()"
 _LABEL_ROUNDS = 4
+_MAX_PASTE_CHARS = 10_000  # a key with its label, quotes and stray line breaks is far shorter
 # A made-up refresh token for the live check: never a real one, so nothing can be consumed.
 _PROBE_REFRESH_TOKEN = "qbo-wizard-key-check-not-a-real-token"  # noqa: S105
 
@@ -158,6 +159,17 @@ def check_shape(client_id_text: str, client_secret_text: str) -> CheckedCredenti
 
     Raises `CredentialProblem` with a plain message; never echoes any part of the secret.
     """
+    for text, label, field_name in (
+        (client_id_text, "client ID", CLIENT_ID),
+        (client_secret_text, "client secret", CLIENT_SECRET),
+    ):
+        if len(text) > _MAX_PASTE_CHARS:  # checked before cleaning, which looks at each character
+            raise CredentialProblem(
+                f"What was entered for the {label} is far longer than any key "
+                f"({len(text):,} characters). Copy only the value from the Intuit Developer "
+                "portal.",
+                field_name,
+            )
     client_id = clean_pasted(client_id_text)
     client_secret = clean_pasted(client_secret_text)
     if client_id and client_id == client_secret:
