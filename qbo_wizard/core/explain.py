@@ -153,7 +153,7 @@ def _decode_object(text: str, start: int) -> Any:
     """The JSON value starting at `start`, also when its quotes are escaped; None if neither."""
     try:
         return _DECODER.raw_decode(text, start)[0]
-    except (ValueError, RecursionError):  # not JSON, or nested deeper than any error body
+    except ValueError:
         pass
     window = text[start : start + _JSON_WINDOW]
     if '\\"' not in window:
