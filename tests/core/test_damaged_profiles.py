@@ -309,3 +309,22 @@ def test_doctor_and_diagnostics_finish_on_any_profile(text: str) -> None:
     assert report.check("keyring").verdict == "ok"
     bundle = build_bundle("acme", doctor_report=report)
     assert "Profile settings" in bundle.text
+
+
+# --- the wizard's own cache files -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("content", ["[" * 100_000, '{"format": ' + "9" * 5000 + "}", "\x00\xff"])
+def test_a_damaged_cache_is_read_again_instead(content: str) -> None:
+    from qbo_wizard.core import discovery
+    from qbo_wizard.core.company_lists import cache_path, cached_company_lists
+
+    lists_cache = cache_path("acme")
+    lists_cache.parent.mkdir(parents=True, exist_ok=True)
+    lists_cache.write_text(content, errors="surrogateescape")
+    assert cached_company_lists("acme", "9130355912345678") is None
+    url = "https://example.invalid/.well-known/openid_configuration"
+    document_cache = discovery.cache_file(url)
+    document_cache.parent.mkdir(parents=True, exist_ok=True)
+    document_cache.write_text(content, errors="surrogateescape")
+    assert discovery.cached_document(url) is None
