@@ -112,10 +112,10 @@ def yaml_soup() -> st.SearchStrategy[str]:
     piece = st.one_of(
         st.sampled_from(_YAML_PIECES), st.sampled_from(NASTY_CHARACTERS), st.text(max_size=4)
     )
-    return st.lists(piece, max_size=60).map("".join)
+    return st.lists(piece, max_size=40).map("".join)
 
 
-def any_value(max_leaves: int = 12) -> st.SearchStrategy[object]:
+def any_value(max_leaves: int = 8) -> st.SearchStrategy[object]:
     """Values of every shape YAML can hold: texts, numbers of any size, lists, maps, null."""
     scalars = st.one_of(
         st.none(),
@@ -126,7 +126,7 @@ def any_value(max_leaves: int = 12) -> st.SearchStrategy[object]:
         st.text(max_size=30),
         st.sampled_from(["sandbox", "production", "done", "invoice", "bill", "12", "AB"]),
     )
-    keys = st.one_of(st.text(max_size=12), st.integers(), st.booleans(), st.none())
+    keys = st.one_of(st.text(max_size=8), st.integers(), st.none())
     return st.recursive(
         scalars,
         lambda inner: st.one_of(
@@ -178,21 +178,24 @@ _URL_PIECES = [
 ]
 
 
-def url_soup(extra: list[str] | None = None) -> st.SearchStrategy[str]:
+def url_soup(extra: list[str] | None = None, max_pieces: int = 30) -> st.SearchStrategy[str]:
     """Text made of the pieces of redirect addresses, broken and mixed with nasty characters."""
     pieces = _URL_PIECES + (extra or [])
     piece = st.one_of(
         st.sampled_from(pieces), st.sampled_from(NASTY_CHARACTERS), st.text(max_size=3)
     )
-    return st.lists(piece, max_size=40).map("".join)
+    return st.lists(piece, max_size=max_pieces).map("".join)
 
 
 def pasted_text(extra: list[str] | None = None) -> st.SearchStrategy[str]:
-    """Anything a person might paste: plain text, address-like soup, or a long repetition."""
+    """Anything a person might paste: plain text, address-like soup, or the same soup repeated.
+
+    Kept to a few kilobytes so 10,000 examples stay cheap; megabytes are explicit test cases.
+    """
     return st.one_of(
-        st.text(max_size=200),
+        st.text(max_size=100),
         url_soup(extra),
-        st.builds(lambda s, n: s * n, url_soup(extra), st.integers(min_value=1, max_value=300)),
+        st.builds(lambda s, n: s * n, url_soup(extra, 8), st.integers(min_value=2, max_value=40)),
     )
 
 

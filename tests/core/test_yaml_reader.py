@@ -18,7 +18,7 @@ from qbo_wizard.core.yaml_reader import (
     quote,
     read_yaml_file,
 )
-from tests.fuzz import MAX_MESSAGE_CHARS, any_value, dump, fuzz, yaml_soup
+from tests.fuzz import MAX_MESSAGE_CHARS, fuzz, yaml_soup
 
 PATH = Path("/somewhere/shared-mapping.yaml")
 
@@ -199,10 +199,3 @@ def test_any_yaml_like_text_is_read_or_refused_in_plain_words(text: str) -> None
 @given(st.binary(max_size=400))
 def test_any_bytes_are_read_or_refused_in_plain_words(raw: bytes) -> None:
     _read(raw)
-
-
-@fuzz
-@given(st.dictionaries(st.text(max_size=10), any_value(), max_size=6))
-def test_any_values_written_as_yaml_read_back_or_are_refused(data: dict[str, object]) -> None:
-    text = dump(data)
-    _read(text)
