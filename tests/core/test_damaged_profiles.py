@@ -20,7 +20,7 @@ from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.mapping_file import read_mapping_file
 from qbo_wizard.core.profile import Profile, load_profile, save_profile
 from tests.core.test_yaml_reader import ALIAS_BOMB, MEGABYTE, assert_plain_refusal
-from tests.fuzz import FUZZ_EXAMPLES, any_value, dump, fuzz, yaml_soup
+from tests.fuzz import FUZZ_EXAMPLES, any_scalar, any_value, dump, fuzz, yaml_soup
 
 PROFILE_KEYS = [
     "environment",
@@ -249,15 +249,18 @@ def test_any_profile_text_loads_or_is_refused_naming_the_file(text: str) -> None
     load_or_refusal(write_profile(text))
 
 
+_ref = st.one_of(
+    st.fixed_dictionaries({}, optional={"id": any_scalar(), "name": any_scalar()}), any_value()
+)
 _mapping_data = st.fixed_dictionaries(
     {},
     optional={
-        "format": st.one_of(st.just(1), any_value(4)),
-        "integration": st.one_of(st.just("freight-brokerage"), any_value(4)),
-        "realm_id": st.one_of(st.just("9130355912345678"), any_value(4)),
-        "company_name": any_value(4),
-        "saved_at": any_value(4),
-        "country": any_value(4),
+        "format": st.one_of(st.just(1), any_scalar()),
+        "integration": st.one_of(st.just("freight-brokerage"), any_value()),
+        "realm_id": st.one_of(st.just("9130355912345678"), any_value()),
+        "company_name": any_scalar(),
+        "saved_at": any_scalar(),
+        "country": any_scalar(),
         "lines": st.one_of(
             any_value(),
             st.dictionaries(
@@ -265,16 +268,11 @@ _mapping_data = st.fixed_dictionaries(
                 st.fixed_dictionaries(
                     {},
                     optional={
-                        "kind": st.one_of(st.sampled_from(["invoice", "bill"]), any_value(3)),
-                        "item": st.one_of(
-                            st.fixed_dictionaries(
-                                {}, optional={"id": any_value(3), "name": any_value(3)}
-                            ),
-                            any_value(3),
-                        ),
-                        "account": any_value(4),
-                        "unused": any_value(2),
-                        "tax_code": any_value(4),
+                        "kind": st.one_of(st.sampled_from(["invoice", "bill"]), any_scalar()),
+                        "item": _ref,
+                        "account": _ref,
+                        "unused": any_scalar(),
+                        "tax_code": _ref,
                     },
                 ),
                 max_size=3,
@@ -328,3 +326,41 @@ def test_a_damaged_cache_is_read_again_instead(content: str) -> None:
     document_cache.parent.mkdir(parents=True, exist_ok=True)
     document_cache.write_text(content, errors="surrogateescape")
     assert discovery.cached_document(url) is None
+
+
+# --- a user's own integration file ------------------------------------------------------------
+
+_integration_line = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": st.one_of(st.sampled_from(["linehaul", "fuel"]), any_scalar()),
+        "label": any_scalar(),
+        "kind": st.one_of(st.sampled_from(["invoice", "bill"]), any_scalar()),
+        "description": any_scalar(),
+        "hints": any_value(),
+    },
+)
+_integration_data = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": st.one_of(st.just("my-integration"), any_scalar()),
+        "name": any_scalar(),
+        "description": any_scalar(),
+        "lines": st.one_of(any_value(), st.lists(_integration_line, max_size=3)),
+    },
+)
+
+
+@fuzz
+@given(_integration_data)
+def test_any_integration_file_is_read_or_refused_naming_the_file(data: dict[str, object]) -> None:
+    from qbo_wizard.core.integrations import load_integration_file
+
+    path = profile_file().with_name("my-integration.yaml")
+    path.write_text(dump(data))
+    try:
+        integration = load_integration_file(path)
+    except ConfigFileError as error:
+        assert_plain_refusal(error, path)
+    else:
+        assert integration.lines and all(line.id for line in integration.lines)
