@@ -181,17 +181,10 @@ def _profile_lines(profile: Profile) -> list[str]:
     ]
     # A hand-edited file may have names that are numbers or dates: sort them as text.
     for key, value in sorted(profile.last_test.items(), key=lambda pair: str(pair[0])):
-        lines.append(_line(f"last test {str(key)[:40]}", _setting_text(value)))
+        lines.append(_line(f"last test {str(key)[:40]}", str(value)[:_MAX_SETTING_CHARS]))
     for key, value in sorted(profile.extra.items(), key=lambda pair: str(pair[0])):
-        lines.append(_line(str(key)[: _LABEL_WIDTH - 2], _setting_text(value)))
+        lines.append(_line(str(key)[: _LABEL_WIDTH - 2], str(value)[:_MAX_SETTING_CHARS]))
     return lines
-
-
-def _setting_text(value: object) -> str:
-    """A setting's value for the bundle, cut to `_MAX_SETTING_CHARS`."""
-    if isinstance(value, str):
-        return value[:_MAX_SETTING_CHARS]
-    return str(value)[:_MAX_SETTING_CHARS]
 
 
 def _damaged(error: ConfigFileError) -> str:

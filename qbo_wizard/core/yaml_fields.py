@@ -7,6 +7,7 @@ Field names in messages are cut short, as a damaged file may have a key of any l
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
 import yaml
@@ -37,6 +38,8 @@ def key_text(key: object) -> str:
     """A mapping key as the text a field path uses (YAML may read `12:` as a number)."""
     if isinstance(key, str):
         return key
+    if isinstance(key, (datetime.date, datetime.datetime)):
+        return key.isoformat()
     if isinstance(key, bool) or key is None or isinstance(key, (int, float)):
         return str(key) if not isinstance(key, int) or key.bit_length() < 200 else "(number)"
     return "(" + type(key).__name__ + ")"
