@@ -79,7 +79,6 @@ def quote(value: object, limit: int = QUOTE_CHARS) -> str:
         return describe(value)
     head = text[:limit]
     shown = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in head)
-    shown = shown.replace("'", "\\'")
     return f"'{shown}…'" if len(text) > limit else f"'{shown}'"
 
 

@@ -18,6 +18,7 @@ from qbo_wizard.core.profile import Profile
 from qbo_wizard.simulator.server import SimulatorServer
 from tests.core.test_yaml_reader import ALIAS_BOMB
 from tests.doctor_helpers import healthy
+from tests.fuzz import dump
 
 LONG_NUMBER = "9" * 5000
 
@@ -115,3 +116,21 @@ def test_login_on_a_damaged_profile_names_file_and_line(
     assert main(["login", "--profile", "acme"]) == EXIT_PROBLEM
     flat = plain_refusal(capsys.readouterr().err, path)
     assert f"line {realm_line(path)}" in flat
+
+
+def test_mapping_import_quotes_names_from_the_file_only_in_part(
+    simulator: SimulatorServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    healthy(simulator)
+    long_name = "Freight " * 50_000
+    shared = tmp_path / "from-the-consultant.yaml"
+    lines = {
+        "linehaul": {"kind": "invoice", "item": {"name": long_name}},
+        "x" * 100_000: {"kind": "bill", "unused": True},
+    }
+    content = {"format": 1, "integration": "freight-brokerage", "realm_id": "1", "lines": lines}
+    shared.write_text(dump(content))
+    main(["mapping", "import", str(shared), "--profile", "acme"])
+    shown = capsys.readouterr()
+    assert "no item named 'Freight Freight" in shown.out
+    assert len(shown.out) + len(shown.err) < 5_000
