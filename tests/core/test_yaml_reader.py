@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from qbo_wizard.core import yaml_reader
 from qbo_wizard.core.files import ConfigFileError, read_yaml_mapping
 from qbo_wizard.core.yaml_reader import (
     MAX_DEPTH,
@@ -199,3 +200,26 @@ def test_any_yaml_like_text_is_read_or_refused_in_plain_words(text: str) -> None
 @given(st.binary(max_size=400))
 def test_any_bytes_are_read_or_refused_in_plain_words(raw: bytes) -> None:
     _read(raw)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        (ALIAS_BOMB, 1, "anchor"),
+        ("a: 1\nb: *x\n", 2, "alias"),
+        ("a:\n  b: " + "[" * 40 + "]" * 40, 2, "nested more than"),
+        ("a: 1\nb: " + "9" * 5000, 2, "more than 40 digits"),
+        ("a: 1\nb: c\x07d\n", 2, "U+0007"),
+        ("a: 1\nb: 2025-13-45\n", 2, "not a real date"),
+        ("a: !!timestamp ''\n", 1, "cannot be read as timestamp"),
+    ],
+)
+@pytest.mark.parametrize("parser", ["libyaml", "python"])
+def test_both_parsers_refuse_the_same_way(
+    monkeypatch: pytest.MonkeyPatch, parser: str, text: str, line: int, words: str
+) -> None:
+    """The pure-Python parser is what PyYAML falls back to when built without libyaml."""
+    if parser == "python":
+        monkeypatch.setattr(yaml_reader, "_Loader", yaml_reader._PythonLoader)
+    error = refusal(text)
+    assert error.line == line and words in error.problem
