@@ -127,8 +127,11 @@ def _query_of(candidate: str) -> str:
     if "?" in candidate:
         query = candidate.split("?", 1)[1]
     elif "://" in candidate:
-        parts = urlsplit(candidate)
-        query = parts.query or parts.fragment
+        try:
+            parts = urlsplit(candidate)
+            query = parts.query or parts.fragment
+        except ValueError:  # a damaged host, such as an unclosed IPv6 bracket `[::1`
+            query = candidate.partition("#")[2]
     else:
         query = candidate
     if "#" in query:
@@ -170,8 +173,9 @@ def _explain_error(error: str, description: str | None) -> CallbackProblem:
         )
     shown = re.sub(r"[^A-Za-z0-9_.:;,'() -]", "", (description or ""))[:200]
     extra = f" ({shown})" if shown else ""
+    named = "".join(c if c.isprintable() else " " for c in error[:60]).strip() or "(unnamed)"
     return AuthorizationError(
-        f"Intuit sent back an error instead of a sign-in code: {error[:60]}{extra}. Nothing "
+        f"Intuit sent back an error instead of a sign-in code: {named}{extra}. Nothing "
         "was connected. Check that the app has the Accounting scope and that its redirect "
         "URI is registered exactly, then try again."
     )
@@ -384,7 +388,11 @@ class LoopbackListener:
             return True
 
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
-        parts = urlsplit(handler.path)
+        try:
+            parts = urlsplit(handler.path)
+        except ValueError:  # a request line no browser sends, such as `//[::1`
+            self._ignore(handler, 400)
+            return
         host = (handler.headers.get("Host") or "").lower()
         if parts.path != LOOPBACK_PATH or host not in (
             f"localhost:{self.port}",

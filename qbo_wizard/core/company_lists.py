@@ -291,7 +291,7 @@ def cached_company_lists(profile_name: str, realm_id: str) -> CompanyLists | Non
         if data.get("format") != CACHE_FORMAT or str(data.get("realm_id")) != realm_id:
             return None
         return CompanyLists.from_cache(data)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         # A cache is only a copy: when it is missing or damaged the lists are read again.
         return None
 

@@ -48,6 +48,8 @@ _LABEL = re.compile(
     r"^\s*(?:client[\s_-]*(?:id|secret)|secret|id)\s*[:=]\s*", re.IGNORECASE | re.UNICODE
 )
 _WRAPPERS = "\"'`<>«»‘’“”[]()"
+_LABEL_ROUNDS = 4
+_MAX_PASTE_CHARS = 10_000  # a key with its label, quotes and stray line breaks is far shorter
 # A made-up refresh token for the live check: never a real one, so nothing can be consumed.
 _PROBE_REFRESH_TOKEN = "qbo-wizard-key-check-not-a-real-token"  # noqa: S105
 
@@ -97,10 +99,13 @@ def clean_pasted(text: str) -> str:
     (zero-width spaces, byte-order marks, soft hyphens, control characters).
     """
     text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc"))
-    previous = None
-    while text != previous:
+    # A label inside quotes inside a label is the most a real paste has; a fixed number of
+    # rounds keeps megabytes of pasted labels from taking minutes.
+    for _ in range(_LABEL_ROUNDS):
         previous = text
         text = _LABEL.sub("", text.strip(), count=1).strip().strip(_WRAPPERS)
+        if text == previous:
+            break
     return "".join(ch for ch in text if not ch.isspace())
 
 
@@ -154,6 +159,17 @@ def check_shape(client_id_text: str, client_secret_text: str) -> CheckedCredenti
 
     Raises `CredentialProblem` with a plain message; never echoes any part of the secret.
     """
+    for text, label, field_name in (
+        (client_id_text, "client ID", CLIENT_ID),
+        (client_secret_text, "client secret", CLIENT_SECRET),
+    ):
+        if len(text) > _MAX_PASTE_CHARS:  # checked before cleaning, which looks at each character
+            raise CredentialProblem(
+                f"What was entered for the {label} is far longer than any key "
+                f"({len(text):,} characters). Copy only the value from the Intuit Developer "
+                "portal.",
+                field_name,
+            )
     client_id = clean_pasted(client_id_text)
     client_secret = clean_pasted(client_secret_text)
     if client_id and client_id == client_secret:

@@ -179,11 +179,21 @@ def _profile_lines(profile: Profile) -> list[str]:
         _line("100-day window ends", profile.refresh_token_expires_at),
         _line("5-year limit ends", profile.refresh_token_hard_expires_at),
     ]
-    for key, value in sorted(profile.last_test.items()):
-        lines.append(_line(f"last test {key}", str(value)[:_MAX_SETTING_CHARS]))
-    for key, value in sorted(profile.extra.items()):
+    # A hand-edited file may have names that are numbers or dates: sort them as text.
+    for key, value in sorted(profile.last_test.items(), key=lambda pair: str(pair[0])):
+        lines.append(_line(f"last test {str(key)[:40]}", str(value)[:_MAX_SETTING_CHARS]))
+    for key, value in sorted(profile.extra.items(), key=lambda pair: str(pair[0])):
         lines.append(_line(str(key)[: _LABEL_WIDTH - 2], str(value)[:_MAX_SETTING_CHARS]))
     return lines
+
+
+def _damaged(error: ConfigFileError) -> str:
+    """What a bundle says of a file that could not be read: where, what, and what to do."""
+    where = f"{error.path.name}, line {error.line}" if error.line else error.path.name
+    return (
+        f"{where} could not be read: {error.problem}. Fix it in a text editor, or move it "
+        "aside (rename it) and set that part up again."
+    )
 
 
 def _step_lines(profile: Profile) -> list[str]:
@@ -202,7 +212,7 @@ def _mapping_lines(profile_name: str) -> list[str]:
     try:
         saved = load_saved_mapping(profile_name)
     except ConfigFileError as error:
-        return [_line("mapping.yaml", f"unreadable: {error.problem} (line {error.line})")]
+        return [_damaged(error)]
     if saved is None:
         return [_line("mapping.yaml", "not saved yet")]
     targets = [entry for entry in saved.lines.values() if entry.target is not None]
@@ -280,7 +290,7 @@ def build_bundle(
             profile = load_profile(profile_name)
             settings = _profile_lines(profile)
         except ConfigFileError as error:
-            settings = [f"profile.yaml could not be read: {error.problem} (line {error.line})."]
+            settings = [_damaged(error)]
     lines += _section("Profile settings", settings)
     lines += _section("Secrets in the keyring (fingerprints only)", secrets.lines)
     if profile is not None:

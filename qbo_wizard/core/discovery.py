@@ -60,7 +60,7 @@ def _fresh(fetched_at: float, now: float) -> bool:
 def _from_file(url: str, now: float) -> tuple[float, dict[str, Any]] | None:
     try:
         saved = json.loads(cache_file(url).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # missing, damaged, or nested beyond reason
         return None
     if not isinstance(saved, dict) or saved.get("url") != url:
         return None

@@ -91,35 +91,21 @@ def _write_atomically(path: Path, text: str, private_folder: bool) -> None:
 
 
 def read_yaml_mapping(path: Path) -> dict[str, Any] | None:
-    """Load a YAML file whose top level must be a mapping; `None` if the file does not exist."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    except UnicodeDecodeError as exc:
-        raise ConfigFileError(path, f"it is not UTF-8 text ({exc.reason})") from None
-    except OSError as exc:
-        raise ConfigFileError(path, f"it could not be read ({exc.strerror})") from None
-    return parse_yaml_mapping(text, path)
+    """Load a YAML file whose top level must be a mapping; `None` if the file does not exist.
+
+    The checks (size, aliases, depth, encoding, …) are those of `yaml_reader.read_yaml_file`.
+    """
+    from qbo_wizard.core.yaml_reader import read_yaml_file  # it builds on ConfigFileError
+
+    document = read_yaml_file(path)
+    return None if document is None else document.data
 
 
 def parse_yaml_mapping(text: str, path: Path) -> dict[str, Any]:
     """Parse YAML text whose top level must be a mapping; errors name `path` and the line."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's is ~10x faster
-    try:
-        data = yaml.load(text, Loader=loader)  # noqa: S506  # a safe loader, C or Python
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        problem = exc.problem or exc.context or "it is not valid YAML"
-        raise ConfigFileError(path, f"it is not valid YAML ({problem})", line) from None
-    except yaml.YAMLError as exc:
-        raise ConfigFileError(path, f"it is not valid YAML ({exc})") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigFileError(path, "it should hold named settings (a YAML mapping) at the top", 1)
-    return data
+    from qbo_wizard.core.yaml_reader import parse_yaml_text  # it builds on ConfigFileError
+
+    return parse_yaml_text(text, path).data
 
 
 def write_yaml_mapping(path: Path, data: dict[str, Any], header: str = "") -> None:

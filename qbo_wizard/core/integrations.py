@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from qbo_wizard.core.files import ConfigFileError, parse_yaml_mapping
+from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.profile import Profile
 from qbo_wizard.core.yaml_fields import FieldLocator, FieldPath
+from qbo_wizard.core.yaml_reader import YamlDocument, read_yaml_file
 
 LineKind = Literal["invoice", "bill"]
 LINE_KINDS: tuple[LineKind, ...] = ("invoice", "bill")
@@ -138,23 +139,19 @@ def load_integration(reference: str | Path) -> Integration:
 
 def load_integration_file(path: Path) -> Integration:
     """Read and check one profile file; errors name the file, the line and the field."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigFileError(path, f"it is not UTF-8 text ({exc.reason})") from None
-    except OSError as exc:
-        raise ConfigFileError(path, f"it could not be read ({exc.strerror})") from None
-    data = parse_yaml_mapping(text, path)
-    checker = _Checker(path, text)
-    return checker.integration(data, builtin=path.resolve().parent == BUILTIN_DIR)
+    document = read_yaml_file(path)
+    if document is None:
+        raise ConfigFileError(path, "there is no such file")
+    checker = _Checker(document)
+    return checker.integration(document.data, builtin=path.resolve().parent == BUILTIN_DIR)
 
 
 class _Checker:
     """Turns parsed YAML into an Integration, naming the field and line of anything wrong."""
 
-    def __init__(self, path: Path, text: str) -> None:
-        self.path = path
-        self.locator = FieldLocator(path, text)
+    def __init__(self, document: YamlDocument) -> None:
+        self.path = document.path
+        self.locator = FieldLocator(document)
 
     def fail(self, path: FieldPath, problem: str, key_node: bool = False) -> ConfigFileError:
         return self.locator.error(path, problem, key_node)

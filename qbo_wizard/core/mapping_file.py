@@ -27,15 +27,17 @@ lines:
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qbo_wizard.core.files import ConfigFileError, parse_yaml_mapping, write_yaml_mapping
+from qbo_wizard.core.files import ConfigFileError, write_yaml_mapping
 from qbo_wizard.core.integrations import LINE_KINDS, LineKind
 from qbo_wizard.core.paths import profile_dir
 from qbo_wizard.core.profile import MAPPING_FILE
-from qbo_wizard.core.yaml_fields import FieldLocator, FieldPath
+from qbo_wizard.core.yaml_fields import FieldLocator, FieldPath, key_text
+from qbo_wizard.core.yaml_reader import describe, quote, read_yaml_file
 
 MAPPING_FORMAT = 1
 
@@ -166,27 +168,15 @@ def save_mapping_file(path: Path, mapping: SavedMapping) -> None:
 
 
 def read_mapping_file(path: Path) -> SavedMapping:
-    """Read a mapping file; anything unusable names the file, the line and the field."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigFileError(path, "there is no such file") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigFileError(path, f"it is not UTF-8 text ({exc.reason})") from None
-    except OSError as exc:
-        raise ConfigFileError(path, f"it could not be read ({exc.strerror})") from None
-    data = parse_yaml_mapping(text, path)
-    return _Reader(FieldLocator(path, text)).mapping(data)
+    """Read a mapping file; anything unusable names the file, the line and the field.
 
-
-def _text(value: object) -> str | None:
-    # Ids written by hand may be read as numbers by YAML ('12' vs 12); both mean the same.
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (str, int)):
-        text = str(value).strip()
-        return text or None
-    return None
+    The file is read by `read_yaml_file`: size, aliases, nesting and encoding are checked
+    before any value is built.
+    """
+    document = read_yaml_file(path)
+    if document is None:
+        raise ConfigFileError(path, "there is no such file")
+    return _Reader(FieldLocator(document)).mapping(document.data)
 
 
 class _Reader:
@@ -196,33 +186,45 @@ class _Reader:
     def fail(self, path: FieldPath, problem: str, key_node: bool = False) -> ConfigFileError:
         return self.locator.error(path, problem, key_node)
 
+    def text(self, parent: dict[Any, Any], path: FieldPath) -> str | None:
+        """A field's text, None when absent or empty; any other shape names the field."""
+        value = parent.get(path[-1])
+        if value is None:
+            return None
+        # Ids written by hand may be read as numbers by YAML ('12' vs 12); both mean the
+        # same, and an unquoted `saved_at` is read as a date.
+        if isinstance(value, (str, int, datetime.date)) and not isinstance(value, bool):
+            text = value.isoformat() if isinstance(value, datetime.date) else str(value)
+            return text.strip() or None
+        raise self.fail(path, f"should be a text, not {describe(value)}")
+
     def mapping(self, data: dict[str, Any]) -> SavedMapping:
         self.locator.refuse_unknown(data, _TOP_FIELDS, ())
         version = data.get("format", MAPPING_FORMAT)
-        if version != MAPPING_FORMAT:
+        if isinstance(version, bool) or version != MAPPING_FORMAT:
             raise self.fail(
-                ("format",), f"is {version!r}; this wizard reads format {MAPPING_FORMAT}"
+                ("format",), f"is {quote(version)}; this wizard reads format {MAPPING_FORMAT}"
             )
-        integration = _text(data.get("integration"))
+        integration = self.text(data, ("integration",))
         if integration is None:
             raise self.fail(("integration",), "is missing (a built-in id or a profile file path)")
-        realm_id = _text(data.get("realm_id"))
+        realm_id = self.text(data, ("realm_id",))
         if realm_id is None:
             raise self.fail(("realm_id",), "is missing (the company id this mapping belongs to)")
         raw_lines = data.get("lines") or {}
         if not isinstance(raw_lines, dict):
             raise self.fail(("lines",), "should list each line id with its item or account")
         lines = {
-            str(line_id): self.line(str(line_id), raw, ("lines", str(line_id)))
+            key_text(line_id): self.line(key_text(line_id), raw, ("lines", key_text(line_id)))
             for line_id, raw in raw_lines.items()
         }
-        country = _text(data.get("country"))
+        country = self.text(data, ("country",))
         return SavedMapping(
             integration=integration,
             realm_id=realm_id,
-            company_name=_text(data.get("company_name")) or "",
+            company_name=self.text(data, ("company_name",)) or "",
             country=country.upper() if country else None,
-            saved_at=_text(data.get("saved_at")) or "",
+            saved_at=self.text(data, ("saved_at",)) or "",
             lines=lines,
         )
 
@@ -261,8 +263,8 @@ class _Reader:
         if not isinstance(raw, dict):
             raise self.fail(path, "should be {id: …, name: …}")
         self.locator.refuse_unknown(raw, _REF_FIELDS, path)
-        ident = _text(raw.get("id"))
-        name = _text(raw.get("name"))
+        ident = self.text(raw, (*path, "id"))
+        name = self.text(raw, (*path, "name"))
         if ident is None and name is None:
             raise self.fail(path, "needs an id or a name")
-        return SavedRef(ident or "", name or "", _text(raw.get("type")) or "")
+        return SavedRef(ident or "", name or "", self.text(raw, (*path, "type")) or "")

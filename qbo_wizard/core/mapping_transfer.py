@@ -35,8 +35,12 @@ from qbo_wizard.core.mapping_file import (
     save_mapping_file,
 )
 from qbo_wizard.core.problems import WizardError
+from qbo_wizard.core.yaml_reader import quote
 
 Record = TypeVar("Record", Account, Item, TaxCode)
+#: Longest name from an imported file quoted in a report: longer than any QuickBooks name,
+#: short enough that a damaged file cannot flood the screen.
+_NAME_CHARS = 200
 
 
 def export_mapping(profile_name: str, destination: Path, overwrite: bool = False) -> SavedMapping:
@@ -156,8 +160,8 @@ def import_mapping(
         integration = load_integration(incoming.integration)
     except ConfigFileError as error:
         raise WizardError(
-            f"{source} is for the integration '{incoming.integration}', which cannot be "
-            f"loaded here: {error}"
+            f"{source} is for the integration {quote(incoming.integration, 80)}, which cannot "
+            f"be loaded here: {error}"
         ) from None
     if lists is None:
         lists = company_lists_for(client, profile_name, refresh=True, on_progress=on_progress)
@@ -167,8 +171,9 @@ def import_mapping(
     known = {line.id for line in integration.lines}
     for line_id in incoming.lines:
         if line_id not in known:
+            shown = quote(line_id, _NAME_CHARS).strip("'")
             outcomes.append(
-                ImportedLine(line_id, line_id, "unknown-line", "not a line of this integration")
+                ImportedLine(line_id, shown, "unknown-line", "not a line of this integration")
             )
     for line in integration.lines:
         found = incoming.lines.get(line.id)
@@ -206,9 +211,9 @@ def _import_line(
     if entry.tax_code is not None:
         code = _find_tax_code(entry.tax_code, lists, same_company)
         if code is None:
-            name = entry.tax_code.name or entry.tax_code.id
+            name = quote(entry.tax_code.name or entry.tax_code.id, _NAME_CHARS)
             return ImportedLine(
-                line.id, line.label, "not-matched", f"no tax code named '{name}' in this company"
+                line.id, line.label, "not-matched", f"no tax code named {name} in this company"
             )
         tax_id = code.id
     found: Account | Item | None
@@ -221,9 +226,9 @@ def _import_line(
         found, created = _create_item_like(draft, entry, same_company, creator)
     if found is None:
         what = "account" if line.kind == "bill" else "item"
-        wanted = entry.target.name or entry.target.id
+        wanted = quote(entry.target.name or entry.target.id, _NAME_CHARS)
         return ImportedLine(
-            line.id, line.label, "not-matched", f"no {what} named '{wanted}' in this company"
+            line.id, line.label, "not-matched", f"no {what} named {wanted} in this company"
         )
     draft.choose(line.id, found.id)
     draft.choose_tax_code(line.id, tax_id)

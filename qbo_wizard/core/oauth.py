@@ -66,6 +66,7 @@ from qbo_wizard.core.tokens import (
 METHODS = ("loopback", "paste-url", "paste-tokens")
 _REFRESH_TOKEN = re.compile(r"[A-Za-z0-9._~+/=-]{20,2048}")
 _REALM_ID = re.compile(r"[0-9]{1,32}")
+_MAX_PASTE_CHARS = 20_000  # far longer than a token (at most about 2,000) with any labels
 
 
 class ConnectProblem(WizardError):
@@ -339,14 +340,22 @@ def wait_for_loopback(
     return pending[0]
 
 
-def connect_with_tokens(
-    profile_name: str, refresh_token_text: str, realm_id_text: str
-) -> PendingConnection:
-    """Take a refresh token and realm ID (from the OAuth Playground) and prove them.
+def check_pasted_tokens(refresh_token_text: str, realm_id_text: str) -> tuple[str, str]:
+    """The refresh token and realm ID from what was pasted, cleaned and checked for shape.
 
-    The refresh token is used once to get a fresh pair (Intuit may retire it at that moment),
-    then CompanyInfo is read. Nothing is saved here.
+    Raises `ConnectProblem` with a plain message for anything else, whatever was pasted
+    (megabytes, control characters, another encoding); the message never repeats the token.
     """
+    if len(refresh_token_text) > _MAX_PASTE_CHARS:
+        raise ConnectProblem(
+            "What was pasted as the refresh token is far longer than any token. Copy only the "
+            "'Refresh token' value from the OAuth Playground."
+        )
+    if len(realm_id_text) > _MAX_PASTE_CHARS:
+        raise ConnectProblem(
+            "What was pasted as the company ID (realm ID) is far longer than any ID. Copy only "
+            "the 'Realm ID' value from the OAuth Playground."
+        )
     refresh_token = clean_pasted(refresh_token_text)
     realm_id = clean_pasted(realm_id_text)
     if not _REFRESH_TOKEN.fullmatch(refresh_token):
@@ -360,6 +369,18 @@ def connect_with_tokens(
             "The company ID (realm ID) should be a number, such as 9130347596240616. The OAuth "
             "Playground shows it as 'Realm ID' next to the tokens."
         )
+    return refresh_token, realm_id
+
+
+def connect_with_tokens(
+    profile_name: str, refresh_token_text: str, realm_id_text: str
+) -> PendingConnection:
+    """Take a refresh token and realm ID (from the OAuth Playground) and prove them.
+
+    The refresh token is used once to get a fresh pair (Intuit may retire it at that moment),
+    then CompanyInfo is read. Nothing is saved here.
+    """
+    refresh_token, realm_id = check_pasted_tokens(refresh_token_text, realm_id_text)
     profile = load_profile(profile_name)
     credentials = load_credentials(profile_name)
     endpoints = endpoints_for(profile)

@@ -32,6 +32,9 @@ TIER_WORDS = 4
 TIER_NAMES = ("prefix", "word start", "substring", "subsequence", "words")
 
 DEFAULT_LIMIT = 200
+#: Longest query looked at: QuickBooks names are at most 100 characters a level, five levels
+#: deep, so a longer one (a paste gone wrong) matches nothing, at no cost.
+MAX_QUERY_CHARS = 600
 _REMEMBERED_QUERIES = 32  # recent results kept, so backspace costs nothing
 
 Scored = list[tuple[int, int, int]]  # (tier, name length, entry index), sortable
@@ -116,8 +119,15 @@ class PickerIndex:
             del self._recent[next(iter(self._recent))]
 
     def filter(self, query: str, limit: int | None = DEFAULT_LIMIT) -> PickerResult:
-        """Entries matching `query`, best first; all entries in name order for an empty query."""
+        """Entries matching `query`, best first; all entries in name order for an empty query.
+
+        Never raises, whatever the query; one longer than `MAX_QUERY_CHARS` matches nothing.
+        """
+        if len(query) > MAX_QUERY_CHARS * 4:  # not worth even normalising
+            return PickerResult(query, [], 0)
         text = _normalise(query)
+        if len(text) > MAX_QUERY_CHARS:
+            return PickerResult(query, [], 0)
         if not text:
             shown = self.entries if limit is None else self.entries[:limit]
             return PickerResult(query, [PickerMatch(e, TIER_PREFIX) for e in shown], len(self))

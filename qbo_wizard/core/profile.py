@@ -7,13 +7,16 @@ settings survive an older one.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
-from qbo_wizard.core.files import ConfigFileError, read_yaml_mapping, write_yaml_mapping
+from qbo_wizard.core.files import ConfigFileError, write_yaml_mapping
 from qbo_wizard.core.paths import profile_dir, validate_profile_name
 from qbo_wizard.core.steps import STEP_IDS
+from qbo_wizard.core.yaml_fields import FieldLocator, FieldPath, key_text
+from qbo_wizard.core.yaml_reader import YamlDocument, quote, read_yaml_file
 
 PROFILE_FILE = "profile.yaml"
 MAPPING_FILE = "mapping.yaml"
@@ -88,47 +91,83 @@ class Profile:
 _KNOWN = {f.name for f in fields(Profile)} - {"name", "extra"}
 
 
-def _check(path: Path, data: dict[str, Any]) -> None:
-    """Refuse values that would make the wizard misbehave, naming the setting."""
+_TEXT_SETTINGS = _KNOWN - {"step_states", "checklists", "last_test", "environment", "key_set"}
 
-    def bad(key: str, expected: str) -> ConfigFileError:
-        return ConfigFileError(path, f"the setting '{key}' should be {expected}")
 
-    for key in ("environment", "key_set"):
-        allowed = ENVIRONMENTS if key == "environment" else KEY_SETS
-        if key in data and data[key] not in allowed:
-            raise bad(key, "one of " + ", ".join(allowed))
-    for key in _KNOWN - {"step_states", "checklists", "last_test", "environment", "key_set"}:
-        value = data.get(key)
-        if value is not None and not isinstance(value, str):
-            data[key] = str(value)  # realm IDs and dates written by hand may be read as numbers
-    if "current_step" in data and data["current_step"] not in STEP_IDS:
-        raise bad("current_step", "one of the step ids: " + ", ".join(STEP_IDS))
-    states = data.get("step_states", {})
-    if not isinstance(states, dict) or any(v not in STEP_STATES for v in states.values()):
-        raise bad("step_states", "a list of step: " + "|".join(STEP_STATES))
-    checklists = data.get("checklists", {})
-    if not isinstance(checklists, dict) or any(
-        not isinstance(v, list) for v in checklists.values()
-    ):
-        raise bad("checklists", "step ids with a list of ticked items")
-    if not isinstance(data.get("last_test", {}), dict):
-        raise bad("last_test", "a set of named values")
+class _Checker:
+    """Checks the values of profile.yaml without trusting their types; refusals name the line."""
+
+    def __init__(self, document: YamlDocument) -> None:
+        self.locator = FieldLocator(document)
+
+    def bad(self, key: FieldPath, expected: str, value: object) -> ConfigFileError:
+        return self.locator.error(key, f"should be {expected}, not {quote(value)}")
+
+    def names(self, key: str, value: object, what: str) -> dict[str, Any]:
+        """A set of named values whose names are text (YAML reads `12:` as a number)."""
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self.bad((key,), what, value)
+        return {key_text(name): inner for name, inner in value.items()}
+
+    def check(self, data: dict[str, Any]) -> None:
+        """Refuse values that would make the wizard misbehave; tidy the harmless ones."""
+        for key, allowed in (("environment", ENVIRONMENTS), ("key_set", KEY_SETS)):
+            value = data.get(key)
+            if key in data and (not isinstance(value, str) or value not in allowed):
+                raise self.bad((key,), "one of " + ", ".join(allowed), value)
+        for key in _TEXT_SETTINGS:
+            value = data.get(key)
+            if value is None or isinstance(value, str):
+                continue
+            if isinstance(value, (dict, list, set, bytes)):
+                raise self.bad((key,), "a single value", value)
+            # Realm IDs and dates written by hand may be read as numbers or dates.
+            data[key] = value.isoformat() if isinstance(value, datetime.date) else str(value)
+        step = data.get("current_step")
+        if "current_step" in data and step not in STEP_IDS:
+            raise self.bad(("current_step",), "one of the step ids: " + ", ".join(STEP_IDS), step)
+        states = self.names("step_states", data.get("step_states"), "a list of step: state")
+        for step, state in states.items():
+            if not isinstance(state, str) or state not in STEP_STATES:
+                raise self.locator.error(
+                    ("step_states",),
+                    f"should give each step one of {', '.join(STEP_STATES)}; "
+                    f"{quote(step)} has {quote(state)}",
+                    at=("step_states", step),
+                )
+        data["step_states"] = states
+        checklists = self.names(
+            "checklists", data.get("checklists"), "step ids with a list of ticked items"
+        )
+        for step, items in checklists.items():
+            if items is None:
+                items = []
+            if not isinstance(items, list) or any(
+                isinstance(item, (dict, list)) or item is None for item in items
+            ):
+                raise self.bad(("checklists", step), "a list of ticked item ids", items)
+            checklists[step] = [key_text(item) for item in items]
+        data["checklists"] = checklists
+        data["last_test"] = self.names("last_test", data.get("last_test"), "a set of named values")
 
 
 def load_profile(name: str) -> Profile:
-    """The saved profile, or a fresh one (not yet saved) if it has no file."""
+    """The saved profile, or a fresh one (not yet saved) if it has no file.
+
+    A damaged file is a `ConfigFileError` naming the file, the line and the setting; it is
+    never overwritten.
+    """
     validate_profile_name(name)
     path = profile_dir(name) / PROFILE_FILE
-    data = read_yaml_mapping(path)
-    if data is None:
+    document = read_yaml_file(path)
+    if document is None:
         return Profile(name=name)
-    _check(path, data)
+    data = dict(document.data)
+    _Checker(document).check(data)
     known = {k: v for k, v in data.items() if k in _KNOWN}
     extra = {k: v for k, v in data.items() if k not in _KNOWN}
-    for key in ("step_states", "checklists", "last_test"):
-        if known.get(key) is None:
-            known.pop(key, None)
     return Profile(name=name, extra=extra, **known)
 
 

@@ -1,19 +1,26 @@
 """Field-level errors for hand-editable YAML files: name the file, the line and the field.
 
-`parse_yaml_mapping` reports syntax errors with a line; this adds the line of a *field* whose
-value is wrong (a bad `kind`, a missing `label`), using the YAML node tree's start marks.
+`yaml_reader` reports syntax errors with a line; this adds the line of a *field* whose value is
+wrong (a bad `kind`, a missing `label`), using the start marks of the node tree it kept.
+Field names in messages are cut short, as a damaged file may have a key of any length.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
-from pathlib import Path
 
 import yaml
 
 from qbo_wizard.core.files import ConfigFileError
+from qbo_wizard.core.yaml_reader import QUOTE_CHARS, YamlDocument
 
 FieldPath = tuple[str | int, ...]
+
+
+def _part_name(part: str) -> str:
+    shown = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in part[:QUOTE_CHARS])
+    return shown + "…" if len(part) > QUOTE_CHARS else shown
 
 
 def field_name(path: FieldPath) -> str:
@@ -23,19 +30,27 @@ def field_name(path: FieldPath) -> str:
         if isinstance(part, int):
             text += f"[{part + 1}]"
         else:
-            text += f".{part}" if text else part
+            text += f".{_part_name(part)}" if text else _part_name(part)
     return text
+
+
+def key_text(key: object) -> str:
+    """A mapping key as the text a field path uses (YAML may read `12:` as a number)."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, (datetime.date, datetime.datetime)):
+        return key.isoformat()
+    if isinstance(key, bool) or key is None or isinstance(key, (int, float)):
+        return str(key) if not isinstance(key, int) or key.bit_length() < 200 else "(number)"
+    return "(" + type(key).__name__ + ")"
 
 
 class FieldLocator:
     """Finds the line of any field of a YAML document, to put in a `ConfigFileError`."""
 
-    def __init__(self, path: Path, text: str) -> None:
-        self.path = path
-        try:
-            self.root: yaml.Node | None = yaml.compose(text, Loader=yaml.SafeLoader)
-        except yaml.YAMLError:
-            self.root = None
+    def __init__(self, document: YamlDocument) -> None:
+        self.path = document.path
+        self.root: yaml.Node | None = document.root
 
     def _node(self, path: FieldPath, key_node: bool) -> yaml.Node | None:
         node = self.root
@@ -61,17 +76,23 @@ class FieldLocator:
                 return int(node.start_mark.line) + 1
         return None
 
-    def error(self, path: FieldPath, problem: str, key_node: bool = False) -> ConfigFileError:
-        """A `ConfigFileError` for one field: "<file>, line N: the field 'x.y' <problem>"."""
+    def error(
+        self, path: FieldPath, problem: str, key_node: bool = False, *, at: FieldPath | None = None
+    ) -> ConfigFileError:
+        """A `ConfigFileError` for one field: "<file>, line N: the field 'x.y' <problem>".
+
+        The line is that of the field, or of `at` (an entry inside it) when given.
+        """
         where = f"the field '{field_name(path)}' " if path else ""
-        return ConfigFileError(self.path, f"{where}{problem}", self.line(path, key_node))
+        line = self.line(at if at is not None else path, key_node)
+        return ConfigFileError(self.path, f"{where}{problem}", line)
 
     def refuse_unknown(self, keys: Iterable[object], allowed: set[str], path: FieldPath) -> None:
         """Refuse a field the wizard does not know (usually a typo), naming it and its line."""
         for key in keys:
             if key not in allowed:
                 raise self.error(
-                    (*path, str(key)),
+                    (*path, key_text(key)),
                     "is not one the wizard knows; use " + ", ".join(sorted(allowed)),
                     key_node=True,
                 )

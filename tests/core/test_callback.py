@@ -357,3 +357,20 @@ def test_a_busy_port_is_explained() -> None:
         port = taken.getsockname()[1]
         with pytest.raises(LoopbackUnavailable, match="paste-back"):
             LoopbackListener(STATE, port)
+
+
+def test_a_request_line_with_a_broken_host_is_refused_and_the_wait_goes_on(
+    running: Running,
+) -> None:
+    port = running.listener.port
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+        raw.sendall(
+            f"GET http://[::1/callback?code=x&state={STATE} HTTP/1.1\r\n"
+            f"Host: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n".encode()
+        )
+        answer = raw.makefile("rb").readline()
+    assert answer.startswith(b"HTTP/1.0 400")
+    query = {"code": CODE, "state": STATE, "realmId": REALM}
+    assert requests.get(running.url(query), timeout=5).status_code == 200
+    running.join()
+    assert running.exchanges == [CODE]

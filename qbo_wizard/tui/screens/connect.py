@@ -219,6 +219,7 @@ class ConnectScreen(StepScreen):
                     placeholder="For example 9130347596240616",
                     password=self.session.presenter,
                 )
+                yield Label("", id="pasted-tokens-problem", classes="field-problem", markup=False)
                 yield Button("Connect (o)", id="finish-paste-tokens")
         status = StatusLine(id="connect-status")
         if profile.realm_id and profile.step_state("connect") == "done":
@@ -426,8 +427,18 @@ class ConnectScreen(StepScreen):
         self.guarded(lambda: self.announce_proven(finish_with_code(authorization, result)))
 
     def connect_with_tokens(self) -> None:
+        from qbo_wizard.core.oauth import ConnectProblem, check_pasted_tokens
+
         token = self.query_one("#refresh-token", SecretInput).value
         realm = self.query_one("#realm-id", Input).value
+        problem_label = self.query_one("#pasted-tokens-problem", Label)
+        try:
+            check_pasted_tokens(token, realm)
+        except ConnectProblem as problem:
+            problem_label.update(str(problem))
+            self.status.failed(str(problem))
+            return
+        problem_label.update("")
         self.status.working(self.content.text("checking_tokens"))
         self.check_tokens(self.profile.name, token, realm)
 
