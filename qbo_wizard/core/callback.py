@@ -164,6 +164,12 @@ def _check_state(got: str | None, expected: str) -> None:
         )
 
 
+# OAuth error names are short snake_case words (RFC 6749 section 4.1.2.1).
+_OAUTH_ERROR_NAME = re.compile(r"[a-z][a-z_]{0,39}")
+# A run this long with no space is more likely a code or token than a word.
+_LONG_RUN = re.compile(r"[^ ]{16,}")
+
+
 def _explain_error(error: str, description: str | None) -> CallbackProblem:
     if error == "access_denied":
         return AccessDenied(
@@ -171,9 +177,11 @@ def _explain_error(error: str, description: str | None) -> CallbackProblem:
             "connected or changed. To connect, start again and choose Connect on Intuit's "
             "page. Only a QuickBooks admin of the company can approve it."
         )
+    # Only word-like text is repeated back: a pasted address can carry a sign-in code anywhere.
     shown = re.sub(r"[^A-Za-z0-9_.:;,'() -]", "", (description or ""))[:200]
+    shown = _LONG_RUN.sub("…", shown).strip()
     extra = f" ({shown})" if shown else ""
-    named = "".join(c if c.isprintable() else " " for c in error[:60]).strip() or "(unnamed)"
+    named = error if _OAUTH_ERROR_NAME.fullmatch(error) else "one the wizard does not recognise"
     return AuthorizationError(
         f"Intuit sent back an error instead of a sign-in code: {named}{extra}. Nothing "
         "was connected. Check that the app has the Accounting scope and that its redirect "

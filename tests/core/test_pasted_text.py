@@ -191,3 +191,20 @@ def test_any_filter_gives_a_result(typed: str) -> None:
     assert isinstance(result, PickerResult)
     assert result.total >= len(result.matches)
     assert all(match.entry in _INDEX.entries for match in result.matches)
+
+
+def test_an_error_address_never_repeats_a_sign_in_code_it_carries() -> None:
+    code = "AB11700000000abcDEFghiJKLmnoPQRstuVWXyz0123456789"
+    for pasted in (
+        f"error=code={code}&state={STATE}&realmId={REALM}",
+        f"error=invalid_scope&error_description=see+{code}&state={STATE}",
+    ):
+        with pytest.raises(CallbackProblem) as caught:
+            parse_redirect(pasted, STATE)
+        assert code not in str(caught.value)
+
+
+def test_an_oauth_error_name_is_still_named() -> None:
+    with pytest.raises(CallbackProblem) as caught:
+        parse_redirect(f"error=invalid_scope&state={STATE}", STATE)
+    assert "invalid_scope" in str(caught.value)
