@@ -36,12 +36,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import filelock
-
 from qbo_wizard.core import intuit
 from qbo_wizard.core.credentials import load_credentials
 from qbo_wizard.core.environments import endpoints_for
 from qbo_wizard.core.errorlog import record_failure
+from qbo_wizard.core.files import private_lock
 from qbo_wizard.core.paths import ensure_private_dir, profile_dir
 from qbo_wizard.core.problems import EXIT_RECONNECT, WizardError
 from qbo_wizard.core.profile import Profile, load_profile, profile_exists, save_profile
@@ -340,21 +339,18 @@ def forget_tokens(profile_name: str, vault: Vault | None = None) -> bool:
 
 @contextmanager
 def refresh_lock(profile_name: str) -> Iterator[None]:
-    """The profile's cross-process refresh lock (a lock file in the profile's folder)."""
+    """The profile's cross-process refresh lock (a 0600 lock file in the profile's folder)."""
     folder = ensure_private_dir(profile_dir(profile_name))
-    lock = filelock.FileLock(str(folder / LOCK_FILE), timeout=LOCK_TIMEOUT_SECONDS)
-    try:
-        lock.acquire()
-    except filelock.Timeout:
-        raise RefreshBusy(
+
+    def busy() -> RefreshBusy:
+        return RefreshBusy(
             f"Another qbo-wizard (or an integration using it) has been refreshing profile "
             f"{profile_name!r} for over {LOCK_TIMEOUT_SECONDS:.0f} seconds. Try again shortly; "
             "if it keeps happening, check for a stuck process."
-        ) from None
-    try:
+        )
+
+    with private_lock(folder / LOCK_FILE, LOCK_TIMEOUT_SECONDS, busy):
         yield
-    finally:
-        lock.release()
 
 
 def record_expiries(profile: Profile, tokens: TokenSet) -> None:
@@ -375,6 +371,8 @@ class TokenKeeper:
         #: Seconds from Intuit's refresh answer arriving to the keyring write returning: the
         #: only time in which a crash loses the rotated refresh token.
         self.last_unsaved_seconds: float | None = None
+        #: Things that went wrong without failing the call (shown on standard error by the CLI).
+        self.warnings: list[str] = []
 
     def current(self) -> TokenSet:
         """The stored token set, or `NotConnected` naming the command to run."""
@@ -489,14 +487,22 @@ class TokenKeeper:
                 ) from None
 
     def _note_expiries(self, tokens: TokenSet) -> None:
+        """Copy the new expiry dates to the profile file; a failure is only a warning.
+
+        The dates are a convenience copy (the keyring entry is what counts), so a read-only or
+        full config folder must not fail a refresh that has already been saved.
+        """
         if not profile_exists(self.profile_name):
             return
         try:
             latest = load_profile(self.profile_name)  # another writer may have saved since
             record_expiries(latest, tokens)
             save_profile(latest)
-        except (OSError, WizardError):
-            pass  # the dates are a convenience copy; the keyring entry is what counts
+        except (OSError, WizardError) as error:
+            self.warnings.append(
+                "The refreshed connection is saved in the keyring, but its new expiry dates "
+                f"could not be copied to the profile file: {error}"
+            )
 
 
 def store_new_connection(profile_name: str, tokens: TokenSet) -> None:
