@@ -177,3 +177,23 @@ def fill_up(folder: Path) -> Path:
         while True:
             handle.write(block)
     return filler
+
+
+@contextlib.contextmanager
+def protected_home(home: Path, writable: Path) -> Iterator[None]:
+    """`home` read-only in place except `writable` inside it, as systemd's
+    `ProtectHome=read-only` with `ReadWritePaths=` sets up a service; undone afterwards."""
+    mounted: list[Path] = []
+    try:
+        subprocess.run(["mount", "--bind", str(home), str(home)], check=True)
+        mounted.append(home)
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(home)], check=True)
+        subprocess.run(["mount", "--bind", str(writable), str(writable)], check=True)
+        mounted.append(writable)
+        subprocess.run(["mount", "-o", "remount,bind,rw", str(writable)], check=True)
+        yield
+    finally:
+        for point in reversed(mounted):
+            subprocess.run(["umount", str(point)], check=False)
+            if os.path.ismount(point):
+                subprocess.run(["umount", "-l", str(point)], check=False)

@@ -351,6 +351,8 @@ def _time_boxed(call: Callable[[], T], what: str, timeout: float, *, raw: bool =
             outcome["value"] = call()
         except BaseException as exc:  # turned into VaultUnavailable in the caller's thread
             outcome["error"] = type(exc)
+            if isinstance(exc, OSError):  # a file keyring's own file: say which and why
+                outcome["file"] = f"{exc.strerror or 'unknown reason'}: {exc.filename}"
 
     worker = threading.Thread(target=run, name=f"keyring-{what}", daemon=True)
     worker.start()
@@ -364,6 +366,12 @@ def _time_boxed(call: Callable[[], T], what: str, timeout: float, *, raw: bool =
     if isinstance(error, type):
         if raw and issubclass(error, ValueError):
             raise ValueError(what)
+        if "file" in outcome:
+            raise VaultUnavailable(
+                f"The keyring could not {what}: its file could not be used ({outcome['file']}). "
+                "Check that the file and its folder exist and that this user may read and "
+                "write them (for a systemd service, list the folder in ReadWritePaths=)."
+            )
         raise VaultUnavailable(f"The keyring refused to {what} ({error.__name__}). " + _fix_hint())
     return outcome.get("value")  # type: ignore[return-value]
 
