@@ -250,9 +250,10 @@ def _check_simulator_key_set(url: str, key_set: KeySet, credentials: Credentials
 
 
 def vault_for(profile_name: str) -> Vault:
-    """The profile's keyring, checked to be usable before anything is asked or written."""
+    """The profile's keyring, checked to be usable (and an encrypted file unlocked) before
+    anything is asked or written."""
     vault = Vault(profile_name)
-    vault.check()
+    vault.open()
     return vault
 
 

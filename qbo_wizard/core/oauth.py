@@ -531,7 +531,13 @@ def disconnect(profile_name: str, *, forget_keys: bool = True) -> DisconnectRepo
         if forget_keys:
             profile.client_id_hint = None
             profile.step_states["credentials"] = "not-started"
-        staged = stage_profile(profile)
+        try:
+            staged = stage_profile(profile)
+        except ConfigFileError as error:
+            raise ConnectProblem(
+                f"Nothing was disconnected or removed: {error} The connection and the keys "
+                "are kept as they were."
+            ) from None
     try:
         report = _revoke_and_wipe(profile_name, vault, store, forget_keys)
     except BaseException:

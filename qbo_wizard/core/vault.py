@@ -31,6 +31,7 @@ import itertools
 import os
 import platform
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -288,11 +289,13 @@ class _EncryptedFile:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._unlocked: set[int] = set()
+        self._unlocked: weakref.WeakSet[keyring.backend.KeyringBackend] = weakref.WeakSet()
 
     def unlock(self, backend: keyring.backend.KeyringBackend, timeout: float) -> None:
         with self._lock:
-            if id(backend) in self._unlocked:
+            # The backend's own key attribute is checked too: should it ever be unset, the
+            # backend would ask for a passphrase on the terminal by itself.
+            if backend in self._unlocked and getattr(backend, "_keyring_key", None) is not None:
                 return
             where = _file_path(backend)
             path = Path(str(getattr(backend, "file_path", "")))
@@ -320,7 +323,7 @@ class _EncryptedFile:
                     f"passphrase ({PASSPHRASE_FILE_ENV_VAR}, {PASSPHRASE_ENV_VAR} or what was "
                     "typed); nothing was changed."
                 ) from None
-            self._unlocked.add(id(backend))
+            self._unlocked.add(backend)
 
 
 _ENCRYPTED = _EncryptedFile()
@@ -423,6 +426,15 @@ class Vault:
     def check(self) -> str:
         """Raise VaultUnavailable unless a usable keyring is configured; return its name."""
         return self.choice().description
+
+    def open(self) -> str:
+        """Like `check`, and also unlock an encrypted-file keyring now (asking for its
+        passphrase if need be), so a command can stop before it asks for anything else."""
+        choice = self.choice()
+        if choice.kind == "encrypted-file" and choice.backend is not None:
+            timeout = max(self.timeout, ENCRYPTED_FILE_TIMEOUT_SECONDS)
+            _ENCRYPTED.unlock(choice.backend, timeout)
+        return choice.description
 
     def _call(self, call: Callable[[keyring.backend.KeyringBackend], T], what: str) -> T:
         choice = self.choice()

@@ -27,13 +27,14 @@ from .conftest import demo_wizard
 PASSPHRASE = "tui passphrase canary 42"
 
 
-def status(app: Any) -> str:
-    return str(app.screen.query_one("#keys-status", StatusLine).render())
+def status(screen: Any) -> str:
+    """The step's status line (asked of the step screen: a dialog may be on top of it)."""
+    return str(screen.query_one("#keys-status", StatusLine).render())
 
 
 async def until(pilot: Any, condition: Callable[[], bool], what: str) -> None:
     """Let the app run until `condition` holds (a worker thread is waiting on the screen)."""
-    for _ in range(1200):
+    for _ in range(3600):  # up to three minutes: key derivation is slow on a busy machine
         if condition():
             return
         await pilot.pause(0.05)
@@ -55,7 +56,7 @@ async def test_no_keyring_stops_step_5_with_the_ways_forward(
         await settle(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        shown = status(app)
+        shown = status(app.screen)
         assert shown.startswith("✗ No usable keyring was found on this computer")
         assert "saved in the keyring" not in shown
         assert "dbus-run-session -- bash" in shown
@@ -79,13 +80,14 @@ async def test_encrypted_file_passphrase_is_asked_masked_and_never_kept(
     app = demo_wizard(simulator)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
+        step = app.screen
 
         # Cancelling leaves the keyring closed, and says so.
         await pilot.press("ctrl+s")
         await until(pilot, lambda: isinstance(app.screen, PassphraseScreen), "the dialog")
         await pilot.press("escape")
-        await until(pilot, lambda: status(app).startswith("✗"), "the refusal")
-        assert "No passphrase was given" in status(app)
+        await until(pilot, lambda: status(step).startswith("✗"), "the refusal")
+        assert "No passphrase was given" in status(step)
         assert load_profile("acme").step_state("credentials") != "done"
 
         # A new keyring file needs the same passphrase twice.
@@ -101,8 +103,8 @@ async def test_encrypted_file_passphrase_is_asked_masked_and_never_kept(
         dialog.query_one("#passphrase-again", SecretInput).value = PASSPHRASE
         shown_masked = app.export_screenshot()
         await pilot.click("#passphrase-ok")
-        await until(pilot, lambda: status(app).startswith("✓"), "the keys saved")
-        assert "saved in the keyring: encrypted file" in " ".join(status(app).split())
+        await until(pilot, lambda: status(step).startswith("✓"), "the keys saved")
+        assert "saved in the keyring: encrypted file" in " ".join(status(step).split())
 
     assert PASSPHRASE not in shown_masked
     assert Vault("acme").get(CLIENT_SECRET) == secret

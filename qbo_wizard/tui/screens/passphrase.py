@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
+from textual.worker import NoActiveWorker, Worker, get_current_worker
 
 from qbo_wizard.core.passphrase import PassphraseUnavailable
 from qbo_wizard.core.step_content import load_step_content
@@ -88,10 +89,21 @@ def ask_from_worker(app: App[Any], presenter: bool, where: str, new: bool) -> st
     if threading.current_thread() is threading.main_thread():
         return None  # the UI thread must never wait for the user's answer
     answers: queue.Queue[str | None] = queue.Queue(maxsize=1)
-    app.call_from_thread(
-        app.push_screen, PassphraseScreen(where, new, presenter=presenter), answers.put
-    )
-    answer = answers.get()
+    try:
+        worker: Worker[Any] | None = get_current_worker()
+    except NoActiveWorker:
+        worker = None
+    dialog = PassphraseScreen(where, new, presenter=presenter)
+    app.call_from_thread(app.push_screen, dialog, answers.put)
+    cancelled = load_step_content("credentials").text("passphrase_cancelled")
+    while True:
+        try:
+            answer = answers.get(timeout=0.2)
+            break
+        except queue.Empty:
+            # The wizard is closing (or the step's work was cancelled): stop waiting.
+            if (worker is not None and worker.is_cancelled) or not app.is_running:
+                raise PassphraseUnavailable(cancelled) from None
     if answer is None:
-        raise PassphraseUnavailable(load_step_content("credentials").text("passphrase_cancelled"))
+        raise PassphraseUnavailable(cancelled)
     return answer
