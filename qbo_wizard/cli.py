@@ -141,6 +141,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             code = wizard.run(args)
         else:
+            from qbo_wizard.commands.terminal import ask_passphrase
+            from qbo_wizard.core.passphrase import set_passphrase_prompt
+
+            set_passphrase_prompt(ask_passphrase)  # the encrypted keyring's, when there is one
             code = _load(COMMANDS[args.command][0]).run(args)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's final flush
         return code

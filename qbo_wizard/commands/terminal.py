@@ -55,6 +55,34 @@ def read_line(prompt: str, what: str, *, hidden: bool = False) -> str:
     return line.rstrip("\r\n")
 
 
+def ask_passphrase(where: str, new: bool) -> str | None:
+    """The encrypted keyring's passphrase, typed hidden at the terminal (None with no terminal).
+
+    A new keyring file asks twice, so a typing mistake cannot lock the secrets away.
+    """
+    if not interactive():
+        return None
+    if not new:
+        return getpass.getpass(f"Passphrase of the encrypted keyring {where}: ", stream=sys.stderr)
+    say(
+        f"The encrypted keyring {where} is about to be created. Choose its passphrase: it is "
+        "needed whenever qbo-wizard reads or saves a secret, and it cannot be recovered."
+    )
+    for _ in range(3):
+        first = getpass.getpass("New passphrase: ", stream=sys.stderr)
+        second = getpass.getpass("The same passphrase again: ", stream=sys.stderr)
+        if first == second and first.strip():
+            return first
+        say("The two entries differ, or are empty. Please try again.")
+    raise PassphraseNotChosen(
+        "No passphrase was chosen for the encrypted keyring, so nothing was saved."
+    )
+
+
+class PassphraseNotChosen(WizardError):
+    """The two entries of a new keyring passphrase never matched."""
+
+
 def read_until_parsed(
     prompt: str, parse: Callable[[str], T], incomplete: Callable[[Exception], bool]
 ) -> T:

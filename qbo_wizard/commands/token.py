@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     _check_where_it_goes(args)
     keeper = TokenKeeper(args.profile)
     tokens = keeper.tokens(valid_for)
-    for warning in expiry_warnings(tokens, keeper.clock()):
+    for warning in [*keeper.warnings, *expiry_warnings(tokens, keeper.clock())]:
         say(f"qbo-wizard: {warning}")
     print(tokens.access_token, flush=True)
     return 0

@@ -9,9 +9,10 @@ pass are stored, in the keyring; the profile file keeps a masked hint of the cli
 No message here ever contains a secret, or any part of one.
 
 Saving new keys never loses a working connection: under the profile's refresh lock, with Ctrl+C
-held, the secret is written, then the client ID, and only then are the old connection's tokens
-removed. If the keyring refuses the second write, the previous secret is put back, so the ID of
-one app is not left beside the secret of another.
+held, the new profile.yaml is staged (so a full or read-only folder stops before anything
+changes), the secret is written, then the client ID, and only then are the old connection's
+tokens removed. If the keyring refuses the second write, the previous secret is put back, so
+the ID of one app is not left beside the secret of another.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ from qbo_wizard.core.environments import (
     normalise_simulator_url,
     simulator_info,
 )
+from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.problems import WizardError
-from qbo_wizard.core.profile import KeySet, Profile, load_profile, mask_hint, save_profile
+from qbo_wizard.core.profile import KeySet, Profile, load_profile, mask_hint, stage_profile
 from qbo_wizard.core.redact import remember_secret
 from qbo_wizard.core.vault import Vault, VaultUnavailable
 
@@ -264,9 +266,10 @@ def _check_simulator_key_set(url: str, key_set: KeySet, credentials: Credentials
 
 
 def vault_for(profile_name: str) -> Vault:
-    """The profile's keyring, checked to be usable before anything is asked or written."""
+    """The profile's keyring, checked to be usable (and an encrypted file unlocked) before
+    anything is asked or written."""
     vault = Vault(profile_name)
-    vault.check()
+    vault.open()
     return vault
 
 
@@ -367,15 +370,14 @@ def store_credentials(
     from qbo_wizard.core.tokens import forget_tokens, interrupts_held, refresh_lock
 
     # Under the refresh lock, so no refresh with the old keys can save tokens in between; Ctrl+C
-    # waits until the keyring is consistent again.
+    # waits until the keyring is consistent again. profile.yaml is staged before the keyring
+    # is touched, so a full disk or a read-only folder stops everything with nothing changed.
     with refresh_lock(profile_name), interrupts_held():
         previous = stored_credentials(vault)
-        _write_pair(vault, credentials, previous)
         keys_changed = previous is not None and previous.client_id != credentials.client_id
-        if target_changed or keys_changed:
-            # Only now that the new keys are safe: the old connection belongs to the old app
-            # or environment and would only fail.
-            forget_tokens(profile_name, vault)
+        forget_connection = target_changed or keys_changed
+        if forget_connection:
+            # The old connection belongs to the old app or environment and would only fail.
             profile.connected_at = None
             profile.access_token_expires_at = None
             profile.refresh_token_expires_at = None
@@ -384,7 +386,23 @@ def store_credentials(
                 profile.step_states["connect"] = "not-started"
         profile.client_id_hint = credentials.hint
         profile.step_states["credentials"] = "done"
-        save_profile(profile)
+        staged = stage_profile(profile)
+        try:
+            _write_pair(vault, credentials, previous)
+            if forget_connection:
+                forget_tokens(profile_name, vault)  # only now that the new keys are safe
+        except BaseException:
+            staged.discard()
+            raise
+        try:
+            staged.commit()
+        except ConfigFileError as error:
+            removed = " and the old connection's tokens were removed" if forget_connection else ""
+            raise KeysNotSaved(
+                f"The new keys are saved in the keyring{removed}, but profile.yaml could not be "
+                f"updated: {error} Run `qbo-wizard credentials --profile {profile_name}` again "
+                "once the folder can be written to."
+            ) from None
     return profile
 
 

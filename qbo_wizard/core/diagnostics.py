@@ -34,7 +34,6 @@ from qbo_wizard.core.credentials import CLIENT_ID, CLIENT_SECRET
 from qbo_wizard.core.doctor import (
     DoctorReport,
     ProgressCallback,
-    keyring_backend_description,
     render_text,
     run_doctor,
 )
@@ -47,7 +46,7 @@ from qbo_wizard.core.profile import Profile, load_profile, profile_exists
 from qbo_wizard.core.redact import fingerprint, redact_text
 from qbo_wizard.core.steps import STEPS
 from qbo_wizard.core.tokens import TOKENS_ENTRY, TokenSet
-from qbo_wizard.core.vault import Vault, VaultUnavailable
+from qbo_wizard.core.vault import Vault, VaultUnavailable, keyring_choice
 
 #: Distributions whose versions support asks about first.
 PACKAGES = ("textual", "intuit-oauth", "python-quickbooks", "keyring", "requests")
@@ -112,12 +111,14 @@ def _system_lines(profile_name: str) -> list[str]:
     ]
     system = " ".join(p for p in (platform.system(), platform.release(), platform.machine()) if p)
     lines.append(_line("operating system", system))
-    try:
-        Vault(profile_name).check()
-        usable = "usable"
-    except VaultUnavailable:
-        usable = "NOT usable"
-    lines.append(_line("keyring backend", f"{keyring_backend_description()} ({usable})"))
+    choice = keyring_choice()
+    if not choice.usable:
+        verdict = "NOT usable: secrets can be neither saved nor read"
+    elif choice.plaintext:
+        verdict = "usable, but secrets sit in clear text"
+    else:
+        verdict = "usable"
+    lines.append(_line("keyring backend", f"{choice.description} ({verdict})"))
     return lines
 
 

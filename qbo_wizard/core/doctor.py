@@ -33,8 +33,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-import keyring
-
 from qbo_wizard.core.api import QboApi, QboApiError, brief_waits
 from qbo_wizard.core.credentials import CLIENT_ID, CLIENT_SECRET
 from qbo_wizard.core.environments import describe, intuit_environment, simulator_info
@@ -57,7 +55,13 @@ from qbo_wizard.core.tokens import (
     TokensNotSaved,
     TokenStore,
 )
-from qbo_wizard.core.vault import Vault, VaultUnavailable, backend_name
+from qbo_wizard.core.vault import (
+    BACKEND_ENV_VAR,
+    ENCRYPTED_FILE_BACKEND,
+    Vault,
+    VaultUnavailable,
+    describe_keyring,
+)
 
 Verdict = Literal["ok", "warning", "problem", "reconnect", "skipped"]
 CheckKind = Literal["offline", "live"]
@@ -355,22 +359,29 @@ def _check_profile(ctx: _Context) -> _Outcome:
 
 
 def keyring_backend_description() -> str:
-    """The active keyring backend, with the ones a chaining backend actually uses."""
-    backend = keyring.get_keyring()
-    inner = getattr(backend, "backends", None)
-    if not inner:
-        return backend_name(backend)
-    return f"{backend_name(backend)}: {', '.join(backend_name(b) for b in inner)}"
+    """Where secrets are kept here, in words ("Secret Service (GNOME Keyring or compatible)",
+    "encrypted file ~/.local/share/python_keyring/cryptfile_pass.cfg"), never a class path
+    alone."""
+    return describe_keyring()
 
 
 def _check_keyring(ctx: _Context) -> _Outcome:
     vault = Vault(ctx.profile_name)
     try:
-        vault.check()
+        choice = vault.choice()
         ctx.client_id = vault.get(CLIENT_ID)  # a real read: a locked keyring shows here
     except VaultUnavailable as error:
-        return _Outcome("problem", " ".join(str(error).split()))
-    return _Outcome("ok", f"Reachable ({keyring_backend_description()}).")
+        why, ways_forward = error.short()
+        return _Outcome("problem", why, details=ways_forward)
+    if choice.plaintext:
+        return _Outcome(
+            "warning",
+            f"Secrets are kept in clear text in a {choice.description}: anyone who can read "
+            "that file can use this QuickBooks connection. It works because you named this "
+            f"backend in {BACKEND_ENV_VAR}; on a server, choose the encrypted-file keyring "
+            f"instead ({BACKEND_ENV_VAR}={ENCRYPTED_FILE_BACKEND}).",
+        )
+    return _Outcome("ok", f"Reachable: {choice.description}.")
 
 
 def _check_keys(ctx: _Context) -> _Outcome:

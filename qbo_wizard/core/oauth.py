@@ -13,7 +13,8 @@ Each ends in a `PendingConnection`: tokens in memory, proven by a live CompanyIn
 yet saved. `save_connection` stores it, refusing (`CompanyChanged`) when the company differs
 from the one the profile was set up for, unless the caller confirmed the change: mappings
 belong to a company. Nothing is written to the keyring or the profile before that point, so
-every failure leaves the stored connection as it was.
+every failure leaves the stored connection as it was; and `save_connection` orders its own
+writes so the keyring and the profile never name different companies.
 """
 
 from __future__ import annotations
@@ -49,19 +50,27 @@ from qbo_wizard.core.environments import (
     endpoints_for,
     loopback_redirect_uri,
 )
+from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.paths import profile_dir
 from qbo_wizard.core.problems import UsageError, WizardError
-from qbo_wizard.core.profile import KeySet, Profile, load_profile, profile_exists, save_profile
+from qbo_wizard.core.profile import (
+    KeySet,
+    Profile,
+    load_profile,
+    profile_exists,
+    stage_profile,
+)
 from qbo_wizard.core.remote import running_over_ssh
 from qbo_wizard.core.timestamps import utc_timestamp
 from qbo_wizard.core.tokens import (
+    TOKENS_ENTRY,
     StoredTokensUnreadable,
     TokenSet,
     TokenStore,
     record_expiries,
     refresh_lock,
-    store_new_connection,
 )
+from qbo_wizard.core.vault import Vault, VaultUnavailable
 
 METHODS = ("loopback", "paste-url", "paste-tokens")
 _REFRESH_TOKEN = re.compile(r"[A-Za-z0-9._~+/=-]{20,2048}")
@@ -402,22 +411,95 @@ def connect_with_tokens(
     return PendingConnection(profile_name, "paste-tokens", tokens, company, response.intuit_tid)
 
 
+class ConnectionNotSaved(WizardError):
+    """A proven connection could not be stored; the message says exactly what was kept."""
+
+
 def save_connection(pending: PendingConnection, *, allow_company_change: bool = False) -> Profile:
-    """Store a proven connection: tokens to the keyring first, then the profile's details."""
+    """Store a proven connection so that the keyring and profile.yaml always name one company.
+
+    Under the refresh lock: the new profile.yaml is staged first (a full disk or a read-only
+    folder stops here, with nothing written); then the tokens go to the keyring; then the
+    staged profile is put in place. Should that last step fail, the keyring's previous entry
+    is put back, so neither file is left naming the other company.
+    """
     change = pending.company_change()
     if change is not None and not allow_company_change:
         raise change
-    store_new_connection(pending.profile_name, pending.tokens)
-    profile = load_profile(pending.profile_name)
-    profile.realm_id = pending.company.realm_id
-    profile.company_name = pending.company.name
-    profile.country = pending.company.country
-    profile.connect_method = pending.method
-    profile.connected_at = utc_timestamp()
-    record_expiries(profile, pending.tokens)
-    profile.step_states["connect"] = "done"
-    save_profile(profile)
+    name = pending.profile_name
+    company = f"{pending.company.name} (company ID {pending.company.realm_id})"
+    with refresh_lock(name):
+        profile = load_profile(name)
+        previous_company = profile.company_name or profile.realm_id
+        profile.realm_id = pending.company.realm_id
+        profile.company_name = pending.company.name
+        profile.country = pending.company.country
+        profile.connect_method = pending.method
+        profile.connected_at = utc_timestamp()
+        record_expiries(profile, pending.tokens)
+        profile.step_states["connect"] = "done"
+        try:
+            staged = stage_profile(profile)
+        except ConfigFileError as error:
+            raise ConnectionNotSaved(
+                f"The sign-in to {company} worked, but nothing was saved: {error} "
+                + _kept_before(previous_company, pending.method)
+            ) from None
+        store = TokenStore(name)
+        try:
+            previous_entry = store.vault.get(TOKENS_ENTRY)
+            store.save(pending.tokens)
+        except BaseException:
+            staged.discard()
+            raise
+        try:
+            staged.commit()
+        except ConfigFileError as error:
+            raise ConnectionNotSaved(
+                _undo_tokens(store, previous_entry, company, str(error), previous_company)
+            ) from None
     return profile
+
+
+def _kept_before(previous_company: str | None, method: str) -> str:
+    kept = (
+        f"The profile stays connected to {previous_company} as before."
+        if previous_company
+        else "The profile is not connected, as before."
+    )
+    if method == "paste-tokens":
+        kept += (
+            " The pasted refresh token may have been replaced by this check, so copy a fresh "
+            "one from the OAuth Playground when you try again."
+        )
+    return kept
+
+
+def _undo_tokens(
+    store: TokenStore,
+    previous_entry: str | None,
+    company: str,
+    problem: str,
+    previous_company: str | None,
+) -> str:
+    """Put the keyring back as it was after profile.yaml refused the new company; say what
+    is kept."""
+    try:
+        if previous_entry is None:
+            store.delete()
+        else:
+            store.vault.set(TOKENS_ENTRY, previous_entry)
+    except VaultUnavailable as refused:
+        return (
+            f"The connection to {company} is saved in the keyring, but profile.yaml could not "
+            f"be updated ({problem}), and the keyring's previous entry could not be put back "
+            f"({refused}). Run `qbo-wizard login --profile {store.profile_name}` again once "
+            "both work."
+        )
+    return (
+        f"The sign-in to {company} worked, but profile.yaml could not be updated ({problem}), "
+        "so the keyring was put back as it was. " + _kept_before(previous_company, "")
+    )
 
 
 @dataclass(frozen=True)
@@ -457,6 +539,41 @@ def disconnect(profile_name: str, *, forget_keys: bool = True) -> DisconnectRepo
     """
     vault = vault_for(profile_name)
     store = TokenStore(profile_name, vault)
+    staged = None
+    if profile_exists(profile_name):
+        # Staged before anything is wiped: a read-only or full folder stops here, so the
+        # keyring is never emptied while profile.yaml still says it is connected.
+        profile = load_profile(profile_name)
+        profile.connected_at = None
+        profile.access_token_expires_at = None
+        profile.refresh_token_expires_at = None
+        profile.refresh_token_hard_expires_at = None
+        profile.step_states["connect"] = "not-started"
+        if forget_keys:
+            profile.client_id_hint = None
+            profile.step_states["credentials"] = "not-started"
+        try:
+            staged = stage_profile(profile)
+        except ConfigFileError as error:
+            raise ConnectProblem(
+                f"Nothing was disconnected or removed: {error} The connection and the keys "
+                "are kept as they were."
+            ) from None
+    try:
+        report = _revoke_and_wipe(profile_name, vault, store, forget_keys)
+    except BaseException:
+        if staged is not None:
+            staged.discard()
+        raise
+    if staged is not None:
+        staged.commit()
+    return report
+
+
+def _revoke_and_wipe(
+    profile_name: str, vault: Vault, store: TokenStore, forget_keys: bool
+) -> DisconnectReport:
+    """Revoke at Intuit (best effort), then remove the keyring entries; say what happened."""
     try:
         tokens = store.load()
     except StoredTokensUnreadable:
@@ -485,17 +602,6 @@ def disconnect(profile_name: str, *, forget_keys: bool = True) -> DisconnectRepo
         store.delete()
     if forget_keys:
         forget_credentials(vault)
-    if profile_exists(profile_name):
-        profile = load_profile(profile_name)
-        profile.connected_at = None
-        profile.access_token_expires_at = None
-        profile.refresh_token_expires_at = None
-        profile.refresh_token_hard_expires_at = None
-        profile.step_states["connect"] = "not-started"
-        if forget_keys:
-            profile.client_id_hint = None
-            profile.step_states["credentials"] = "not-started"
-        save_profile(profile)
     return DisconnectReport(
         revoked=revoked,
         had_connection=tokens is not None,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 from pathlib import Path
 
 from qbo_wizard.core.problems import UsageError
@@ -49,10 +51,20 @@ def profile_dir(profile: str) -> Path:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create `path` (and parents) if missing and make the leaf readable by its owner only."""
+    """Create `path` (and parents) if missing and make the leaf readable by its owner only.
+
+    A folder that is already owner-only is left untouched, so a read-only mount of the config
+    folder (systemd's `ProtectHome=read-only`) is no obstacle to commands that only read it.
+    """
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(path, 0o700)
+    if stat.S_IMODE(path.stat().st_mode) != 0o700:
+        os.chmod(path, 0o700)
     return path
+
+
+def is_read_only_error(error: OSError) -> bool:
+    """True when `error` says the file system (or folder) cannot be written at all."""
+    return error.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
 
 
 def list_profiles() -> list[str]:

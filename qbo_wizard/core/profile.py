@@ -12,7 +12,13 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
-from qbo_wizard.core.files import ConfigFileError, write_yaml_mapping
+from qbo_wizard.core.files import (
+    ConfigFileError,
+    StagedFile,
+    stage_text,
+    write_yaml_mapping,
+    yaml_text,
+)
 from qbo_wizard.core.paths import profile_dir, validate_profile_name
 from qbo_wizard.core.steps import STEP_IDS
 from qbo_wizard.core.yaml_fields import FieldLocator, FieldPath, key_text
@@ -179,3 +185,13 @@ def profile_exists(name: str) -> bool:
 def save_profile(profile: Profile) -> None:
     """Write profile.yaml atomically (0600)."""
     write_yaml_mapping(profile.path, profile.to_yaml_data(), header=_HEADER)
+
+
+def stage_profile(profile: Profile) -> StagedFile:
+    """profile.yaml's new content, on disk beside it but not yet in place (see `StagedFile`).
+
+    Callers that also write the keyring stage first: a full disk or a read-only folder then
+    stops them before the keyring is touched, and the rename that follows cannot run out of
+    space.
+    """
+    return stage_text(profile.path, yaml_text(profile.to_yaml_data(), header=_HEADER))

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import filelock
-
+from qbo_wizard.core.files import private_lock
 from qbo_wizard.core.paths import ensure_private_dir, profile_dir
 from qbo_wizard.core.problems import WizardError
 
@@ -25,18 +24,15 @@ class RefreshBusy(WizardError):
 
 @contextmanager
 def refresh_lock(profile_name: str) -> Iterator[None]:
-    """The profile's cross-process refresh lock (a lock file in the profile's folder)."""
+    """The profile's cross-process refresh lock (a 0600 lock file in the profile's folder)."""
     folder = ensure_private_dir(profile_dir(profile_name))
-    lock = filelock.FileLock(str(folder / LOCK_FILE), timeout=LOCK_TIMEOUT_SECONDS)
-    try:
-        lock.acquire()
-    except filelock.Timeout:
-        raise RefreshBusy(
+
+    def busy() -> RefreshBusy:
+        return RefreshBusy(
             f"Another qbo-wizard (or an integration using it) has been refreshing profile "
             f"{profile_name!r} for over {LOCK_TIMEOUT_SECONDS:.0f} seconds. Try again shortly; "
             "if it keeps happening, check for a stuck process."
-        ) from None
-    try:
+        )
+
+    with private_lock(folder / LOCK_FILE, LOCK_TIMEOUT_SECONDS, busy):
         yield
-    finally:
-        lock.release()

@@ -48,12 +48,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, cast
 
-import filelock
-
 from qbo_wizard.core.api import QboApi, QboApiError
 from qbo_wizard.core.errorlog import record_failure
 from qbo_wizard.core.explain import explain_error
-from qbo_wizard.core.files import ConfigFileError, read_yaml_mapping, write_yaml_mapping
+from qbo_wizard.core.files import (
+    ConfigFileError,
+    private_lock,
+    read_yaml_mapping,
+    write_yaml_mapping,
+)
 from qbo_wizard.core.integrations import Integration, LineKind, load_integration
 from qbo_wizard.core.intuit import OAuthCallFailed
 from qbo_wizard.core.mapping_file import LineMapping, SavedMapping, load_saved_mapping
@@ -558,18 +561,15 @@ def save_record(profile_name: str, records: dict[str, CompanyRecord]) -> None:
 def _exclusive_run(profile_name: str) -> Iterator[None]:
     """One test run per profile at a time (the screen and `qbo-wizard test` may both try)."""
     folder = ensure_private_dir(profile_dir(profile_name))
-    lock = filelock.FileLock(str(folder / LOCK_FILE))
-    try:
-        lock.acquire(timeout=0)
-    except filelock.Timeout:
-        raise TestAlreadyRunning(
+
+    def busy() -> TestAlreadyRunning:
+        return TestAlreadyRunning(
             f"A $1.00 test is already running for profile '{profile_name}' (in another window "
             "or command). Wait for it to finish, then look at its result."
-        ) from None
-    try:
+        )
+
+    with private_lock(folder / LOCK_FILE, 0, busy):
         yield
-    finally:
-        lock.release()
 
 
 # --------------------------------------------------------------------------- problems

@@ -352,6 +352,8 @@ class TokenKeeper:
         #: Seconds from Intuit's refresh answer arriving to the keyring write returning: the
         #: only time in which a crash loses the rotated refresh token.
         self.last_unsaved_seconds: float | None = None
+        #: Things that went wrong without failing the call (shown on standard error by the CLI).
+        self.warnings: list[str] = []
 
     def current(self) -> TokenSet:
         """The stored token set, or `NotConnected` naming the command to run."""
@@ -468,14 +470,22 @@ class TokenKeeper:
                 ) from None
 
     def _note_expiries(self, tokens: TokenSet) -> None:
+        """Copy the new expiry dates to the profile file; a failure is only a warning.
+
+        The dates are a convenience copy (the keyring entry is what counts), so a read-only or
+        full config folder must not fail a refresh that has already been saved.
+        """
         if not profile_exists(self.profile_name):
             return
         try:
             latest = load_profile(self.profile_name)  # another writer may have saved since
             record_expiries(latest, tokens)
             save_profile(latest)
-        except (OSError, WizardError):
-            pass  # the dates are a convenience copy; the keyring entry is what counts
+        except (OSError, WizardError) as error:
+            self.warnings.append(
+                "The refreshed connection is saved in the keyring, but its new expiry dates "
+                f"could not be copied to the profile file: {error}"
+            )
 
 
 def store_new_connection(profile_name: str, tokens: TokenSet) -> None:

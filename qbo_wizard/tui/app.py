@@ -148,7 +148,18 @@ class WizardApp(App[int]):
         if self.is_web:
             session.can_open_links = True  # the browser opens links on the user's side
         self.set_class(session.presenter, "-presenter")
+        self._register_passphrase_prompt()
         self.run_wizard()
+
+    def _register_passphrase_prompt(self) -> None:
+        """An encrypted keyring's passphrase is asked in a masked dialog (from worker threads)."""
+        from qbo_wizard.core.passphrase import set_passphrase_prompt
+        from qbo_wizard.tui.screens.passphrase import ask_from_worker
+
+        def ask(where: str, new: bool) -> str | None:
+            return ask_from_worker(self, self.session.presenter, where, new)
+
+        set_passphrase_prompt(ask)
 
     @work(exclusive=True, group="wizard")
     async def run_wizard(self) -> None:

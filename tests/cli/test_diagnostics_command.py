@@ -115,7 +115,8 @@ def test_the_bundle_has_what_support_asks_for(
         "intuit-oauth          ",
         "python-quickbooks     ",
         "operating system      ",
-        "keyring backend       qbo_wizard.core.vault.MemoryKeyring (usable)",
+        "keyring backend       in-memory keyring (gone when the program ends: demo mode only) "
+        "(usable)",
         f"realm ID              {US_REALM}",
         "key set               development",
         "5 credentials         done",
@@ -200,7 +201,10 @@ def test_a_broken_setup_still_gets_a_bundle(
     out = tmp_path / "b.txt"
     assert main(["diagnostics", "--yes", "-o", str(out), "--profile", "acme"]) == 0
     bundle = out.read_text()
-    assert "keyring backend       keyring.backends.fail.Keyring (NOT usable)" in bundle
+    assert (
+        "keyring backend       none usable (NOT usable: secrets can be neither saved nor read)"
+        in bundle
+    )
     assert "keyring               could not be read: No usable keyring" in bundle
     assert "PROBLEM    Keyring" in bundle
 

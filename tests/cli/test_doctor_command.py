@@ -46,7 +46,7 @@ def test_no_keyring_exits_1_with_the_keyring_message(
     keyring.set_keyring(fail.Keyring())
     assert main(["doctor", "--profile", "acme"]) == 1
     out = " ".join(capsys.readouterr().out.split())
-    assert "PROBLEM Keyring No usable keyring was found on this computer." in out
+    assert "PROBLEM Keyring No usable keyring was found on this computer," in out
 
 
 def test_a_broken_mapping_exits_1(

@@ -16,7 +16,7 @@ from qbo_wizard.core.vault import MemoryKeyring, Vault, VaultUnavailable
 @pytest.mark.secret_service
 def test_real_secret_service_stores_reads_and_deletes(secret_service: None) -> None:
     vault = Vault("ci-roundtrip")
-    assert "SecretService" in vault.check()
+    assert vault.check() == "Secret Service (GNOME Keyring or compatible)"
     vault.set("client_secret", "canary-secret-ROUNDTRIP")
     assert vault.get("client_secret") == "canary-secret-ROUNDTRIP"
     # Stored under the documented service name, so other tools can find it.

@@ -2,7 +2,9 @@
 
 The fields are masked (`SecretInput`); a shape problem is shown next to the field it concerns;
 the live check and the keyring write run in a thread worker that reports back with a message.
-The fields are emptied once the keys are saved, so no secret stays in the screen.
+With no usable keyring the status says so, with the ways forward, and nothing is marked done;
+an encrypted-file keyring asks for its passphrase in a masked dialog. The fields are emptied
+once the keys are saved, so no secret stays in the screen.
 """
 
 from __future__ import annotations
@@ -27,11 +29,13 @@ FIELDS = {"client_id": "Client ID", "client_secret": "Client Secret"}
 
 
 class KeysSaved(Message):
-    """Intuit accepted the keys and they are stored; `profile` is the saved profile."""
+    """Intuit accepted the keys and they are stored; `profile` is the saved profile and
+    `keyring` says where the keys are, in words."""
 
-    def __init__(self, profile: Profile) -> None:
+    def __init__(self, profile: Profile, keyring: str) -> None:
         super().__init__()
         self.profile = profile
+        self.keyring = keyring
 
 
 class KeysRefused(Message):
@@ -126,6 +130,7 @@ class CredentialsScreen(StepScreen):
         """Check the keys live and store them (runs in a thread)."""
         from qbo_wizard.core.credentials import CredentialProblem, Credentials, store_credentials
         from qbo_wizard.core.problems import WizardError
+        from qbo_wizard.core.vault import describe_keyring
 
         assert isinstance(credentials, Credentials)
         try:
@@ -143,7 +148,7 @@ class CredentialsScreen(StepScreen):
             kind = type(error).__name__
             self.post_message(KeysRefused(self.content.text("unexpected", kind=kind), None))
         else:
-            self.post_message(KeysSaved(saved))
+            self.post_message(KeysSaved(saved, describe_keyring()))
 
     @on(KeysSaved)
     def keys_saved(self, event: KeysSaved) -> None:
@@ -153,7 +158,7 @@ class CredentialsScreen(StepScreen):
             self.query_one(f"#{name.replace('_', '-')}", SecretInput).clear()
         hint = self.profile.client_id_hint or "…"
         self.query_one("#keys-status", StatusLine).succeeded(
-            self.content.text("accepted", hint=hint)
+            self.content.text("accepted", hint=hint, keyring=event.keyring)
         )
         self.refresh_bindings()
 
@@ -161,4 +166,8 @@ class CredentialsScreen(StepScreen):
     def keys_refused(self, event: KeysRefused) -> None:
         self.busy = False
         self._show_problem(event.field, event.message if event.field else "")
-        self.query_one("#keys-status", StatusLine).failed(event.message)
+        status = self.query_one("#keys-status", StatusLine)
+        status.failed(event.message)
+        # A long refusal (no keyring: the ways forward) reaches below the screen, and the
+        # status is the step's last line: scroll to the end once it has been laid out.
+        self.query_one("#step-content").scroll_end(animate=False)
