@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -62,6 +63,30 @@ class StepBanner(Horizontal):
         self.query_one("#banner-badges", Static).update(self._badge_text())
 
 
+class StepOptions(OptionList):
+    """The steps as options. Hidden (the step strip stands in on narrow terminals), it takes
+    no focus and ignores its keys, so PageUp or Enter there never acts on an unseen list."""
+
+    def is_shown(self) -> bool:
+        """True when this list and every container around it are displayed."""
+        return all(node.display for node in self.ancestors_with_self if isinstance(node, Widget))
+
+    def allow_focus(self) -> bool:
+        return self.is_shown()
+
+    def action_page_up(self) -> None:
+        if self.is_shown():
+            super().action_page_up()  # type: ignore[no-untyped-call]
+
+    def action_page_down(self) -> None:
+        if self.is_shown():
+            super().action_page_down()  # type: ignore[no-untyped-call]
+
+    def action_select(self) -> None:
+        if self.is_shown():
+            super().action_select()
+
+
 class StepList(Vertical):
     """The nine steps with their state; choosing one jumps there (wide terminals)."""
 
@@ -83,9 +108,7 @@ class StepList(Vertical):
             glyph, style = step_glyph(self._profile, step, self._current)
             prompt = Content.assemble((f"{glyph} ", style), f"{step.number}  {step.title}")
             options.append(Option(prompt, id=step.id))
-        option_list = OptionList(*options, id="step-options", compact=True)
-        option_list.can_focus = True
-        yield option_list
+        yield StepOptions(*options, id="step-options", compact=True)
         yield Static(LEGEND, id="step-legend", markup=False)
 
     def on_mount(self) -> None:
