@@ -233,7 +233,7 @@ class ConnectScreen(StepScreen):
                     password=self.session.presenter,
                 )
                 yield Button("Connect (o)", id="finish-paste-tokens")
-        status = StatusLine(id="connect-status")
+        status = StatusLine(id="connect-status", leads=True)
         if profile.realm_id and profile.step_state("connect") == "done":
             status.succeeded(self.connected_text(profile, "already"))
         yield status
@@ -523,8 +523,7 @@ class ConnectScreen(StepScreen):
         problem = ExplainedProblem.from_explanation(explanation, current_step="connect")
         holder = self.query_one("#connect-problem", Vertical)
         holder.remove_children()
-        holder.mount(problem)
-        self.call_after_refresh(problem.scroll_visible, top=True, animate=False)
+        holder.mount(problem)  # under the status line, which scrolls to the top of the view
 
     @on(ConnectFailed)
     def connect_failed(self, event: ConnectFailed) -> None:

@@ -218,12 +218,12 @@ class TroubleshootScreen(StepScreen):
                 yield Prose(content.text("explain_intro"))
                 yield TextArea(id="error-text", soft_wrap=True, tab_behavior="focus")
                 yield Button("Explain this error (e)", id="explain", variant="primary")
-                yield StatusLine(id="explain-status")
+                yield StatusLine(id="explain-status", leads=True)
                 yield Vertical(id="explanation")
             with TabPane(content.text("tab_bundle"), id="tab-bundle"):
                 yield Prose(content.text("bundle_intro"))
                 yield Button("Create the support bundle", id="make-bundle", variant="primary")
-                yield StatusLine(id="bundle-status")
+                yield StatusLine(id="bundle-status", leads=True)
                 with Vertical(id="bundle-view"):
                     yield TextArea(id="bundle-text", read_only=True, soft_wrap=True)
                     yield Label(content.text("bundle_where"), classes="field-label")
@@ -248,7 +248,7 @@ class TroubleshootScreen(StepScreen):
                                 classes="scenario-what",
                                 markup=False,
                             )
-                    yield StatusLine(id="scenario-status")
+                    yield StatusLine(id="scenario-status", leads=True)
         for callout in content.callouts:
             yield CalloutBox(callout)
 
