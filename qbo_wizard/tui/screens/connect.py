@@ -508,7 +508,7 @@ class ConnectScreen(StepScreen):
         self.refresh_bindings()
 
     @on(SignInRefused)
-    def sign_in_refused(self, event: SignInRefused) -> None:
+    async def sign_in_refused(self, event: SignInRefused) -> None:
         """Explain the sign-in page's error (who to contact, what to do); the sign-in is over,
         so a loopback wait stops and frees its port."""
         from qbo_wizard.core.explain import explain
@@ -522,8 +522,9 @@ class ConnectScreen(StepScreen):
         self.status.failed(self.content.text("refused_explained"))
         problem = ExplainedProblem.from_explanation(explanation, current_step="connect")
         holder = self.query_one("#connect-problem", Vertical)
-        holder.remove_children()
-        holder.mount(problem)  # under the status line, which scrolls to the top of the view
+        await holder.remove_children()
+        await holder.mount(problem)
+        self.status.scroll_visible(top=True, animate=False)  # the outcome, then what to do
 
     @on(ConnectFailed)
     def connect_failed(self, event: ConnectFailed) -> None:

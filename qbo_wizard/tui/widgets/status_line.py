@@ -20,6 +20,8 @@ from textual.widgets import Static
 WORKING = "…"
 SUCCEEDED = "✓"
 FAILED = "✗"
+LAYOUT_PASSES = 3
+"""How many refreshes an outcome follows what it introduces as that is laid out."""
 
 
 class StatusLine(Static):
@@ -94,14 +96,19 @@ class StatusLine(Static):
         the top of the view when more follows it out of sight, so the result and what it
         introduces show together."""
         if self.is_mounted:
-            self.call_after_refresh(self._scroll_into_view, outcome)
+            self.call_after_refresh(self._scroll_into_view, outcome, LAYOUT_PASSES)
 
-    def _scroll_into_view(self, outcome: bool) -> None:
+    def _scroll_into_view(self, outcome: bool, passes: int) -> None:
         if not self.is_attached or self.screen is not self.app.screen:
             return
         if not all(node.display for node in self.ancestors_with_self if isinstance(node, Widget)):
             return  # on a tab or pane that is not shown
         scrolling = [node for node in self.ancestors if isinstance(node, ScrollableContainer)]
         more_below = bool(scrolling) and scrolling[0].scroll_y < scrolling[0].max_scroll_y
-        if not self.screen.can_view_entire(self) or (outcome and self.leads and more_below):
-            self.scroll_visible(top=True, animate=False)
+        to_top = outcome and self.leads and more_below
+        if to_top or not self.screen.can_view_entire(self):
+            self.scroll_visible(top=to_top, animate=False, immediate=True)
+        if to_top and passes > 1:
+            # What follows may still be growing (mounted parts get their height a refresh
+            # later), which can stop the first scroll short of the top.
+            self.call_after_refresh(self._scroll_into_view, outcome, passes - 1)
