@@ -43,6 +43,14 @@ def step_label(step: Step) -> str:
     return f"Step {step.number} of {len(STEPS)} · {step.title}"
 
 
+SHORT_WORDS = {"development keys": "dev keys", "production keys": "prod keys"}
+
+
+def short_badge(badge: str) -> str:
+    """A banner badge in fewer letters: `profile acme` → `acme`, `development keys` → `dev keys`."""
+    return SHORT_WORDS.get(badge, badge.removeprefix("profile "))
+
+
 class StepBanner(Horizontal):
     """The always-visible top line: `Step N of 9 · Title`, and what profile this is."""
 
@@ -55,12 +63,22 @@ class StepBanner(Horizontal):
         yield Static(self._title, id="banner-title", markup=False)
         yield Static(self._badge_text(), id="banner-badges", markup=False)
 
-    def _badge_text(self) -> str:
-        return "  ·  ".join(self._badges())
+    def _badge_text(self, room: int | None = None) -> str:
+        """The badges, tight so all of them fit at 80 columns; when `room` is too small for
+        that, the short forms (`acme · dev keys`), so nothing is lost on narrower screens."""
+        full = " · ".join(self._badges())
+        if room is None or len(full) <= room:
+            return full
+        return " · ".join(short_badge(badge) for badge in self._badges())
+
+    def on_resize(self) -> None:
+        self.refresh_badges()
 
     def refresh_badges(self) -> None:
         """Redraw the right-hand side after the profile's key set or mode changed."""
-        self.query_one("#banner-badges", Static).update(self._badge_text())
+        badges = self.query_one("#banner-badges", Static)
+        room = self.content_size.width - len(self._title) - badges.styles.margin.left
+        badges.update(self._badge_text(room if self.content_size.width else None))
 
 
 class StepOptions(OptionList):
