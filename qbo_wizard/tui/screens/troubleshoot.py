@@ -327,12 +327,21 @@ class TroubleshootScreen(StepScreen):
         self.query_one("#doctor-results", Vertical).mount(self.check_row(progress.result))
 
     @on(DoctorFinished)
-    def doctor_finished(self, event: DoctorFinished) -> None:
+    async def doctor_finished(self, event: DoctorFinished) -> None:
         report = self.report = event.report
         self.checking = False
         self.query_one("#doctor-progress").display = False
         self.query_one("#run-doctor", Button).disabled = False
         results = self.query_one("#doctor-results", Vertical)
+        final = {check.id: check for check in report.checks}
+        for position, row in enumerate(list(results.children)):
+            if isinstance(row, CheckRow) and final.get(row.result.id, row.result) != row.result:
+                await row.remove()  # a later check changed it (Intuit refused the connection)
+                fresh = self.check_row(final[row.result.id])
+                if position < len(results.children):
+                    await results.mount(fresh, before=position)
+                else:
+                    await results.mount(fresh)
         shown = {row.result.id for row in results.query(CheckRow)}
         results.mount_all(self.check_row(check) for check in report.checks if check.id not in shown)
         status = self.query_one("#doctor-status", StatusLine)
