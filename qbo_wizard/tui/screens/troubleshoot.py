@@ -478,7 +478,9 @@ class TroubleshootScreen(StepScreen):
         if self.bundle is not None:
             self.app.copy_to_clipboard(self.bundle.text)
             text = self.content.text("bundle_copied")
-            self.query_one("#bundle-status", StatusLine).succeeded(text)
+            status = self.query_one("#bundle-status", StatusLine)
+            status.clear()  # sent, not confirmed: no ✓ for what cannot be checked
+            status.update(text)
 
     # -- rehearsing failures (demo mode) ---------------------------------------------------------
 
