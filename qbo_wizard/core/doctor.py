@@ -56,7 +56,7 @@ from qbo_wizard.core.tokens import (
     TokensNotSaved,
     TokenStore,
 )
-from qbo_wizard.core.vault import Vault, VaultUnavailable, backend_name
+from qbo_wizard.core.vault import MemoryKeyring, Vault, VaultUnavailable, backend_name
 
 Verdict = Literal["ok", "warning", "problem", "reconnect", "skipped"]
 CheckKind = Literal["offline", "live"]
@@ -356,6 +356,8 @@ def _check_profile(ctx: _Context) -> _Outcome:
 def keyring_backend_description() -> str:
     """The active keyring backend, with the ones a chaining backend actually uses."""
     backend = keyring.get_keyring()
+    if isinstance(backend, MemoryKeyring):
+        return "the demo's in-memory keyring: nothing is kept after the wizard closes"
     inner = getattr(backend, "backends", None)
     if not inner:
         return backend_name(backend)

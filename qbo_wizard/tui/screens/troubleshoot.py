@@ -42,6 +42,7 @@ from textual.worker import get_current_worker
 from qbo_wizard.core.display import shorten_realm_ids
 from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.progress import is_configured
+from qbo_wizard.core.steps import step_by_id
 from qbo_wizard.tui.screens.base import StepScreen, is_text_field
 from qbo_wizard.tui.widgets.explained import ExplainedProblem, FixButton
 from qbo_wizard.tui.widgets.guidance import CalloutBox
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
 # The practice QuickBooks' failure scenarios, in the order the buttons show them.
 SCENARIOS = ("takeover", "password-change", "already-purchased", "outage", "throttle", "none")
 
+SKIPPED_OFFLINE = "Skipped: QuickBooks itself is checked once a company is connected (step 6)."
 VERDICT_MARKS = {
     "ok": ("✓", "$text-success"),
     "warning": ("!", "$text-warning"),
@@ -149,11 +151,11 @@ class CheckRow(Horizontal):
         mark = VERDICT_MARKS.get(result.verdict, ("?", "$text-warning"))
         yield Static(Content.assemble(mark, f" {result.title}"), classes="check-title")
         with Vertical(classes="check-body"):
-            yield Static(self.shown(result.why), classes="check-why", markup=False)
+            yield Static(self.shown(self.why_in_wizard()), classes="check-why", markup=False)
             for detail in result.details:
                 yield Static(f"- {self.shown(detail)}", classes="check-detail", markup=False)
             if result.verdict in ("warning", "problem", "reconnect") and result.next_action:
-                yield Static(f"Next: {result.next_action}.", classes="check-next", markup=False)
+                yield Static(f"Next: {self.next_in_wizard()}.", classes="check-next", markup=False)
             if result.intuit_tid and result.needs_action:
                 yield Static(
                     f"Intuit's reference (intuit_tid): {result.intuit_tid}",
@@ -162,6 +164,23 @@ class CheckRow(Horizontal):
                 )
             if result.needs_action and result.step is not None:
                 yield FixButton(result.step, again=self.again, compact=True)
+
+    def why_in_wizard(self) -> str:
+        """The check's reason; a live check skipped before connecting says so in the wizard's
+        words (the command line's reason names its --offline option)."""
+        result = self.result
+        offline = result.kind == "live" and result.blocked_by is None and not self.again
+        if result.verdict == "skipped" and offline:
+            return SKIPPED_OFFLINE
+        return result.why
+
+    def next_in_wizard(self) -> str:
+        """What to do next: the wizard step that does it, else the command to run."""
+        result = self.result
+        if result.step is not None:
+            step = step_by_id(result.step)
+            return f"step {step.number} · {step.title}"
+        return result.next_action
 
     def render_text(self) -> str:
         """The row as plain text, buttons included (for tests and screen readers)."""
