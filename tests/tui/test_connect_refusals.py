@@ -78,6 +78,7 @@ async def test_already_subscribed_with_loopback_is_explained_and_frees_the_port(
         said = explained_refusal(app)
         assert ALREADY_PURCHASED in said
         assert "Contact the person named in the message" in said
+        assert "Please contact" in said  # the message itself, with the name, is shown
         assert "Change admin" in said
         assert port_is_free(port)
         problem = app.screen.query_one(ExplainedProblem)

@@ -521,6 +521,8 @@ class ConnectScreen(StepScreen):
             return
         self.status.failed(self.content.text("refused_explained"))
         problem = ExplainedProblem.from_explanation(explanation, current_step="connect")
+        if not explanation.detail:  # the page's own words name the person to contact
+            problem.said = f"Intuit's page said: {event.page_text}"
         holder = self.query_one("#connect-problem", Vertical)
         await holder.remove_children()
         await holder.mount(problem)
