@@ -95,7 +95,7 @@ def package_versions() -> dict[str, str]:
 
 def _line(label: str, value: object) -> str:
     text = " ".join(str(value).split()) if value not in (None, "") else "—"
-    return f"{label:<{_LABEL_WIDTH}}{text}"
+    return f"{label.ljust(_LABEL_WIDTH - 1)} {text}"  # a long label still keeps a space
 
 
 def _section(title: str, lines: list[str]) -> list[str]:
@@ -180,10 +180,27 @@ def _profile_lines(profile: Profile) -> list[str]:
         _line("5-year limit ends", profile.refresh_token_hard_expires_at),
     ]
     for key, value in sorted(profile.last_test.items()):
-        lines.append(_line(f"last test {key}", str(value)[:_MAX_SETTING_CHARS]))
+        lines += _readable_lines(f"last test {key.replace('_', ' ')}", value)
     for key, value in sorted(profile.extra.items()):
         lines.append(_line(str(key)[: _LABEL_WIDTH - 2], str(value)[:_MAX_SETTING_CHARS]))
     return lines
+
+
+def _readable_lines(label: str, value: object) -> list[str]:
+    """A setting as a person reads it: one line per document of a list, each as
+    `name value, name value`, rather than Python's data cut off mid-string."""
+    if isinstance(value, dict):
+        parts = [f"{str(k).replace('_', ' ')} {v}" for k, v in value.items() if v not in (None, "")]
+        return [_line(label, ", ".join(parts)[:_MAX_SETTING_CHARS])]
+    if isinstance(value, list | tuple):
+        if not value:
+            return [_line(label, "none")]
+        return [
+            line
+            for number, item in enumerate(value, start=1)
+            for line in _readable_lines(f"{label} {number}", item)
+        ]
+    return [_line(label, str(value)[:_MAX_SETTING_CHARS])]
 
 
 def _step_lines(profile: Profile) -> list[str]:
