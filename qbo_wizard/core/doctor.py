@@ -353,11 +353,12 @@ def _check_profile(ctx: _Context) -> _Outcome:
     return _Outcome("ok", f"{profile.path.name} is readable: {company}{realm}.")
 
 
+DEMO_KEYRING = "the demo's in-memory keyring: nothing is kept after the wizard closes"
+
+
 def keyring_backend_description() -> str:
     """The active keyring backend, with the ones a chaining backend actually uses."""
     backend = keyring.get_keyring()
-    if isinstance(backend, MemoryKeyring):
-        return "the demo's in-memory keyring: nothing is kept after the wizard closes"
     inner = getattr(backend, "backends", None)
     if not inner:
         return backend_name(backend)
@@ -371,6 +372,8 @@ def _check_keyring(ctx: _Context) -> _Outcome:
         ctx.client_id = vault.get(CLIENT_ID)  # a real read: a locked keyring shows here
     except VaultUnavailable as error:
         return _Outcome("problem", " ".join(str(error).split()))
+    if isinstance(keyring.get_keyring(), MemoryKeyring):
+        return _Outcome("ok", f"Reachable ({DEMO_KEYRING}).")
     return _Outcome("ok", f"Reachable ({keyring_backend_description()}).")
 
 
