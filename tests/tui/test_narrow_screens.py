@@ -102,3 +102,18 @@ async def test_a_long_problem_under_the_paste_field_wraps_at_80_columns(
         said = str(problem.render())
         assert "state" in said
         fully_wrapped(app, problem, said)
+
+
+async def test_step_9_tab_names_and_footer_fit_at_60_columns(simulator: SimulatorServer) -> None:
+    app = demo_wizard(simulator)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        await pilot.press("9")
+        await settle(pilot)
+        app.screen.query_one("#step-content").scroll_home(animate=False)
+        await settle(pilot)
+        shown = visible_text(app.export_screenshot())
+        for name in ("Health", "Explain an error", "Support bundle", "Rehearse"):
+            assert name in shown, name
+        for hint in ("Back", "Go to step", "Quit", "Check again", "Explain"):
+            assert hint in shown, hint
