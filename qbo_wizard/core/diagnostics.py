@@ -94,7 +94,7 @@ def package_versions() -> dict[str, str]:
 
 def _line(label: str, value: object) -> str:
     text = " ".join(str(value).split()) if value not in (None, "") else "—"
-    return f"{label:<{_LABEL_WIDTH}}{text}"
+    return f"{label.ljust(_LABEL_WIDTH - 1)} {text}"  # a long label still keeps a space
 
 
 def _section(title: str, lines: list[str]) -> list[str]:
@@ -182,7 +182,7 @@ def _profile_lines(profile: Profile) -> list[str]:
     ]
     # A hand-edited file may have names that are numbers or dates: sort them as text.
     for key, value in sorted(profile.last_test.items(), key=lambda pair: str(pair[0])):
-        lines.append(_line(f"last test {str(key)[:40]}", str(value)[:_MAX_SETTING_CHARS]))
+        lines += _readable_lines(f"last test {str(key)[:40].replace('_', ' ')}", value)
     for key, value in sorted(profile.extra.items(), key=lambda pair: str(pair[0])):
         lines.append(_line(str(key)[: _LABEL_WIDTH - 2], str(value)[:_MAX_SETTING_CHARS]))
     return lines
@@ -195,6 +195,23 @@ def _damaged(error: ConfigFileError) -> str:
         f"{where} could not be read: {error.problem}. Fix it in a text editor, or move it "
         "aside (rename it) and set that part up again."
     )
+
+
+def _readable_lines(label: str, value: object) -> list[str]:
+    """A setting as a person reads it: one line per document of a list, each as
+    `name value, name value`, rather than Python's data cut off mid-string."""
+    if isinstance(value, dict):
+        parts = [f"{str(k).replace('_', ' ')} {v}" for k, v in value.items() if v not in (None, "")]
+        return [_line(label, ", ".join(parts)[:_MAX_SETTING_CHARS])]
+    if isinstance(value, list | tuple):
+        if not value:
+            return [_line(label, "none")]
+        return [
+            line
+            for number, item in enumerate(value, start=1)
+            for line in _readable_lines(f"{label} {number}", item)
+        ]
+    return [_line(label, str(value)[:_MAX_SETTING_CHARS])]
 
 
 def _step_lines(profile: Profile) -> list[str]:

@@ -814,7 +814,35 @@ def run_doctor(
         report.checks.append(result)
         emit(replace(starting, result=result))
     current.clear()
+    report.checks[:] = _after_refusal(report.checks)
     return report
+
+
+# Checks that read only what is stored: once Intuit refuses the connection, a good verdict
+# of theirs no longer holds, so they say so too (one story on every row).
+_HOLD_ONLY_WHILE_ACCEPTED = ("tokens", "access-token", "refresh-window", "hard-limit")
+
+
+def _after_refusal(checks: list[CheckResult]) -> list[CheckResult]:
+    """The checks, with the stored-connection ones turned to reconnect when Intuit refused."""
+    refusal = next(
+        (c for c in checks if c.id in ("refresh", "company") and c.verdict == "reconnect"), None
+    )
+    if refusal is None:
+        return checks
+    return [
+        replace(
+            check,
+            verdict="reconnect",
+            why=f"Intuit refused this connection, so this no longer holds: reconnect. "
+            f"(Stored: {check.why})",
+            step=refusal.step,
+            command=refusal.command,
+        )
+        if check.id in _HOLD_ONLY_WHILE_ACCEPTED and check.verdict == "ok"
+        else check
+        for check in checks
+    ]
 
 
 def _with_needs(check_ids: Collection[str]) -> set[str]:
@@ -958,7 +986,7 @@ def status_doctor_report(profile: Profile, options: StatusOptions) -> DoctorRepo
 def _not_connected(report: DoctorReport, area: AreaId, options: StatusOptions) -> AreaStatus | None:
     """The row when there is no usable stored connection; None when there is one."""
     tokens = report.check("tokens")
-    if tokens.verdict == "ok":
+    if tokens.verdict in ("ok", "reconnect"):  # stored (a refused one is the other rows' story)
         return None
     if tokens.blocked_by == "handoff":  # the vendor holds it, as intended
         if area == "token-expiry":

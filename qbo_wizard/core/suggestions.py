@@ -79,6 +79,12 @@ def _words(text: str) -> set[str]:
     return {_singular(word) for word in _key(text).replace(":", " ").split()}
 
 
+def _narrower_than_hint(name: str, hint: str) -> bool:
+    """True when a name says more than the hint it matched: a different, narrower service
+    ("LTL Freight" for the hint "Freight Income"), never a confident suggestion."""
+    return bool(_words(name) - _GENERIC_WORDS - _words(hint))
+
+
 def _match(hints: tuple[str, ...], name: str, full_name: str, account_type: str = "") -> Score:
     """How well a record answers the hints: earlier hints first, then the quality of the match.
 
@@ -169,6 +175,8 @@ def suggest_invoice_item(line: IntegrationLine, lists: CompanyLists) -> Suggesti
     best: tuple[tuple[Score, int, int], Item, str] | None = None
     for item in _usable_items(line, lists):
         score = _match(line.hints, item.name, item.full_name)
+        if score and score.quality < _EXACT and _narrower_than_hint(item.name, score.hint):
+            score = Score(0, 0, "")  # "LTL Freight" for "Freight Income": another service
         reason = score.reason() if score else ""
         income = lists.account(item.income_account_id)
         if income is not None:

@@ -15,6 +15,25 @@ from urllib.parse import urljoin
 import requests
 
 _FORM_ACTION = re.compile(r"<form method='post' action='([^']*)'")
+_ERROR_TEXT = re.compile(r"<p class='error'><strong>(.*?)</strong><br>(.*?)</p>", re.DOTALL)
+
+
+class ConsentRefused(ValueError):
+    """The consent page answered with an error page (as Intuit does for a company whose app
+    another user already connected) instead of sending the browser back."""
+
+    def __init__(self, status: int, page_text: str) -> None:
+        super().__init__(f"the consent page refused (HTTP {status}): {page_text}")
+        self.status = status
+        self.page_text = page_text
+        """What the error page says, as a person reads it (`Title: message`)."""
+
+
+def _error_page_text(page: str) -> str:
+    found = _ERROR_TEXT.search(page)
+    if found is None:
+        return ""
+    return f"{html.unescape(found[1])}: {html.unescape(found[2])}"
 
 
 def approve(authorize_url: str, realm_id: str, decision: str = "allow") -> str:
@@ -30,6 +49,9 @@ def approve(authorize_url: str, realm_id: str, decision: str = "allow") -> str:
             action, data={"decision": decision, "realm_id": realm_id}, allow_redirects=False
         )
     if answer.status_code != 302:
+        refusal = _error_page_text(answer.text)
+        if refusal:
+            raise ConsentRefused(answer.status_code, refusal)
         raise ValueError(f"the consent form answered HTTP {answer.status_code}, not a redirect")
     return str(answer.headers["Location"])
 

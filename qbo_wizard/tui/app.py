@@ -359,6 +359,28 @@ class WizardApp(App[int]):
         self.exit(return_code=EXIT_PROBLEM, message=message)
         self._close_messages_no_wait()
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C asks whether to save and quit (a second Ctrl+C while asked quits)."""
+        from qbo_wizard.core.step_content import load_step_content
+        from qbo_wizard.tui.screens.confirm import QuitQuestion
+
+        if isinstance(self.screen, QuitQuestion):
+            return
+        content = load_step_content("overview")
+        demo = self.session.demo is not None
+        question = QuitQuestion(
+            content.text("quit_title"),
+            content.text("quit_question_demo" if demo else "quit_question"),
+            content.text("quit_yes_demo" if demo else "quit_yes"),
+            content.text("quit_no"),
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.call_later(self.action_quit)
+
+        self.push_screen(question, answered)
+
     async def action_quit(self) -> None:
         """Write any unsaved progress, then leave."""
         self.session.writer.flush()

@@ -5,12 +5,16 @@ from __future__ import annotations
 import gc
 import os
 import shutil
+import signal
 import socket
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING
 
 from qbo_wizard.core.paths import HOME_ENV_VAR
@@ -23,6 +27,13 @@ if TYPE_CHECKING:
 DEMO_PROFILE = "demo"
 # Set by textual-serve for each browser tab's wizard.
 WEB_DRIVER_ENV_VAR = "TEXTUAL_DRIVER"
+DEMO_FOLDER_PREFIX = "qbo-wizard-demo-"
+OWNER_FILE = "owner.pid"
+"""In each demo folder: the process id of the wizard using it."""
+STALE_UNOWNED_SECONDS = 24 * 3600
+"""A demo folder with no owner file (left by an older version) is removed after a day."""
+CLOSING_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
+"""Closing the terminal (SIGHUP) or being asked to stop (SIGTERM): demo mode tidies up first."""
 KEYRING_BACKEND_ENV_VAR = "PYTHON_KEYRING_BACKEND"  # read by `keyring` when first used
 MEMORY_KEYRING = "qbo_wizard.core.vault.MemoryKeyring"
 
@@ -99,6 +110,60 @@ def _memory_keyring() -> Iterator[None]:
             os.environ[KEYRING_BACKEND_ENV_VAR] = previous
 
 
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def remove_stale_demo_folders(temp_root: Path | None = None) -> list[Path]:
+    """Remove this user's demo folders whose wizard is no longer running (a terminal closed
+    before it could tidy up, or a crash). Returns the folders removed."""
+    root = Path(temp_root or tempfile.gettempdir())
+    removed = []
+    for folder in root.glob(f"{DEMO_FOLDER_PREFIX}*"):
+        try:
+            if not folder.is_dir() or folder.stat().st_uid != os.getuid():
+                continue
+            owner = folder / OWNER_FILE
+            if owner.exists():
+                stale = not _process_alive(int(owner.read_text().strip() or "0"))
+            else:
+                stale = time.time() - folder.stat().st_mtime > STALE_UNOWNED_SECONDS
+        except (OSError, ValueError):
+            continue
+        if stale:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+@contextmanager
+def _tidy_on_close(tidy: Callable[[], None]) -> Iterator[None]:
+    """Run `tidy` when the terminal closes or the process is told to stop, then end the
+    process as the signal would have. Only the main thread can set signal handlers; elsewhere
+    (tests driving the wizard from a worker thread) the normal exit path tidies up."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def closing(number: int, frame: FrameType | None) -> None:
+        tidy()
+        signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)
+
+    previous = {number: signal.signal(number, closing) for number in CLOSING_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
 @contextmanager
 def demo_environment(*, start_later: bool = False) -> Iterator[DemoInfo]:
     """The practice QuickBooks on 127.0.0.1, a throwaway config folder and an in-memory
@@ -109,12 +174,18 @@ def demo_environment(*, start_later: bool = False) -> Iterator[DemoInfo]:
             background once its first screen is drawn (`DemoInfo.start_simulator`); by
             default it is running before this yields.
     """
-    home = tempfile.mkdtemp(prefix="qbo-wizard-demo-")
+    remove_stale_demo_folders()
+    home = tempfile.mkdtemp(prefix=DEMO_FOLDER_PREFIX)
+    Path(home, OWNER_FILE).write_text(str(os.getpid()))
     previous_home = os.environ.get(HOME_ENV_VAR)
     os.environ[HOME_ENV_VAR] = home
     practice = PracticeQuickBooks()
+
+    def tidy() -> None:  # the process ends right after: its threads and ports go with it
+        shutil.rmtree(home, ignore_errors=True)
+
     try:
-        with _memory_keyring():
+        with _memory_keyring(), _tidy_on_close(tidy):
             if start_later:
                 yield DemoInfo(home=home, start_simulator=practice.start)
             else:

@@ -91,7 +91,9 @@ async def test_before_connecting_only_this_computer_is_checked() -> None:
         await settle(pilot)
         assert "only the checks on this computer ran" in status(app, "doctor-status")
         assert rows(app)["profile"].startswith("✓ Profile settings")
-        assert "offline checks only" in rows(app)["company"]
+        company = rows(app)["company"]
+        assert "checked once a company is connected (step 6)" in company
+        assert "--" not in company  # the wizard's words, not the command line's
         assert rows(app)["keys"].startswith("✗ App keys  No client ID is saved")
         await press(pilot, "#check-keys FixButton")
     assert app.outcomes == [JumpTo("credentials")]

@@ -207,6 +207,16 @@ class StepScreen(Screen[StepOutcome]):
             self.notify(message, severity="error", timeout=8, markup=False)
         self.refresh_bindings()
 
+    def on_resize(self) -> None:
+        """A widget hidden by the new width (the step list below 100 columns) gives up the
+        focus, so keys never act on something the user cannot see."""
+        self.call_after_refresh(self._drop_hidden_focus)
+
+    def _drop_hidden_focus(self) -> None:
+        focused = self.focused
+        if focused is not None and not focused.focusable:
+            self.set_focus(None)
+
     def action_leave_field(self) -> None:
         self.set_focus(None)
 

@@ -33,6 +33,9 @@ class ChecklistStepScreen(StepScreen):
             yield CalloutBox(Callout("note", "You can skip this step for now", content.skip_note))
         if content.intro:
             yield Prose(content.intro, classes="intro")
+        if self.step.id == "overview" and self.session.demo is not None:
+            # The intro promises the wizard remembers where you stopped; demo mode does not.
+            yield Label(content.text("demo_intro_note"), id="demo-forgets", classes="demo-note")
         for callout in content.callouts:
             yield CalloutBox(callout)
         if content.choice is not None:

@@ -44,3 +44,11 @@ class ConfirmScreen(ModalScreen[bool]):
     @on(Button.Pressed)
     def pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "confirm-yes")
+
+
+class QuitQuestion(ConfirmScreen):
+    """Ctrl+C's question: save and quit? A second Ctrl+C answers yes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+c", "answer(True)", show=False, id="quit.again", priority=True),
+    ]

@@ -32,6 +32,7 @@ from qbo_wizard.core.step_content import Link
 from qbo_wizard.tui.screens.base import StepScreen
 from qbo_wizard.tui.screens.confirm import ConfirmScreen
 from qbo_wizard.tui.widgets.choice_button import ChoiceButton
+from qbo_wizard.tui.widgets.explained import ExplainedProblem
 from qbo_wizard.tui.widgets.guidance import CalloutBox, LinkRow
 from qbo_wizard.tui.widgets.prose import Prose
 from qbo_wizard.tui.widgets.secret_input import SecretInput
@@ -70,6 +71,14 @@ class ConnectionSaved(Message):
     def __init__(self, profile: Profile) -> None:
         super().__init__()
         self.profile = profile
+
+
+class SignInRefused(Message):
+    """Intuit's sign-in page showed an error instead of coming back (demo approval saw it)."""
+
+    def __init__(self, page_text: str) -> None:
+        super().__init__()
+        self.page_text = page_text
 
 
 class ConnectFailed(Message):
@@ -136,6 +145,8 @@ class ConnectScreen(StepScreen):
         super().__init__(*args, **kwargs)
         self.authorization: Authorization | None = None
         self.listener: LoopbackListener | None = None
+        self.refused = False
+        """The sign-in page refused this attempt (its explanation is on screen)."""
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -221,10 +232,11 @@ class ConnectScreen(StepScreen):
                 )
                 yield Label("", id="pasted-tokens-problem", classes="field-problem", markup=False)
                 yield Button("Connect (o)", id="finish-paste-tokens")
-        status = StatusLine(id="connect-status")
+        status = StatusLine(id="connect-status", leads=True)
         if profile.realm_id and profile.step_state("connect") == "done":
             status.succeeded(self.connected_text(profile, "already"))
         yield status
+        yield Vertical(id="connect-problem")
 
     def demo_approve_row(self, method: str) -> ComposeResult:
         """In demo mode: a button that approves on the practice sign-in page, for machines
@@ -280,6 +292,8 @@ class ConnectScreen(StepScreen):
         if self.busy or self.listener is not None:
             return
         self.session.writer.flush()  # the core reads the profile from disk
+        self.refused = False
+        self.query_one("#connect-problem", Vertical).remove_children()
         method = self.method
         if method == "paste-tokens":
             self.connect_with_tokens()
@@ -362,7 +376,9 @@ class ConnectScreen(StepScreen):
                 self.app.open_url(authorization.url)
             return
         self.status.succeeded(self.content.text("url_ready"))
-        self.query_one("#pasted-address", SecretInput).focus()
+        if self.session.demo is None:
+            self.query_one("#pasted-address", SecretInput).focus()
+        # In demo mode the focus stays put, so the approve key (a) approves instead of typing.
 
     @on(Button.Pressed, ".demo-approve Button")
     def action_demo_approve(self) -> None:
@@ -379,7 +395,7 @@ class ConnectScreen(StepScreen):
         paste-back gets the landing address pasted into its field."""
         import requests
 
-        from qbo_wizard.simulator.browser import approve
+        from qbo_wizard.simulator.browser import ConsentRefused, approve
         from qbo_wizard.simulator.companies import US_REALM
 
         try:
@@ -388,6 +404,8 @@ class ConnectScreen(StepScreen):
                 requests.get(landed_on, timeout=10)
             else:
                 self.app.call_from_thread(self.paste_landing_address, landed_on)
+        except ConsentRefused as refusal:
+            self.post_message(SignInRefused(refusal.page_text))
         except Exception as error:  # plain words only; the address holds a sign-in code
             kind = type(error).__name__
             self.post_message(ConnectFailed(self.content.text("unexpected", kind=kind)))
@@ -498,23 +516,52 @@ class ConnectScreen(StepScreen):
         self.status.succeeded(self.connected_text(self.profile))
         self.refresh_bindings()
 
+    @on(SignInRefused)
+    async def sign_in_refused(self, event: SignInRefused) -> None:
+        """Explain the sign-in page's error (who to contact, what to do); the sign-in is over,
+        so a loopback wait stops and frees its port."""
+        from qbo_wizard.core.explain import explain
+
+        self.refused = True
+        self.stop_sign_in()
+        explanation = explain(event.page_text)
+        if explanation is None:
+            self.status.failed(self.content.text("refused", said=event.page_text))
+            return
+        self.status.failed(self.content.text("refused_explained"))
+        problem = ExplainedProblem.from_explanation(explanation, current_step="connect")
+        if not explanation.detail:  # the page's own words name the person to contact
+            problem.said = f"Intuit's page said: {event.page_text}"
+        holder = self.query_one("#connect-problem", Vertical)
+        await holder.remove_children()
+        await holder.mount(problem)
+        self.status.scroll_visible(top=True, animate=False)  # the outcome, then what to do
+
     @on(ConnectFailed)
     def connect_failed(self, event: ConnectFailed) -> None:
-        self.remove_class("-waiting")
-        self.busy = False
-        self.listener = None
+        self.stop_sign_in()
+        if event.cancelled and self.refused:
+            return  # the wait stopped because the sign-in page refused; that stays on screen
         if event.cancelled:
             self.status.clear()
             self.status.update(event.message)
         else:
             self.status.failed(event.message)
-        self.refresh_bindings()
 
     # -- cancelling ----------------------------------------------------------------------------
 
     @on(Button.Pressed, "#cancel-loopback")
     def action_cancel_sign_in(self) -> None:
         self.cancel_waiting()
+
+    def stop_sign_in(self) -> None:
+        """The sign-in attempt is over: stop any loopback wait (freeing its port) and let the
+        user start again."""
+        self.cancel_waiting()
+        self.remove_class("-waiting")
+        self.busy = False
+        self.listener = None
+        self.refresh_bindings()
 
     def cancel_waiting(self) -> None:
         """Stop a loopback wait (the listener closes its port)."""

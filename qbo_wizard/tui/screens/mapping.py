@@ -147,6 +147,13 @@ class SuggestedItemsCreated(Message):
     problems: list[str]
 
 
+# Bill-line choices QuickBooks accepts but that keep the cost off the expenses (a Fixed Asset
+# or prepaid account, or a non-cost type): picked only after the user confirms.
+CONFIRM_FIRST = frozenset(
+    {"account-type-fixed-asset", "account-type-current-asset", "account-type-unusual"}
+)
+
+
 class LoadStopped(Exception):
     """The screen went away while the lists were loading."""
 
@@ -651,7 +658,8 @@ class MappingScreen(StepScreen):
         """One line: how many lines are ready, and whether it is saved."""
         views = self.views()
         total = len(views)
-        done = sum(v.state in ("ok", "warning", "unused") for v in views)
+        done = sum(v.state in ("ok", "unused") for v in views)
+        look = sum(v.state == "warning" for v in views)  # allowed, but "! needs a look"
         status = self.status
         if problem:
             status.failed(problem)
@@ -672,6 +680,14 @@ class MappingScreen(StepScreen):
                         "refused_lines", done=str(done), total=str(total), refused=str(len(refused))
                     )
                 )
+        elif look:
+            saved = "look_not_saved" if self.dirty or self.saved is None else "look_saved"
+            status.clear()
+            status.update(
+                self.content.text("look_lines", done=str(done), total=str(total), look=str(look))
+                + " "
+                + self.content.text(saved)
+            )
         elif self.dirty or self.saved is None:
             status.clear()
             status.update(self.content.text("not_saved", done=str(done), total=str(total)))
@@ -765,7 +781,31 @@ class MappingScreen(StepScreen):
         if picked.create:
             self.open_new_item(line_id, picked)
             return
+        before = draft.choices[line_id].target_id
         self.apply_choice(line_id, picked.key)
+        unusual = [f for f in draft.findings_for(line_id) if f.code in CONFIRM_FIRST]
+        if unusual:
+            self.confirm_unusual(line_id, unusual[0], before)
+
+    def confirm_unusual(self, line_id: str, finding: Finding, before: str | None) -> None:
+        """A cost posted to a balance-sheet (or other non-cost) account is kept only when the
+        user says so; otherwise the line goes back to what it had."""
+        draft = self.draft
+        assert draft is not None
+        label = draft.integration.line(line_id).label
+        question = ConfirmScreen(
+            self.content.text("unusual_title"),
+            self.content.text("unusual_question", line=label, why=finding.as_text()),
+            self.content.text("unusual_yes"),
+            self.content.text("unusual_no"),
+        )
+
+        def answered(keep: bool | None) -> None:
+            if not keep and self.draft is draft:
+                draft.choose(line_id, before)
+                self.changed(line_id)
+
+        self.app.push_screen(question, answered)
 
     def apply_choice(self, line_id: str, target_id: str | None) -> None:
         draft = self.draft

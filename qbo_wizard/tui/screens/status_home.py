@@ -48,6 +48,17 @@ a new app with a shared admin login, enter its keys, and connect. Your mapping i
 """
 
 
+TAKEOVER_QUESTION = """\
+Only one connection per app and company can exist. If another **admin of {company}** approved
+this app from their own Intuit login (often a colleague, or an accountant setting up their own
+copy of the integration), their connection replaced this one. That looks the same here as a
+password change: QuickBooks no longer accepts the connection.
+
+Reconnecting **takes the connection back from them**: whatever they run with it stops working.
+Agree with them first who keeps it, then reconnect as an admin and pick the same company.
+"""
+
+
 class StatusChecked(Message):
     """The status checks finished."""
 
@@ -109,6 +120,14 @@ class StatusHomeScreen(Screen[HomeChoice]):
             tooltip="The authorizing user's password changed: approve the connection again",
         ),
         Binding(
+            "o",
+            "choose('takeover')",
+            "Taken over",
+            id="home.takeover",
+            tooltip="Another admin connected this app: agree with them, then take it back",
+            show=False,  # its button shows the key; the footer keeps room for Quit at 80 columns
+        ),
+        Binding(
             "a",
             "choose('new-app')",
             "New app",
@@ -152,6 +171,7 @@ class StatusHomeScreen(Screen[HomeChoice]):
             yield Label("What would you like to do?", id="home-question")
             with Grid(id="home-actions"):
                 yield Button("Reconnect after a password change (r)", id="do-reconnect")
+                yield Button("Another admin took over the connection (o)", id="do-takeover")
                 yield Button("The app's creator was deleted (a)", id="do-new-app")
                 yield Button("Run the test again (t)", id="do-test")
                 yield Button("Troubleshoot (h)", id="do-troubleshoot")
@@ -230,6 +250,20 @@ class StatusHomeScreen(Screen[HomeChoice]):
                     self.dismiss(NewApp())
 
             self.app.push_screen(question, answered)
+        elif choice == "takeover":
+            company = self.session.profile.company_name or "the company"
+            question = ConfirmScreen(
+                "Another admin took over the connection",
+                TAKEOVER_QUESTION.format(company=company),
+                "We agreed: reconnect",
+                "Not yet",
+            )
+
+            def agreed(yes: bool | None) -> None:
+                if yes:
+                    self.dismiss(Reconnect())
+
+            self.app.push_screen(question, agreed)
         elif choice in ("test", "troubleshoot"):
             self.dismiss(JumpTo(choice))  # type: ignore[arg-type]
         elif choice == "steps":

@@ -20,6 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, ProgressBar, Static
 
 from qbo_wizard.core.display import short_realm
@@ -169,7 +170,7 @@ class TestStepScreen(StepScreen):
             yield TickBox(self.content.text("cleanup_label"), True, id="cleanup-choice")
             yield Button("Run the test (r)", id="run-test", variant="primary", disabled=True)
         yield ProgressBar(id="test-progress", show_eta=False)
-        yield StatusLine(id="test-status")
+        yield StatusLine(id="test-status", leads=True)
         yield Vertical(id="test-results")
 
     def on_mount(self) -> None:
@@ -338,6 +339,7 @@ class TestStepScreen(StepScreen):
         self.running = self.busy = True
         self.session.writer.flush()
         await self.query_one("#test-results", Vertical).remove_children()
+        self.query_one("#plan-status", StatusLine).clear()  # "Ready… press r" is done with
         self.query_one("#run-test", Button).disabled = True
         self.query_one("#clean-up-now", Button).disabled = True
         bar = self.query_one("#test-progress", ProgressBar)
@@ -436,7 +438,7 @@ class TestStepScreen(StepScreen):
             self.show_problem(event.problem)
 
     @on(TestFinished)
-    def finished(self, event: TestFinished) -> None:
+    async def finished(self, event: TestFinished) -> None:
         result = event.result
         self.stop()
         if event.profile is not None:
@@ -454,8 +456,8 @@ class TestStepScreen(StepScreen):
             status.succeeded(content.text("passed_kept" if kept else "passed"))
         else:
             status.failed(content.text("failed"))
-        self.show_result(result, cleanup_only=event.cleanup_only)
         self.query_one("#run-test", Button).label = "Run the test again (r)"
+        await self.show_result(result, cleanup_only=event.cleanup_only)
         status.scroll_visible(top=True, animate=False)  # the outcome, then the documents
 
     # -- results -------------------------------------------------------------------------------
@@ -477,15 +479,16 @@ class TestStepScreen(StepScreen):
     def show_problem(self, problem: TestProblem) -> None:
         self.query_one("#test-results", Vertical).mount(self.problem_view(problem))
 
-    def show_result(self, result: TestRunResult, *, cleanup_only: bool) -> None:
+    async def show_result(self, result: TestRunResult, *, cleanup_only: bool) -> None:
+        """Mount the result's parts (awaited, so the outcome can then scroll above them)."""
         results = self.query_one("#test-results", Vertical)
+        parts: list[Widget] = []
         if result.problem is not None:
-            self.show_problem(result.problem)
+            parts.append(self.problem_view(result.problem))
         label = "Cleanup" if cleanup_only else "Left by an earlier test"
-        for outcome in result.earlier_cleanup:
-            results.mount(self.cleanup_line(outcome, label))
-        for document in result.documents:
-            results.mount(DocumentView(document, self))
+        parts.extend(self.cleanup_line(outcome, label) for outcome in result.earlier_cleanup)
+        parts.extend(DocumentView(document, self) for document in result.documents)
+        await results.mount_all(parts)
 
     def cleanup_line(self, outcome: CleanupOutcome, label: str) -> Vertical:
         """`✓ Cleanup: invoice QBW-TEST-… voided (…).`, and the explained problem if it failed."""

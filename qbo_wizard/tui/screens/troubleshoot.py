@@ -42,6 +42,7 @@ from textual.worker import get_current_worker
 from qbo_wizard.core.display import shorten_realm_ids
 from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.progress import is_configured
+from qbo_wizard.core.steps import step_by_id
 from qbo_wizard.tui.screens.base import StepScreen, is_text_field
 from qbo_wizard.tui.widgets.explained import ExplainedProblem, FixButton
 from qbo_wizard.tui.widgets.guidance import CalloutBox
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
 # The practice QuickBooks' failure scenarios, in the order the buttons show them.
 SCENARIOS = ("takeover", "password-change", "already-purchased", "outage", "throttle", "none")
 
+SKIPPED_OFFLINE = "Skipped: QuickBooks itself is checked once a company is connected (step 6)."
 VERDICT_MARKS = {
     "ok": ("✓", "$text-success"),
     "warning": ("!", "$text-warning"),
@@ -149,11 +151,11 @@ class CheckRow(Horizontal):
         mark = VERDICT_MARKS.get(result.verdict, ("?", "$text-warning"))
         yield Static(Content.assemble(mark, f" {result.title}"), classes="check-title")
         with Vertical(classes="check-body"):
-            yield Static(self.shown(result.why), classes="check-why", markup=False)
+            yield Static(self.shown(self.why_in_wizard()), classes="check-why", markup=False)
             for detail in result.details:
                 yield Static(f"- {self.shown(detail)}", classes="check-detail", markup=False)
             if result.verdict in ("warning", "problem", "reconnect") and result.next_action:
-                yield Static(f"Next: {result.next_action}.", classes="check-next", markup=False)
+                yield Static(f"Next: {self.next_in_wizard()}.", classes="check-next", markup=False)
             if result.intuit_tid and result.needs_action:
                 yield Static(
                     f"Intuit's reference (intuit_tid): {result.intuit_tid}",
@@ -162,6 +164,23 @@ class CheckRow(Horizontal):
                 )
             if result.needs_action and result.step is not None:
                 yield FixButton(result.step, again=self.again, compact=True)
+
+    def why_in_wizard(self) -> str:
+        """The check's reason; a live check skipped before connecting says so in the wizard's
+        words (the command line's reason names its --offline option)."""
+        result = self.result
+        offline = result.kind == "live" and result.blocked_by is None and not self.again
+        if result.verdict == "skipped" and offline:
+            return SKIPPED_OFFLINE
+        return result.why
+
+    def next_in_wizard(self) -> str:
+        """What to do next: the wizard step that does it, else the command to run."""
+        result = self.result
+        if result.step is not None:
+            step = step_by_id(result.step)
+            return f"step {step.number} · {step.title}"
+        return result.next_action
 
     def render_text(self) -> str:
         """The row as plain text, buttons included (for tests and screen readers)."""
@@ -218,12 +237,12 @@ class TroubleshootScreen(StepScreen):
                 yield Prose(content.text("explain_intro"))
                 yield TextArea(id="error-text", soft_wrap=True, tab_behavior="focus")
                 yield Button("Explain this error (e)", id="explain", variant="primary")
-                yield StatusLine(id="explain-status")
+                yield StatusLine(id="explain-status", leads=True)
                 yield Vertical(id="explanation")
             with TabPane(content.text("tab_bundle"), id="tab-bundle"):
                 yield Prose(content.text("bundle_intro"))
                 yield Button("Create the support bundle", id="make-bundle", variant="primary")
-                yield StatusLine(id="bundle-status")
+                yield StatusLine(id="bundle-status", leads=True)
                 with Vertical(id="bundle-view"):
                     yield TextArea(id="bundle-text", read_only=True, soft_wrap=True)
                     yield Label(content.text("bundle_where"), classes="field-label")
@@ -248,7 +267,7 @@ class TroubleshootScreen(StepScreen):
                                 classes="scenario-what",
                                 markup=False,
                             )
-                    yield StatusLine(id="scenario-status")
+                    yield StatusLine(id="scenario-status", leads=True)
         for callout in content.callouts:
             yield CalloutBox(callout)
 
@@ -327,12 +346,21 @@ class TroubleshootScreen(StepScreen):
         self.query_one("#doctor-results", Vertical).mount(self.check_row(progress.result))
 
     @on(DoctorFinished)
-    def doctor_finished(self, event: DoctorFinished) -> None:
+    async def doctor_finished(self, event: DoctorFinished) -> None:
         report = self.report = event.report
         self.checking = False
         self.query_one("#doctor-progress").display = False
         self.query_one("#run-doctor", Button).disabled = False
         results = self.query_one("#doctor-results", Vertical)
+        final = {check.id: check for check in report.checks}
+        for position, row in enumerate(list(results.children)):
+            if isinstance(row, CheckRow) and final.get(row.result.id, row.result) != row.result:
+                await row.remove()  # a later check changed it (Intuit refused the connection)
+                fresh = self.check_row(final[row.result.id])
+                if position < len(results.children):
+                    await results.mount(fresh, before=position)
+                else:
+                    await results.mount(fresh)
         shown = {row.result.id for row in results.query(CheckRow)}
         results.mount_all(self.check_row(check) for check in report.checks if check.id not in shown)
         status = self.query_one("#doctor-status", StatusLine)
@@ -469,7 +497,9 @@ class TroubleshootScreen(StepScreen):
         if self.bundle is not None:
             self.app.copy_to_clipboard(self.bundle.text)
             text = self.content.text("bundle_copied")
-            self.query_one("#bundle-status", StatusLine).succeeded(text)
+            status = self.query_one("#bundle-status", StatusLine)
+            status.clear()  # sent, not confirmed: no ✓ for what cannot be checked
+            status.update(text)
 
     # -- rehearsing failures (demo mode) ---------------------------------------------------------
 

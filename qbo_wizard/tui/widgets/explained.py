@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.widgets import Button, Static
 
 from qbo_wizard.core.steps import StepId, is_step_id, step_by_id
+from qbo_wizard.tui.widgets.clipboard import send_to_clipboard
 
 if TYPE_CHECKING:  # the step screens import these cores when they need them
     from qbo_wizard.core.explain import Explanation
@@ -175,5 +176,4 @@ class ExplainedProblem(Vertical):
     def copy_reference(self, event: Button.Pressed) -> None:
         event.stop()
         if self.intuit_tid:
-            self.app.copy_to_clipboard(self.intuit_tid)
-            self.app.notify("Copied Intuit's reference (intuit_tid).", timeout=3)
+            send_to_clipboard(self.app, self.intuit_tid, "Intuit's reference (intuit_tid)")

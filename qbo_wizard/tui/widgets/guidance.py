@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Static
 
 from qbo_wizard.core.step_content import Callout, ChecklistItem, CopyValue, Link
+from qbo_wizard.tui.widgets.clipboard import send_to_clipboard
 from qbo_wizard.tui.widgets.prose import Prose
 from qbo_wizard.tui.widgets.tick_box import TickBox
 
@@ -47,8 +48,7 @@ class CopyValueRow(Vertical):
     @on(Button.Pressed, ".copy-button")
     def copy_value(self, event: Button.Pressed) -> None:
         event.stop()
-        self.app.copy_to_clipboard(self.value.value)
-        self.app.notify(f"Copied: {self.value.label}", timeout=3)
+        send_to_clipboard(self.app, self.value.value, self.value.label)
 
 
 class LinkRow(Horizontal):
@@ -87,10 +87,16 @@ class LinkRow(Horizontal):
             self.app.open_url(self.link.url)
             self.app.notify(f"Opening {self.link.label} in your browser…", timeout=3)
         else:
-            self.app.copy_to_clipboard(self.link.url)
-            self.app.notify(
-                f"Copied the address of {self.link.label}; open it in a browser on your computer.",
-                timeout=5,
+            fallback = (
+                "select the address shown with the mouse"
+                if self.shown_url == self.link.url
+                else "run the wizard in a terminal on the computer with the browser"
+            )
+            send_to_clipboard(
+                self.app,
+                self.link.url,
+                f"the address of {self.link.label} (open it in a browser on your computer)",
+                fallback,
             )
 
 

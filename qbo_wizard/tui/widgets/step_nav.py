@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -42,6 +43,14 @@ def step_label(step: Step) -> str:
     return f"Step {step.number} of {len(STEPS)} · {step.title}"
 
 
+SHORT_WORDS = {"development keys": "dev keys", "production keys": "prod keys"}
+
+
+def short_badge(badge: str) -> str:
+    """A banner badge in fewer letters: `profile acme` → `acme`, `development keys` → `dev keys`."""
+    return SHORT_WORDS.get(badge, badge.removeprefix("profile "))
+
+
 class StepBanner(Horizontal):
     """The always-visible top line: `Step N of 9 · Title`, and what profile this is."""
 
@@ -54,12 +63,46 @@ class StepBanner(Horizontal):
         yield Static(self._title, id="banner-title", markup=False)
         yield Static(self._badge_text(), id="banner-badges", markup=False)
 
-    def _badge_text(self) -> str:
-        return "  ·  ".join(self._badges())
+    def _badge_text(self, room: int | None = None) -> str:
+        """The badges, tight so all of them fit at 80 columns; when `room` is too small for
+        that, the short forms (`acme · dev keys`), so nothing is lost on narrower screens."""
+        full = " · ".join(self._badges())
+        if room is None or len(full) <= room:
+            return full
+        return " · ".join(short_badge(badge) for badge in self._badges())
+
+    def on_resize(self) -> None:
+        self.refresh_badges()
 
     def refresh_badges(self) -> None:
         """Redraw the right-hand side after the profile's key set or mode changed."""
-        self.query_one("#banner-badges", Static).update(self._badge_text())
+        badges = self.query_one("#banner-badges", Static)
+        room = self.content_size.width - len(self._title) - badges.styles.margin.left
+        badges.update(self._badge_text(room if self.content_size.width else None))
+
+
+class StepOptions(OptionList):
+    """The steps as options. Hidden (the step strip stands in on narrow terminals), it takes
+    no focus and ignores its keys, so PageUp or Enter there never acts on an unseen list."""
+
+    def is_shown(self) -> bool:
+        """True when this list and every container around it are displayed."""
+        return all(node.display for node in self.ancestors_with_self if isinstance(node, Widget))
+
+    def allow_focus(self) -> bool:
+        return self.is_shown()
+
+    def action_page_up(self) -> None:
+        if self.is_shown():
+            super().action_page_up()  # type: ignore[no-untyped-call]
+
+    def action_page_down(self) -> None:
+        if self.is_shown():
+            super().action_page_down()  # type: ignore[no-untyped-call]
+
+    def action_select(self) -> None:
+        if self.is_shown():
+            super().action_select()
 
 
 class StepList(Vertical):
@@ -83,9 +126,7 @@ class StepList(Vertical):
             glyph, style = step_glyph(self._profile, step, self._current)
             prompt = Content.assemble((f"{glyph} ", style), f"{step.number}  {step.title}")
             options.append(Option(prompt, id=step.id))
-        option_list = OptionList(*options, id="step-options", compact=True)
-        option_list.can_focus = True
-        yield option_list
+        yield StepOptions(*options, id="step-options", compact=True)
         yield Static(LEGEND, id="step-legend", markup=False)
 
     def on_mount(self) -> None:
