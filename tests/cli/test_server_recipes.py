@@ -161,7 +161,7 @@ def test_the_cron_recipe_gets_tokens_and_refreshes_with_no_terminal(
     second = run_job()  # this run has to refresh, under the lock, with nobody at a terminal
     assert second.returncode == 0, second.stderr
     log = (machine.home / "post-invoices.log").read_text()
-    assert log.count(f'"CompanyName": "{US_COMPANY}"') == 2, log
+    assert log.count(f'"CompanyName":"{US_COMPANY}"') == 2, log
     assert "qbo-wizard:" not in log  # no warnings: the config folder is writable for cron
 
 
