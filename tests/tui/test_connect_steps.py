@@ -148,7 +148,7 @@ async def test_pasted_address_with_the_wrong_state_is_refused(
         await pilot.press("enter")
         await settle(pilot)
         problem = str(app.screen.query_one("#pasted-address-problem", Label).render())
-        assert "instead of a sign-in code: invalid[/]scope." in problem
+        assert "instead of a sign-in code: one the wizard does not recognise." in problem
 
         field.value = landed
         await pilot.press("enter")

@@ -104,8 +104,8 @@ async def test_after_a_reconnect_the_status_home_offers_a_new_hand_off_to_a_file
         assert isinstance(app.screen, StatusHomeScreen)
         offer = app.screen.query_one("#do-handoff", Button)
         assert offer.display
-        assert str(offer.label) == "Hand the connection to Practice TMS (demo) (o)"
-        await pilot.press("o")
+        assert str(offer.label) == "Hand the connection to Practice TMS (demo) (v)"
+        await pilot.press("v")
         await settle(pilot)
         assert isinstance(app.screen, HandoffScreen)
         target = tmp_path / "acme.age"
@@ -134,7 +134,7 @@ async def test_a_file_that_exists_is_kept_and_the_screen_says_so(
     app = demo_wizard(simulator, load_profile("acme"))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("o")
+        await pilot.press("v")
         await settle(pilot)
         app.screen.query_one("#handoff-file", Input).value = str(taken)
         await press(pilot, "#handoff-seal")
@@ -158,6 +158,6 @@ async def test_a_connection_quickbooks_refuses_is_not_offered_for_hand_off(
         assert isinstance(app.screen, StatusHomeScreen)
         assert "reconnect" in app.screen.query_one("#status-connection", StatusRow).render_text()
         assert not app.screen.query_one("#do-handoff", Button).display
-        await pilot.press("o")
+        await pilot.press("v")
         await settle(pilot)
         assert isinstance(app.screen, StatusHomeScreen)

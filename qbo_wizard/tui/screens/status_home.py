@@ -145,7 +145,7 @@ class StatusHomeScreen(Screen[HomeChoice]):
         ),
         Binding("q", "choose('quit')", "Quit", id="home.quit", tooltip="Quit the wizard"),
         Binding(
-            "o",
+            "v",
             "choose('handoff')",
             "Hand over",
             id="home.handoff",
@@ -176,7 +176,7 @@ class StatusHomeScreen(Screen[HomeChoice]):
                 yield Button("Run the test again (t)", id="do-test")
                 yield Button("Troubleshoot (h)", id="do-troubleshoot")
             yield Button("Open all steps (s)", id="do-steps", classes="-secondary")
-            yield Button("Hand the connection over (o)", id="do-handoff", variant="primary")
+            yield Button("Hand the connection over (v)", id="do-handoff", variant="primary")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -206,7 +206,7 @@ class StatusHomeScreen(Screen[HomeChoice]):
         button = self.query_one("#do-handoff", Button)
         button.display = self.handoff_plan is not None
         if self.handoff_plan is not None:
-            button.label = f"Hand the connection to {self.handoff_plan.vendor} (o)"
+            button.label = f"Hand the connection to {self.handoff_plan.vendor} (v)"
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
