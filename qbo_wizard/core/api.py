@@ -16,18 +16,23 @@ Built on python-quickbooks, used unmodified, with three deliberate seams:
   alone does not report.
 
 Every call sends `minorversion=75`; every create, void and delete sends a `requestid`, so a
-retry after a lost answer cannot post twice. Throttling (429 / 3001) is retried after 15 s,
-then 60 s (Intuit asks for a minute's pause), server errors (5xx) after 1, 2 and 4 s, in both
-cases honouring `Retry-After` when QuickBooks sends one; a 401 gets exactly one refresh and one
-retry. Everything else is a `QboApiError`. Only the error finally raised is logged.
+retry after a lost answer cannot post twice. Every request to a company first waits its turn
+under Intuit's per-company limits (10 a second, 500 a minute), shared by every client in the
+process that talks to that company (`CompanyPace`), so the limits are not hit. Throttling
+(429 / 3001) that happens anyway is retried after 15 s, then 60 s (Intuit asks for a minute's
+pause), server errors (5xx) after 1, 2 and 4 s, in both cases honouring `Retry-After` when
+QuickBooks sends one; a 401 gets exactly one refresh and one retry. Everything else is a
+`QboApiError`. Only the error finally raised is logged.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -137,19 +142,111 @@ class _Answer:
     retry_after: float | None
 
 
-class _BearerSession(requests.Session):
-    """The session python-quickbooks uses: it reads `access_token` and calls `request`."""
+# Intuit's limits per company (realm) and app: requests a second, and a minute.
+PER_SECOND_LIMIT = 10
+PER_MINUTE_LIMIT = 500
+# Each window is counted from when an answer arrived (never earlier than Intuit received the
+# request), with a small margin for the clocks at either end.
+SECOND_WINDOW = 1.02
+MINUTE_WINDOW = 60.5
 
-    def __init__(self, on_answer: Callable[[requests.Response], None]) -> None:
+
+class CompanyPace:
+    """Keeps one company's requests under Intuit's limits: at most `per_second` in any second
+    and `per_minute` in any minute, counting the requests still under way.
+
+    A request takes its turn (`take_turn`, waiting while the limits are reached) and says when
+    its answer arrived (`finished`). Thread-safe: every client of the company in this process
+    shares one pace (`pace_for`).
+    """
+
+    def __init__(
+        self,
+        per_second: int = PER_SECOND_LIMIT,
+        per_minute: int = PER_MINUTE_LIMIT,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.per_second = per_second
+        self.per_minute = per_minute
+        self._clock = clock
+        self._turns = threading.Condition()
+        self._answered: deque[float] = deque()  # when each answer of the last minute arrived
+        self._under_way = 0
+        self.waited = 0.0
+        """Seconds spent waiting for a turn, in all (for progress and the benchmarks)."""
+
+    def _wait_needed(self, now: float) -> float | None:
+        """0 when a request may go now; else how long until one may (None: until an answer)."""
+        answered = self._answered
+        while answered and answered[0] <= now - MINUTE_WINDOW:
+            answered.popleft()
+        if self._under_way + len(answered) >= self.per_minute:
+            return answered[0] + MINUTE_WINDOW - now if answered else None
+        last_second = 0
+        for moment in reversed(answered):
+            if moment <= now - SECOND_WINDOW:
+                break
+            last_second += 1
+        if self._under_way + last_second < self.per_second:
+            return 0.0
+        if last_second == 0:
+            return None  # every place is taken by a request still under way
+        # The place frees when the oldest answer of the last second leaves the window.
+        return answered[len(answered) - last_second] + SECOND_WINDOW - now
+
+    def take_turn(self) -> float:
+        """Wait until a request may go without passing a limit; the seconds waited."""
+        started = self._clock()
+        with self._turns:
+            while True:
+                wait = self._wait_needed(self._clock())
+                if wait is not None and wait <= 0:
+                    break
+                self._turns.wait(timeout=wait)
+            self._under_way += 1
+        waited = self._clock() - started
+        self.waited += waited
+        return waited
+
+    def finished(self) -> None:
+        """The request whose turn it was has its answer (or failed): note when."""
+        with self._turns:
+            self._under_way -= 1
+            self._answered.append(self._clock())
+            self._turns.notify_all()
+
+
+_paces: dict[tuple[str, str], CompanyPace] = {}
+_paces_lock = threading.Lock()
+
+
+def pace_for(api_base_url: str, realm_id: str) -> CompanyPace:
+    """The pace every client in this process keeps for one company of one API."""
+    with _paces_lock:
+        return _paces.setdefault((api_base_url, realm_id), CompanyPace())
+
+
+class _BearerSession(requests.Session):
+    """The session python-quickbooks uses: it reads `access_token` and calls `request`.
+
+    Every request waits its turn under the company's limits first (`pace`).
+    """
+
+    def __init__(self, on_answer: Callable[[requests.Response], None], pace: CompanyPace) -> None:
         super().__init__()
         self.access_token = ""
+        self.pace = pace
         self.hooks["response"].append(lambda response, *args, **kwargs: on_answer(response))
 
     def request(
         self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
     ) -> requests.Response:
         kwargs.setdefault("timeout", REQUEST_TIMEOUT)
-        return super().request(method, url, *args, **kwargs)
+        self.pace.take_turn()
+        try:
+            return super().request(method, url, *args, **kwargs)
+        finally:
+            self.pace.finished()
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -269,7 +366,8 @@ class QboApi:
         self._tokens = tokens
         self._sleep = sleep
         self._answer: _Answer | None = None
-        self._session = _BearerSession(self._remember)
+        self.pace = pace_for(endpoints.api_base_url, realm_id)
+        self._session = _BearerSession(self._remember, self.pace)
         client = QuickBooks(company_id=realm_id, minorversion=MINOR_VERSION)
         client.api_url_v3 = endpoints.api_base_url
         client.sandbox_api_url_v3 = endpoints.api_base_url

@@ -794,6 +794,7 @@ class SimulatorServer:
                 if check.grant.realm_id != realm or realm not in self.companies:
                     raise faults.authorization_failed()
                 if self._throttled(realm):
+                    self.request_counts["throttled"] += 1  # every 429 sent, for the benchmarks
                     raise faults.throttled()
                 books = self.companies[realm].books
                 request_id = request.args.get("requestid")
