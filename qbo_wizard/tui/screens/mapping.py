@@ -103,6 +103,16 @@ class ListsProgressed(Message):
 
 
 @dataclass
+class ListsMatching(Message):
+    """The lists are read; suggestions and pickers are being made (a second or more on a
+    large company)."""
+
+    lines: int
+    accounts: int
+    items: int
+
+
+@dataclass
 class MappingLoaded(Message):
     """Everything the table needs: the draft, the saved mapping, suggestions."""
 
@@ -439,6 +449,9 @@ class MappingScreen(StepScreen):
         # the lists read last time.
         fresh = refresh if refresh is not None else saved is not None
         lists = company_lists_for(client, profile_name, refresh=fresh, on_list=progress)
+        self.post_message(
+            ListsMatching(len(integration.lines), len(lists.accounts), len(lists.items))
+        )
         suggestions = suggest_all(integration, lists)
         other = None
         if saved is not None and saved.integration != integration.reference:
@@ -473,6 +486,17 @@ class MappingScreen(StepScreen):
             words = "reading_some" if step.loaded else "reading"
             text.update(self.content.text(words, what=step.label, loaded=f"{step.loaded:,}"))
             bar.update(total=None)
+
+    @on(ListsMatching)
+    def show_matching(self, event: ListsMatching) -> None:
+        text = self.content.text(
+            "matching",
+            lines=f"{event.lines:,}",
+            accounts=f"{event.accounts:,}",
+            items=f"{event.items:,}",
+        )
+        self.query_one("#load-text", Label).update(text)
+        self.query_one("#load-bar", ProgressBar).update(total=None)
 
     @on(LoadFailed)
     def load_failed(self, event: LoadFailed) -> None:
