@@ -8,7 +8,7 @@ from typing import Any
 import requests
 
 from benchmarks.common import Result, interleaved, median
-from benchmarks.connected import SimulatorProcess, connect_profile, mint
+from benchmarks.connected import SimulatorProcess, connect_profile, mint, quiet_second
 
 PROFILE = "chart"
 PAGE_SIZE = 1000
@@ -110,6 +110,7 @@ def chart_of_accounts(
         calls: dict[str, dict[str, int]] = {}
 
         def product() -> float:
+            quiet_second()
             sim.counts(reset=True)
             started = time.perf_counter()
             lists = load_company_lists(api, PROFILE, realm_id, refresh=True)
@@ -119,6 +120,7 @@ def chart_of_accounts(
             return elapsed
 
         def bare() -> float:
+            quiet_second()
             sim.counts(reset=True)
             started = time.perf_counter()
             rows = bare_load(api_base, realm_id, token, lists_read)
@@ -131,12 +133,15 @@ def chart_of_accounts(
         first = load_company_lists(api, PROFILE, realm_id, refresh=True)
         lists_read = tuple(e for e in LISTS if e[0] != "TaxCode" or first.tax_codes_required)
         products, baselines = interleaved(runs, product, bare, warm_up=warm_up)
+        quiet_second()
         sim.counts(reset=True)
         query_every_page(api, "Account", ACTIVE_AND_INACTIVE)  # the accounts alone, counted
         account_calls = sim.counts().get("query", 0)
     finally:
         if own:
             sim.stop()
+    if any(side.get("throttled", 0) for side in calls.values()):
+        raise RuntimeError(f"QuickBooks refused a request (429) while loading: {calls}")
     if sizes["accounts"] != sizes["bare_accounts"]:
         raise RuntimeError(f"the two loads disagree: {sizes}")
     product_queries = calls["product"].get("query", 0)

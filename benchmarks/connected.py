@@ -39,6 +39,12 @@ def mint(simulator_url: str, realm_id: str) -> dict[str, Any]:
     return tokens
 
 
+def quiet_second() -> None:
+    """Wait (untimed) until the requests of the last second leave Intuit's per-second window,
+    so a run starts with the company's whole allowance, not what the run before it left."""
+    time.sleep(1.05)
+
+
 def connect_profile(simulator_url: str, profile_name: str, realm_id: str) -> None:
     """Store development keys and fresh tokens for `realm_id` in the profile (no API calls)."""
     from qbo_wizard.core.credentials import Credentials, store_credentials
