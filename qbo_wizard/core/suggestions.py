@@ -174,23 +174,24 @@ class Score:
 
 
 class _NameIndex:
-    """Every account's and item's normalised name, and which records could match a hint at
-    all: those whose whole name is the hint, whose own name shares a word of its subject, or
-    (accounts) whose type is the hint. Built once for all the lines; finding the candidates
-    of a line then costs what they are, not the size of the chart."""
+    """Which records could match a hint at all: those whose whole name is the hint, whose own
+    name shares a word of its subject, or (accounts) whose type is the hint. Built once for all
+    the lines; a line then looks only at its candidates, whose names are normalised once, when
+    first needed (most records are never a candidate, and their names are not kept)."""
 
     def __init__(self, lists: CompanyLists) -> None:
         self.lists = lists
         self.accounts = lists.accounts
         self.items = lists.items
-        self.account_names = [_names(a.name, a.full_name, a.account_type) for a in self.accounts]
-        self.item_names = [_names(i.name, i.full_name) for i in self.items]
-        self._accounts_by_word = self._by_word(self.account_names)
-        self._items_by_word = self._by_word(self.item_names)
+        self._account_names: dict[int, _Names] = {}
+        self._item_names: dict[int, _Names] = {}
+        self._accounts_by_word = self._by_word((a.name, a.full_name) for a in self.accounts)
+        self._items_by_word = self._by_word((i.name, i.full_name) for i in self.items)
         self._accounts_by_type: dict[str, list[int]] = {}
-        for position, names in enumerate(self.account_names):
-            if names.type_key:
-                self._accounts_by_type.setdefault(names.type_key, []).append(position)
+        for position, account in enumerate(self.accounts):
+            if account.account_type:
+                type_key = _key(account.account_type)
+                self._accounts_by_type.setdefault(type_key, []).append(position)
         self._account_position = {a.id: n for n, a in enumerate(self.accounts)}
         self._items_by_income: dict[str, list[int]] = {}
         for position, item in enumerate(self.items):
@@ -198,14 +199,30 @@ class _NameIndex:
                 self._items_by_income.setdefault(item.income_account_id, []).append(position)
 
     @staticmethod
-    def _by_word(all_names: list[_Names]) -> dict[str, list[int]]:
+    def _by_word(names: Iterable[tuple[str, str]]) -> dict[str, list[int]]:
         """Record positions by each word of their own name, and by each of their two keys
         (a key has spaces, a word never does, so they cannot be confused)."""
         found: dict[str, list[int]] = {}
-        for position, names in enumerate(all_names):
-            for word in names.own_words | set(names.keys):
+        for position, (name, full_name) in enumerate(names):
+            own_key = _key(name)
+            for word in {*_words_of_key(own_key), own_key, _key(full_name)}:
                 found.setdefault(word, []).append(position)
         return found
+
+    def account_names(self, position: int) -> _Names:
+        names = self._account_names.get(position)
+        if names is None:
+            account = self.accounts[position]
+            names = _names(account.name, account.full_name, account.account_type)
+            self._account_names[position] = names
+        return names
+
+    def item_names(self, position: int) -> _Names:
+        names = self._item_names.get(position)
+        if names is None:
+            item = self.items[position]
+            names = self._item_names[position] = _names(item.name, item.full_name)
+        return names
 
     @staticmethod
     def _candidates(
@@ -234,7 +251,7 @@ class _NameIndex:
     def account_names_of(self, account: Account) -> _Names:
         position = self._account_position.get(account.id)
         if position is not None and self.accounts[position] is account:
-            return self.account_names[position]
+            return self.account_names(position)
         return _names(account.name, account.full_name, account.account_type)
 
 
@@ -275,7 +292,7 @@ def suggest_bill_account(
     hints = _hints(line.hints)
     accounts, names = index.accounts, index.account_names
     candidates = (
-        (accounts[n], names[n])
+        (accounts[n], names(n))
         for n in index.account_candidates(hints)
         if accounts[n].active and accounts[n].account_type in BILL_ACCOUNT_TYPES_ALLOWED
     )
@@ -311,7 +328,7 @@ def suggest_invoice_item(
         item = index.items[position]
         if not item.active:
             continue
-        rated = _rate(hints, index.item_names[position])
+        rated = _rate(hints, index.item_names(position))
         through_income = False
         income = lists.account(item.income_account_id)
         if income is not None:
@@ -333,7 +350,7 @@ def suggest_invoice_item(
             best = (rank, item, rated, reason)
     accounts, names = index.accounts, index.account_names
     income_accounts = (
-        (accounts[n], names[n])
+        (accounts[n], names(n))
         for n in index.account_candidates(hints)
         if accounts[n].active and accounts[n].account_type in INCOME_ACCOUNT_TYPES
     )
