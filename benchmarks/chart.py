@@ -131,7 +131,13 @@ def chart_of_accounts(
 
         # The warm-up load also has the simulator build the company's books (done on first use).
         first = load_company_lists(api, PROFILE, realm_id, refresh=True)
-        lists_read = tuple(e for e in LISTS if e[0] != "TaxCode" or first.tax_codes_required)
+        # The profile knows the company's country from step 6: no CompanyInfo read, and tax
+        # codes only outside the US.
+        lists_read = tuple(
+            entry
+            for entry in LISTS
+            if entry[0] != "CompanyInfo" and (entry[0] != "TaxCode" or first.tax_codes_required)
+        )
         products, baselines = interleaved(runs, product, bare, warm_up=warm_up)
         quiet_second()
         sim.counts(reset=True)
@@ -169,7 +175,8 @@ def chart_of_accounts(
             f"simulator: {account_calls} for the accounts ({sizes['accounts'] // PAGE_SIZE} "
             "full pages and the short page that ends the list; target <= "
             f"{ACCOUNT_CALL_TARGET}), {api_calls} for the whole "
-            "mapping-step load (CompanyInfo, accounts, items, tax codes)."
+            "mapping-step load (accounts and items: the profile knows the company's country "
+            "from step 6, and a US company's tax codes are not read)."
         ),
         extra={
             "runs": runs,

@@ -46,7 +46,8 @@ def quiet_second() -> None:
 
 
 def connect_profile(simulator_url: str, profile_name: str, realm_id: str) -> None:
-    """Store development keys and fresh tokens for `realm_id` in the profile (no API calls)."""
+    """Store development keys and fresh tokens for `realm_id` in the profile (no API calls),
+    with the company's name and country, as step 6 keeps them from its CompanyInfo read."""
     from qbo_wizard.core.credentials import Credentials, store_credentials
     from qbo_wizard.core.intuit import TokenResponse
     from qbo_wizard.core.profile import load_profile, save_profile
@@ -65,7 +66,8 @@ def connect_profile(simulator_url: str, profile_name: str, realm_id: str) -> Non
     store_new_connection(profile_name, TokenSet.from_response(answer, realm_id, time.time()))
     profile = load_profile(profile_name)
     profile.realm_id = realm_id
-    profile.company_name = next(c["name"] for c in info["companies"] if c["realm_id"] == realm_id)
+    company = next(c for c in info["companies"] if c["realm_id"] == realm_id)
+    profile.company_name, profile.country = company["name"], company["country"]
     save_profile(profile)
 
 

@@ -214,6 +214,35 @@ def run_product(report: str) -> int:
     return main(["--demo"])
 
 
+PHASE_SECONDS: dict[str, float] = {}  # the mapping step's loading, phase by phase
+
+
+def _time_loading_phases() -> None:
+    """Note how long each part of step 7's loading takes (in its worker thread)."""
+    from collections.abc import Callable
+
+    import qbo_wizard.core.company_lists as company_lists
+    import qbo_wizard.core.suggestions as suggestions
+    import qbo_wizard.tui.screens.mapping as mapping_screen
+
+    def timed(module: Any, name: str, phase: str) -> None:
+        original: Callable[..., Any] = getattr(module, name)
+
+        def run(*args: Any, **kwargs: Any) -> Any:
+            started = time.monotonic()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                PHASE_SECONDS[phase] = PHASE_SECONDS.get(phase, 0.0) + time.monotonic() - started
+
+        setattr(module, name, run)
+
+    timed(company_lists, "company_lists_for", "lists read (paced) and cached")
+    timed(company_lists, "save_cached_company_lists", "of which: cache file written")
+    timed(suggestions, "suggest_all", "suggestions")
+    timed(mapping_screen, "prepare_pickers", "pickers")
+
+
 def run_mapping(report: str, simulator_url: str, realm_id: str) -> int:
     """Open step 7 from the status home of a connected profile with the integration chosen;
     report from the moment the screen starts loading to its table drawn, interactive, with
@@ -245,6 +274,7 @@ def run_mapping(report: str, simulator_url: str, realm_id: str) -> int:
         original_start(self, *args, **kwargs)
 
     MappingScreen.start_loading = start_loading  # type: ignore[method-assign]
+    _time_loading_phases()
 
     async def pilot_run(pilot: Any) -> None:
         app = pilot.app
@@ -286,6 +316,7 @@ def run_mapping(report: str, simulator_url: str, realm_id: str) -> int:
             suggestions=len(screen.suggestions),
             api_calls=getattr(screen.client, "call_count", None),
             paced_seconds=round(getattr(getattr(screen.client, "pace", None), "waited", 0.0), 3),
+            phase_seconds=PHASE_SECONDS,
         )
         app.exit()
 

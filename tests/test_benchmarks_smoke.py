@@ -64,7 +64,7 @@ def test_chart_load_reads_the_same_pages_both_ways_and_counts_them_at_the_simula
     result = chart_of_accounts(1, realm_id=US_REALM, warm_up=False)
     data = _reported(result)
     assert data["account_calls"] == 1  # the US chart fits in one short page
-    assert data["api_calls"] == 3  # CompanyInfo, accounts, items (no tax codes in the US)
+    assert data["api_calls"] == 2  # accounts, items (no tax codes in the US; country known)
 
 
 def test_picker_times_every_keystroke_with_the_list_rebuilt() -> None:
@@ -79,7 +79,7 @@ def test_the_mapping_step_is_timed_in_the_wizard_against_the_same_pages() -> Non
         result, samples = mapping_ready(1, simulator, warm_up=False, realm_id=US_REALM)
     data = _reported(result)
     assert len(samples) == 1 and data["throttled"] == 0
-    assert data["query_calls"] == 3  # CompanyInfo, accounts, items
+    assert data["query_calls"] == 2  # accounts, items
 
 
 def test_the_dollar_test_runs_with_and_without_the_limits_and_counts_refusals() -> None:
