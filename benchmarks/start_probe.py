@@ -215,6 +215,7 @@ def run_product(report: str) -> int:
 
 
 PHASE_SECONDS: dict[str, float] = {}  # the mapping step's loading, phase by phase
+PEAK_BEFORE_LOADING: dict[str, int] = {}  # the peak memory when step 7 starts loading
 
 
 def _time_loading_phases() -> None:
@@ -271,6 +272,7 @@ def run_mapping(report: str, simulator_url: str, realm_id: str) -> int:
 
     def start_loading(self: MappingScreen, *args: Any, **kwargs: Any) -> None:
         _mark("loading_started")
+        PEAK_BEFORE_LOADING.setdefault("kib", _peak_rss_kib())
         original_start(self, *args, **kwargs)
 
     MappingScreen.start_loading = start_loading  # type: ignore[method-assign]
@@ -317,6 +319,7 @@ def run_mapping(report: str, simulator_url: str, realm_id: str) -> int:
             api_calls=getattr(screen.client, "call_count", None),
             paced_seconds=round(getattr(getattr(screen.client, "pace", None), "waited", 0.0), 3),
             phase_seconds=PHASE_SECONDS,
+            peak_before_loading_kib=PEAK_BEFORE_LOADING.get("kib"),
         )
         app.exit()
 
