@@ -726,17 +726,15 @@ def _choose_line(
 
 
 def plan_dollar_test(profile_name: str, api: QboApi | None = None) -> TestPlan:
-    """Read the mapping and say what the test will do. The company's name and country come
-    from the profile when step 6 kept them for this company; otherwise QuickBooks is asked
-    (one call)."""
+    """Read the company and the mapping and say what the test will do (one QuickBooks call).
+
+    The CompanyInfo read is the step's one look before anything is posted: a connection
+    QuickBooks no longer accepts is explained here, not halfway through the test."""
     api = api or QboApi.for_profile(profile_name)
     profile = load_profile(profile_name)
-    if profile.realm_id == api.realm_id and profile.company_name and profile.country:
-        company_name, country = profile.company_name, profile.country
-    else:
-        info = api.company_info()
-        company_name = str(info.get("CompanyName") or profile.company_name or "")
-        country = str(info.get("Country") or profile.country or "")
+    info = api.company_info()
+    company_name = str(info.get("CompanyName") or profile.company_name or "")
+    country = str(info.get("Country") or profile.country or "")
     records = load_record(profile_name)
     pending = tuple(
         d for d in records.get(api.realm_id, CompanyRecord()).documents if d.state == "posted"
