@@ -135,11 +135,13 @@ def collect(names: Sequence[str], repetitions: Repetitions) -> list[Result]:
                 )
             if "mapping" in names:
                 step("mapping_ready")
-                ready, samples = mapping_ready(repetitions.mapping, simulator)
+                ready, samples, report = mapping_ready(repetitions.mapping, simulator)
                 results.append(ready)
                 step("mapping_scaling")
                 results.append(
-                    mapping_scaling(repetitions.mapping, simulator, samples, warm_up=warm)
+                    mapping_scaling(
+                        repetitions.mapping, simulator, samples, warm_up=warm, small_report=report
+                    )
                 )
             if "memory" in names:
                 step("memory")

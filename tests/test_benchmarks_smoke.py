@@ -76,7 +76,7 @@ def test_picker_times_every_keystroke_with_the_list_rebuilt() -> None:
 
 def test_the_mapping_step_is_timed_in_the_wizard_against_the_same_pages() -> None:
     with SimulatorProcess(throttle=True) as simulator:
-        result, samples = mapping_ready(1, simulator, warm_up=False, realm_id=US_REALM)
+        result, samples, _ = mapping_ready(1, simulator, warm_up=False, realm_id=US_REALM)
     data = _reported(result)
     assert len(samples) == 1 and data["throttled"] == 0
     assert data["query_calls"] == 2  # accounts, items
