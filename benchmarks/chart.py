@@ -24,21 +24,26 @@ LISTS: tuple[tuple[str, str | None, str | None], ...] = (
 
 
 class BarePace:
-    """The plainest way to stay under Intuit's 10 requests a second per company: a request
-    waits until fewer than ten started in the last second (plus the product's small margin)."""
+    """The plainest safe way to stay under Intuit's 10 requests a second per company: a request
+    waits until fewer than ten answers arrived in the last second (plus a small margin), the
+    same rule the product keeps. Counting from when requests *started* is not safe: a request
+    that reached QuickBooks late still counts in QuickBooks' second."""
 
     WINDOW = 1.02
 
     def __init__(self, per_second: int = 10) -> None:
         self.per_second = per_second
-        self.started: list[float] = []
+        self.answered: list[float] = []
 
     def wait(self) -> None:
         now = time.monotonic()
-        recent = [moment for moment in self.started if moment > now - self.WINDOW]
+        recent = [moment for moment in self.answered if moment > now - self.WINDOW]
         if len(recent) >= self.per_second:
             time.sleep(recent[-self.per_second] + self.WINDOW - now)
-        self.started = [*recent[-self.per_second :], time.monotonic()]
+        self.answered = recent[-self.per_second :]
+
+    def answer_arrived(self) -> None:
+        self.answered.append(time.monotonic())
 
 
 def bare_load(
@@ -48,7 +53,7 @@ def bare_load(
     lists: tuple[tuple[str, str | None, str | None], ...] = LISTS,
 ) -> dict[str, list[Any]]:
     """Every row of the same lists with nothing but `requests`: page until a page is short,
-    keeping Intuit's per-second limit as simply as it can be kept."""
+    keeping Intuit's per-second limit as simply as it can safely be kept."""
     rows: dict[str, list[Any]] = {}
     pace = BarePace()
     with requests.Session() as session:
@@ -72,6 +77,7 @@ def bare_load(
                 answer = session.post(
                     url, data=select, params={"minorversion": MINOR_VERSION}, timeout=60
                 )
+                pace.answer_arrived()
                 answer.raise_for_status()  # a 429 here would make the baseline invalid
                 page = answer.json()["QueryResponse"].get(entity, [])
                 found.extend(page)
@@ -170,7 +176,7 @@ def chart_of_accounts(
             "limits, Account/Item objects made page by page, the profile's cache file; a US "
             "company's tax codes are not read). Baseline: the same "
             f"{bare_queries} query pages with a bare requests.Session keeping the same "
-            f"per-second limit as simply as possible ({product_queries - bare_queries} more "
+            f"per-second limit the plainest safe way ({product_queries - bare_queries} more "
             "for the product: a count of each list over a page). Calls counted at the "
             f"simulator: {account_calls} for the accounts ({sizes['accounts'] // PAGE_SIZE} "
             "full pages and the short page that ends the list; target <= "

@@ -133,7 +133,8 @@ def mapping_ready(
             "of each list over a page for its progress line; "
             f"{report['suggestions']} suggestions for {report['lines']} lines). Baseline: "
             "the same pages with a bare requests.Session that keeps the same per-second limit "
-            "as simply as possible. No request was refused (429) on either side."
+            "the plainest safe way (fewer than ten answers in the last second before a request). "
+            "No request was refused (429) on either side."
         ),
         extra={
             "runs": runs,

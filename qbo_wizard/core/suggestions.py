@@ -248,24 +248,24 @@ class _NameIndex:
             found.update(self._items_by_income.get(self.accounts[position].id, ()))
         return sorted(found)
 
-    def account_names_of(self, account: Account) -> _Names:
+    def position_of(self, account: Account) -> int | None:
+        """Where this very account is in the list (None for one that is not)."""
         position = self._account_position.get(account.id)
         if position is not None and self.accounts[position] is account:
-            return self.account_names(position)
-        return _names(account.name, account.full_name, account.account_type)
+            return position
+        return None
 
 
 def _best_account(
-    hints: tuple[_Hint, ...],
-    accounts: Iterable[tuple[Account, _Names]],
+    accounts: Iterable[tuple[Account, tuple[int, int, str]]],
     bonus: dict[str, int],
     allowed: Callable[[Account], bool] = lambda account: True,
 ) -> tuple[Account, Score] | None:
-    """The best-matching account that is `allowed` (checked only for one that would win)."""
+    """The best-matching account that is `allowed` (checked only for one that would win),
+    from accounts with their ratings (see `_rate`)."""
     best: tuple[tuple[tuple[int, int], int, int, str], Account, tuple[int, int, str]] | None
     best = None
-    for account, names in accounts:
-        rated = _rate(hints, names)
+    for account, rated in accounts:
         if not rated[0]:
             continue
         # Among equal matches: the usual account type, then the shorter (more general) name.
@@ -292,7 +292,7 @@ def suggest_bill_account(
     hints = _hints(line.hints)
     accounts, names = index.accounts, index.account_names
     candidates = (
-        (accounts[n], names(n))
+        (accounts[n], _rate(hints, names(n)))
         for n in index.account_candidates(hints)
         if accounts[n].active and accounts[n].account_type in BILL_ACCOUNT_TYPES_ALLOWED
     )
@@ -300,7 +300,7 @@ def suggest_bill_account(
     def allowed(account: Account) -> bool:
         return not bill_account_findings(line.id, account, account.id)
 
-    found = _best_account(hints, candidates, _BILL_TYPE_BONUS, allowed)
+    found = _best_account(candidates, _BILL_TYPE_BONUS, allowed)
     if found is None:
         return None
     account, score = found
@@ -323,7 +323,10 @@ def suggest_invoice_item(
     hints = _hints(line.hints)
     best: tuple[tuple[tuple[int, int], int, int], Item, tuple[int, int, str], str] | None
     best = None
-    by_income: dict[str, tuple[int, int, str]] = {}  # income account id -> its rating, once
+    # Only the candidate accounts can match at all: each rated once, for the items whose sales
+    # post to them and for the new-item proposal below.
+    account_positions = index.account_candidates(hints)
+    account_rates = {n: _rate(hints, index.account_names(n)) for n in account_positions}
     for position in index.item_candidates(hints):
         item = index.items[position]
         if not item.active:
@@ -333,9 +336,13 @@ def suggest_invoice_item(
         income = lists.account(item.income_account_id)
         if income is not None:
             # Its income account matching counts too, a step below the item's own name.
-            account_rated = by_income.get(income.id)
-            if account_rated is None:
-                account_rated = by_income[income.id] = _rate(hints, index.account_names_of(income))
+            at = index.position_of(income)
+            if at is not None:
+                account_rated = account_rates.get(at, _NO_MATCH)
+            else:
+                account_rated = _rate(
+                    hints, _names(income.name, income.full_name, income.account_type)
+                )
             lowered = (account_rated[0], account_rated[1] - 1, account_rated[2])
             if account_rated[0] and lowered[:2] > rated[:2]:
                 rated, through_income = lowered, True
@@ -348,13 +355,13 @@ def suggest_invoice_item(
                 assert income is not None
                 reason = f"its sales post to '{income.full_name}', matching '{rated[2]}'"
             best = (rank, item, rated, reason)
-    accounts, names = index.accounts, index.account_names
+    accounts = index.accounts
     income_accounts = (
-        (accounts[n], names(n))
-        for n in index.account_candidates(hints)
+        (accounts[n], account_rates[n])
+        for n in account_positions
         if accounts[n].active and accounts[n].account_type in INCOME_ACCOUNT_TYPES
     )
-    found = _best_account(hints, income_accounts, _INCOME_TYPE_BONUS)
+    found = _best_account(income_accounts, _INCOME_TYPE_BONUS)
     # An existing item wins unless an income account answers the hints strictly better; then
     # the proposal is a new Service item posting there.
     if best is not None and (found is None or Score(*best[2]) >= found[1]):

@@ -495,8 +495,8 @@ class MappingScreen(StepScreen):
             accounts=f"{event.accounts:,}",
             items=f"{event.items:,}",
         )
+        # The bar stays full: an animated one would take turns with the matching it waits for.
         self.query_one("#load-text", Label).update(text)
-        self.query_one("#load-bar", ProgressBar).update(total=None)
 
     @on(LoadFailed)
     def load_failed(self, event: LoadFailed) -> None:
