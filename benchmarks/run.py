@@ -218,6 +218,14 @@ def write_results(results: Sequence[Result], path: Path = RESULTS) -> None:
     path.write_text(json.dumps(ordered, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def _load_average() -> str:
+    """The 1-minute load average, as `uptime` shows it (other work slows both sides alike)."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "unknown"
+
+
 def _position(name: str) -> int:
     for index, prefix in enumerate(NAMES):
         if name.startswith(prefix):
@@ -254,8 +262,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parser.parse_args(argv)
     _isolate()
     started = time.perf_counter()
+    load_before = _load_average()
     results = collect(options.only or NAMES, QUICK if options.quick else FULL)
     elapsed = time.perf_counter() - started
+    load = f"load average {load_before} before, {_load_average()} after"
+    for result in results:
+        result.extra["machine_load"] = load
     print(render_table(results))
     for r in results:
         print(f"\n{r.title}: {r.note}")
@@ -265,7 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         caption = (
             f"Last {'quick' if options.quick else 'full'} run: "
             f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPU cores, Python "
-            f"{sys.version.split()[0]}; figures and notes in `benchmarks/results.json`."
+            f"{sys.version.split()[0]}, {load} (the machine is shared); figures and notes in "
+            "`benchmarks/results.json`."
         )
         update_readme(table_from_results_file(), caption)
     return 0
