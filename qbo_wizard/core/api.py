@@ -138,8 +138,14 @@ class _KeeperSource:
 class _Answer:
     status: int
     intuit_tid: str | None
-    text: str
+    response: requests.Response
     retry_after: float | None
+
+    @property
+    def text(self) -> str:
+        """The body as text, decoded only when an error needs reading (a page of 1,000
+        accounts is a megabyte)."""
+        return self.response.text
 
 
 # Intuit's limits per company (realm) and app: requests a second, and a minute.
@@ -397,7 +403,7 @@ class QboApi:
         self._answer = _Answer(
             status=response.status_code,
             intuit_tid=response.headers.get("intuit_tid"),
-            text=response.text,
+            response=response,
             retry_after=_retry_after(response.headers.get("Retry-After")),
         )
 
