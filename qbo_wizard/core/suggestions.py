@@ -148,14 +148,9 @@ def _rate(hints: tuple[_Hint, ...], names: _Names) -> tuple[int, int, str]:
 _NO_MATCH = (0, 0, "")
 
 
-def _match_names(hints: tuple[_Hint, ...], names: _Names) -> Score:
-    """How well a record answers the hints, as a `Score` (see `_rate`)."""
-    return Score(*_rate(hints, names))
-
-
 def _match(hints: tuple[str, ...], name: str, full_name: str, account_type: str = "") -> Score:
-    """How well one record answers the hints (see `_match_names`)."""
-    return _match_names(_hints(hints), _names(name, full_name, account_type))
+    """How well one record answers the hints, as a `Score` (see `_rate`)."""
+    return Score(*_rate(_hints(hints), _names(name, full_name, account_type)))
 
 
 @dataclass(frozen=True, order=True)
