@@ -35,7 +35,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import requests
 from quickbooks import QuickBooks
@@ -75,6 +75,19 @@ REQUEST_TIMEOUT = (10.0, 130.0)  # connect, read (Intuit cuts requests off at 12
 _ENTITY = re.compile(r"[A-Za-z][A-Za-z/]{0,63}")
 _AUTH_CODES = {"100", "110", "3200"}
 _WRONG_ENVIRONMENT_CODES = {"130", "7001", "3100"}
+
+
+WaitReason = Literal["limit", "throttled", "server", "network"]
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A wait of more than a second before the next request, and why: `limit` (Intuit's
+    500-a-minute allowance is used up), `throttled` (QuickBooks answered 429), `server` (an
+    Intuit server error, retried) or `network` (no answer, retried)."""
+
+    seconds: float
+    reason: WaitReason
 
 
 class QboApiError(WizardError):
@@ -200,14 +213,22 @@ class CompanyPace:
         # The place frees when the oldest answer of the last second leaves the window.
         return answered[len(answered) - last_second] + SECOND_WINDOW - now
 
-    def take_turn(self) -> float:
-        """Wait until a request may go without passing a limit; the seconds waited."""
+    def take_turn(self, on_long_wait: Callable[[float], None] | None = None) -> float:
+        """Wait until a request may go without passing a limit; the seconds waited.
+
+        `on_long_wait(seconds)` is told first when the wait will be longer than a second
+        (the minute's allowance used up), so a screen can say why nothing moves; it runs while
+        the turns are held, so it must only pass the news on (never make a request)."""
         started = self._clock()
+        told = False
         with self._turns:
             while True:
                 wait = self._wait_needed(self._clock())
                 if wait is not None and wait <= 0:
                     break
+                if on_long_wait is not None and not told and wait is not None and wait > 1:
+                    told = True
+                    on_long_wait(wait)
                 self._turns.wait(timeout=wait)
             self._under_way += 1
         waited = self._clock() - started
@@ -238,17 +259,23 @@ class _BearerSession(requests.Session):
     Every request waits its turn under the company's limits first (`pace`).
     """
 
-    def __init__(self, on_answer: Callable[[requests.Response], None], pace: CompanyPace) -> None:
+    def __init__(
+        self,
+        on_answer: Callable[[requests.Response], None],
+        pace: CompanyPace,
+        on_long_wait: Callable[[float], None],
+    ) -> None:
         super().__init__()
         self.access_token = ""
         self.pace = pace
+        self.on_long_wait = on_long_wait
         self.hooks["response"].append(lambda response, *args, **kwargs: on_answer(response))
 
     def request(
         self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
     ) -> requests.Response:
         kwargs.setdefault("timeout", REQUEST_TIMEOUT)
-        self.pace.take_turn()
+        self.pace.take_turn(self.on_long_wait)
         try:
             return super().request(method, url, *args, **kwargs)
         finally:
@@ -373,7 +400,10 @@ class QboApi:
         self._sleep = sleep
         self._answer: _Answer | None = None
         self.pace = pace_for(endpoints.api_base_url, realm_id)
-        self._session = _BearerSession(self._remember, self.pace)
+        self.on_wait: Callable[[Wait], None] | None = None
+        """Told before any wait longer than a second (Intuit's limits, a retry), so a screen
+        can say why nothing moves; None: wait silently."""
+        self._session = _BearerSession(self._remember, self.pace, self._pace_wait)
         client = QuickBooks(company_id=realm_id, minorversion=MINOR_VERSION)
         client.api_url_v3 = endpoints.api_base_url
         client.sandbox_api_url_v3 = endpoints.api_base_url
@@ -445,11 +475,19 @@ class QboApi:
             api_message=redact_text(fault.message),
         )
 
-    def _wait(self, answer: _Answer | None, attempt: int, waits: tuple[float, ...]) -> None:
+    def _pace_wait(self, seconds: float) -> None:
+        if self.on_wait is not None:
+            self.on_wait(Wait(seconds, "limit"))
+
+    def _wait(
+        self, answer: _Answer | None, attempt: int, waits: tuple[float, ...], reason: WaitReason
+    ) -> None:
         """Wait before retry number `attempt`: Retry-After if QuickBooks sent one, else `waits`."""
         delay = answer.retry_after if answer is not None else None
         if delay is None:
             delay = waits[min(attempt, len(waits)) - 1]
+        if delay > 1 and self.on_wait is not None:
+            self.on_wait(Wait(delay, reason))
         self._sleep(delay)
 
     def _call(self, what: str, call: Callable[[QuickBooks], Any]) -> dict[str, Any]:
@@ -482,7 +520,7 @@ class QboApi:
                     and network_errors < MAX_NETWORK_RETRIES
                 ):
                     network_errors += 1
-                    self._wait(None, network_errors, NETWORK_WAITS)
+                    self._wait(None, network_errors, NETWORK_WAITS, "network")
                     continue
             elif answer.status == 401 or (error.code in _AUTH_CODES and answer.status != 403):
                 if not refreshed:
@@ -495,11 +533,11 @@ class QboApi:
             elif answer.status == 429 or error.code == "3001":
                 if throttled < MAX_THROTTLE_RETRIES:
                     throttled += 1
-                    self._wait(answer, throttled, THROTTLE_WAITS)
+                    self._wait(answer, throttled, THROTTLE_WAITS, "throttled")
                     continue
             elif answer.status >= 500 and server_errors < MAX_SERVER_RETRIES:
                 server_errors += 1
-                self._wait(answer, server_errors, SERVER_ERROR_WAITS)
+                self._wait(answer, server_errors, SERVER_ERROR_WAITS, "server")
                 continue
             self._record(error)
             raise error

@@ -79,6 +79,7 @@ from qbo_wizard.tui.widgets.prose import Prose
 from qbo_wizard.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
+    from qbo_wizard.core.api import Wait
     from qbo_wizard.core.company_lists import QboClient
 
 OWN_FILE = "own-file"
@@ -100,6 +101,13 @@ class ListsProgressed(Message):
     """One more page of a list was read (None: reading is about to start)."""
 
     progress: ListProgress | None
+
+
+@dataclass
+class ListsWaiting(Message):
+    """The next request waits more than a second (Intuit's limits, or a retry)."""
+
+    wait: Wait
 
 
 @dataclass
@@ -418,6 +426,7 @@ class MappingScreen(StepScreen):
         self, profile_name: str, reference: str | None, remembered: str | None, refresh: bool | None
     ) -> Message | None:
         from qbo_wizard import connection
+        from qbo_wizard.core.api import QboApi
         from qbo_wizard.core.company_lists import company_lists_for
         from qbo_wizard.core.files import ConfigFileError
         from qbo_wizard.core.mapping_file import load_saved_mapping
@@ -444,6 +453,12 @@ class MappingScreen(StepScreen):
             self.post_message(ListsProgressed(step))
 
         client = self.client or connection(profile_name)
+        if isinstance(client, QboApi):
+
+            def say_why(wait: Wait) -> None:
+                self.post_message(ListsWaiting(wait))
+
+            client.on_wait = say_why
         self.post_message(ListsProgressed(None))
         # A saved mapping is checked against QuickBooks as it is now; a first mapping may use
         # the lists read last time.
@@ -486,6 +501,12 @@ class MappingScreen(StepScreen):
             words = "reading_some" if step.loaded else "reading"
             text.update(self.content.text(words, what=step.label, loaded=f"{step.loaded:,}"))
             bar.update(total=None)
+
+    @on(ListsWaiting)
+    def show_waiting(self, event: ListsWaiting) -> None:
+        seconds = f"{event.wait.seconds:.0f}"
+        text = self.content.text(f"wait_{event.wait.reason}", seconds=seconds)
+        self.query_one("#load-text", Label).update(text)
 
     @on(ListsMatching)
     def show_matching(self, event: ListsMatching) -> None:
