@@ -38,7 +38,7 @@ class Result:
     unit: str
     target: float | None
     note: str
-    # What the target is compared with: "ratio" (value / baseline) or "value" (absolute).
+    # What the target is compared with: "ratio" (value / baseline) or "absolute" (the value).
     target_of: str = "ratio"
     extra: dict[str, Any] = field(default_factory=dict)
     met_override: bool | None = None  # for benchmarks with a second condition (e.g. calls)
@@ -54,6 +54,8 @@ class Result:
         if self.target is None:
             return None
         compared = self.ratio if self.target_of == "ratio" else self.value
+        if self.target_of == "absolute":
+            return compared < self.target
         return compared <= self.target
 
     @classmethod

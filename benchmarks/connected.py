@@ -14,7 +14,7 @@ from typing import Any
 
 import requests
 
-from benchmarks.common import QBO_WIZARD, child_environment
+from benchmarks.common import PYTHON, ROOT, child_environment
 
 
 def free_port() -> int:
@@ -39,8 +39,15 @@ def mint(simulator_url: str, realm_id: str) -> dict[str, Any]:
     return tokens
 
 
+def quiet_second() -> None:
+    """Wait (untimed) until the requests of the last second leave Intuit's per-second window,
+    so a run starts with the company's whole allowance, not what the run before it left."""
+    time.sleep(1.05)
+
+
 def connect_profile(simulator_url: str, profile_name: str, realm_id: str) -> None:
-    """Store development keys and fresh tokens for `realm_id` in the profile (no API calls)."""
+    """Store development keys and fresh tokens for `realm_id` in the profile (no API calls),
+    with the company's name and country, as step 6 keeps them from its CompanyInfo read."""
     from qbo_wizard.core.credentials import Credentials, store_credentials
     from qbo_wizard.core.intuit import TokenResponse
     from qbo_wizard.core.profile import load_profile, save_profile
@@ -59,25 +66,23 @@ def connect_profile(simulator_url: str, profile_name: str, realm_id: str) -> Non
     store_new_connection(profile_name, TokenSet.from_response(answer, realm_id, time.time()))
     profile = load_profile(profile_name)
     profile.realm_id = realm_id
-    profile.company_name = next(c["name"] for c in info["companies"] if c["realm_id"] == realm_id)
+    company = next(c for c in info["companies"] if c["realm_id"] == realm_id)
+    profile.company_name, profile.country = company["name"], company["country"]
     save_profile(profile)
 
 
 class SimulatorProcess:
-    """`qbo-wizard simulator --no-throttle` in its own process, so its work is not timed as
-    the client's (and a client under test shares no interpreter lock with it)."""
+    """The practice QuickBooks in its own process (`benchmarks/scaled.py`: the simulator's
+    companies plus two sized for scaling), so its work is not timed as the client's and a
+    client under test shares no interpreter lock with it. Throttling is off unless asked."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, throttle: bool = False) -> None:
+        command = [PYTHON, str(ROOT / "benchmarks" / "scaled.py")]
+        if throttle:
+            command.append("--throttle")
         self.process = subprocess.Popen(
-            [
-                QBO_WIZARD,
-                "simulator",
-                "--port",
-                "0",
-                "--loopback-port",
-                str(free_port()),
-                "--no-throttle",
-            ],
+            command,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
@@ -87,12 +92,18 @@ class SimulatorProcess:
         self.info: dict[str, Any] = json.loads(self.process.stdout.readline())
         self.url: str = self.info["url"]
 
+    def set_throttle(self, enabled: bool) -> None:
+        """Turn Intuit's limits (10 requests a second, 500 a minute per company) on or off."""
+        control(self.url, "set_throttle", enabled=enabled)
+
     def counts(self, reset: bool = False) -> dict[str, int]:
         """Requests the simulator has received, by route (see its `request_counts` action)."""
         counts: dict[str, int] = control(self.url, "request_counts", reset=reset)["counts"]
         return counts
 
     def stop(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
         self.process.terminate()
         self.process.wait(timeout=10)
 

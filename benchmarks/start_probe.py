@@ -4,16 +4,20 @@ Run by the benchmarks as a child process: `python benchmarks/start_probe.py MODE
 
 - `baseline`: a minimal Textual app with one Static.
 - `product`: `qbo-wizard --demo`, through the real command line (`qbo_wizard.cli.main`).
-- `product-large SIMULATOR_URL [REALM_ID]`: `qbo-wizard --profile large` on a profile connected
-  to the simulator's 10,000-account company (or REALM_ID); once the first screen is drawn, the
-  company lists are loaded inside the running app the way the mapping step does (thread worker,
-  mapping draft, pickers, the 200 matches a picker shows), then the peak memory is reported.
+- `mapping SIMULATOR_URL REALM_ID`: `qbo-wizard --profile large` on a profile connected to a
+  company of the practice QuickBooks, with the integration chosen; step 7 is opened from the
+  status home and loads as it does for a user (lists page by page, suggestions, pickers, the
+  table). Reports when loading started, when the table was drawn and focused, and the peak
+  memory.
 
 The only change to the product's path is that `App.run` is called with `headless=True`, a fixed
 size and an auto-pilot that waits for the first step screen (the wizard pushes it from a worker
 after mounting). "Drawn" is the moment Textual hands the last frame of that screen to the
 driver, after everything the screen schedules "after the first refresh" has run, as read by
-`time.monotonic()` (one clock for every process on Linux). The report is one JSON object.
+`time.monotonic()` (one clock for every process on Linux). "Drawn and idle" (`drawn_at` in the
+report) adds the work start-up postponed past that frame: the wizard's after-start work and a
+full garbage collection, the one its paused collector owes (timed in both apps). The report is
+one JSON object.
 """
 
 from __future__ import annotations
@@ -88,6 +92,45 @@ async def _wait_until_drawn(pilot: Any, last_frame: dict[int, float], wizard: bo
     return last_frame.get(id(screen), time.monotonic())
 
 
+async def _postponed_work_seconds(wizard: bool) -> float:
+    """What start-up left for after the first frame, in seconds of work (not of waiting).
+
+    The wizard pauses the garbage collector until its first screen is shown and resumes it a
+    moment later, with other start-up work (`WizardApp._after_start`): that work is waited for
+    and its own duration counted. Then a full collection runs, timed, in both apps: the one
+    the paused collector owes (for the one-Static app, the one it would run anyway)."""
+    import asyncio
+    import gc
+
+    deadline = time.monotonic() + 30
+    while wizard and not gc.isenabled():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the wizard never resumed its garbage collector")
+        await asyncio.sleep(0.005)
+    started = time.monotonic()
+    gc.collect()
+    collected = time.monotonic() - started
+    MARKS["collection_seconds"] = collected
+    return AFTER_START_SECONDS[0] + collected
+
+
+AFTER_START_SECONDS = [0.0]  # how long the wizard's own after-start work took
+
+
+def _time_after_start() -> None:
+    """Note how long `WizardApp._after_start` runs (the work, not the timer before it)."""
+    from qbo_wizard.tui.app import WizardApp
+
+    original = WizardApp._after_start
+
+    def after_start(self: WizardApp) -> None:
+        started = time.monotonic()
+        original(self)
+        AFTER_START_SECONDS[0] += time.monotonic() - started
+
+    WizardApp._after_start = after_start  # type: ignore[method-assign]
+
+
 def _report(path: str, drawn_at: float, app: Any, **extra: Any) -> None:
     data = {
         "drawn_at": drawn_at,
@@ -113,7 +156,8 @@ def run_baseline(report: str) -> None:
 
     async def pilot_run(pilot: Any) -> None:
         drawn_at = await _wait_until_drawn(pilot, last_frame, wizard=False)
-        _report(report, drawn_at, pilot.app)
+        postponed = await _postponed_work_seconds(wizard=False)
+        _report(report, drawn_at + postponed, pilot.app, first_frame_at=drawn_at)
         pilot.app.exit()
 
     BaselineApp().run(headless=True, size=SIZE, auto_pilot=pilot_run)
@@ -158,77 +202,128 @@ def run_product(report: str) -> int:
 
     async def pilot_run(pilot: Any) -> None:
         drawn_at = await _wait_until_drawn(pilot, last_frame, wizard=True)
-        _report(report, drawn_at, pilot.app)
+        postponed = await _postponed_work_seconds(wizard=True)
+        MARKS["after_start_seconds"] = AFTER_START_SECONDS[0]
+        _report(report, drawn_at + postponed, pilot.app, first_frame_at=drawn_at)
         pilot.app.exit()
 
+    _time_after_start()
     _headless_wizard(pilot_run)
     from qbo_wizard.cli import main
 
     return main(["--demo"])
 
 
-def load_for_mapping() -> dict[str, Any]:
-    """What the mapping step holds for a company: lists, draft, suggestions and pickers."""
-    from qbo_wizard.core.api import QboApi
-    from qbo_wizard.core.company_lists import company_lists_for
-    from qbo_wizard.core.integrations import load_integration
-    from qbo_wizard.core.mapping import MappingDraft
-    from qbo_wizard.core.suggestions import suggest_all
-
-    api = QboApi.for_profile(LARGE_PROFILE)
-    lists = company_lists_for(api, LARGE_PROFILE, refresh=True)
-    integration = load_integration("freight-brokerage")
-    draft = MappingDraft(integration, lists)
-    suggestions = suggest_all(integration, lists)
-    pickers = [draft.picker_for(line.id) for line in integration.lines]
-    pickers.append(draft.picker_for(integration.lines[-1].id, include_unusual=True))
-    pickers.append(draft.income_account_picker())
-    bill_line = next(line.id for line in integration.lines if line.kind == "bill")
-    shown = draft.picker_for(bill_line).filter("")
-    return {
-        "lists": lists,
-        "draft": draft,
-        "suggestions": suggestions,
-        "shown": shown,
-        "accounts": len(lists.accounts),
-        "api_calls": api.call_count,
-    }
+PHASE_SECONDS: dict[str, float] = {}  # the mapping step's loading, phase by phase
+PEAK_BEFORE_LOADING: dict[str, int] = {}  # the peak memory when step 7 starts loading
 
 
-def run_product_large(report: str, simulator_url: str, realm_id: str | None = None) -> int:
+def _time_loading_phases() -> None:
+    """Note how long each part of step 7's loading takes (in its worker thread)."""
+    from collections.abc import Callable
+
+    import qbo_wizard.core.company_lists as company_lists
+    import qbo_wizard.core.suggestions as suggestions
+    import qbo_wizard.tui.screens.mapping as mapping_screen
+
+    def timed(module: Any, name: str, phase: str) -> None:
+        original: Callable[..., Any] = getattr(module, name)
+
+        def run(*args: Any, **kwargs: Any) -> Any:
+            started = time.monotonic()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                PHASE_SECONDS[phase] = PHASE_SECONDS.get(phase, 0.0) + time.monotonic() - started
+
+        setattr(module, name, run)
+
+    timed(company_lists, "company_lists_for", "lists read (paced) and cached")
+    timed(company_lists, "save_cached_company_lists", "of which: cache file written")
+    timed(suggestions, "suggest_all", "suggestions")
+    timed(mapping_screen, "prepare_pickers", "pickers")
+
+
+def run_mapping(report: str, simulator_url: str, realm_id: str) -> int:
+    """Open step 7 from the status home of a connected profile with the integration chosen;
+    report from the moment the screen starts loading to its table drawn, interactive, with
+    suggestions and pickers ready."""
+    import asyncio
+    import contextlib
+
+    from textual.css.query import NoMatches
+
     from benchmarks.connected import connect_profile
+    from qbo_wizard.core.integrations import choose_integration
     from qbo_wizard.core.profile import load_profile, save_profile
     from qbo_wizard.core.vault import use_memory_keyring
-    from qbo_wizard.simulator.companies import LARGE_REALM
+    from qbo_wizard.tui.outcomes import JumpTo
+    from qbo_wizard.tui.screens.mapping import MappingScreen
+    from qbo_wizard.tui.screens.status_home import StatusHomeScreen
 
     use_memory_keyring()
-    connect_profile(simulator_url, LARGE_PROFILE, realm_id or LARGE_REALM)
+    connect_profile(simulator_url, LARGE_PROFILE, realm_id)
     profile = load_profile(LARGE_PROFILE)
     profile.current_step = "map"
+    choose_integration(profile, "freight-brokerage")
     save_profile(profile)
     last_frame = _install_frame_clock()
+    original_start = MappingScreen.start_loading
+
+    def start_loading(self: MappingScreen, *args: Any, **kwargs: Any) -> None:
+        _mark("loading_started")
+        PEAK_BEFORE_LOADING.setdefault("kib", _peak_rss_kib())
+        original_start(self, *args, **kwargs)
+
+    MappingScreen.start_loading = start_loading  # type: ignore[method-assign]
+    _time_loading_phases()
 
     async def pilot_run(pilot: Any) -> None:
-        import asyncio
-
-        from textual.widgets import OptionList
-
         app = pilot.app
-        drawn_at = await _wait_until_drawn(pilot, last_frame, wizard=True)
-        before_load = _peak_rss_kib()
-        loaded = await asyncio.to_thread(load_for_mapping)  # off the UI thread, as a worker
-        app.mapping_benchmark_state = loaded  # kept alive while the peak is read
-        options = [match.entry.label for match in loaded["shown"].matches]
-        await app.screen.mount(OptionList(*options, id="benchmark-picker"))
+        opened: list[Any] = []
+        deadline = time.monotonic() + 600
+        while True:
+            screen = app.screen
+            if (
+                isinstance(screen, MappingScreen)
+                and screen.draft is not None
+                and not screen.reading_lists
+                and screen.table.has_focus
+            ):
+                break
+            with contextlib.suppress(NoMatches):  # until the screen is composed
+                if isinstance(screen, MappingScreen) and screen.panes.current == "pane-loading":
+                    failed = str(screen.query_one("#load-status").render())
+                    if failed.strip():
+                        raise RuntimeError(f"the mapping step failed to load: {failed}")
+            if time.monotonic() > deadline:
+                raise TimeoutError("the mapping step never became ready")
+            if isinstance(screen, StatusHomeScreen) and not opened:
+                # A connected profile opens on its status home: choose step 7 there, after
+                # the second or so a person takes to read it (untimed: the stopwatch starts
+                # when step 7 starts loading), so the status home's own CompanyInfo read is
+                # no longer in Intuit's per-second window.
+                opened.append(screen)
+                await pilot.pause()
+                await asyncio.sleep(1.05)
+                screen.dismiss(JumpTo("map"))
+            await asyncio.sleep(0.002)
+        await pilot.pause()  # the table's first frame, and what it scheduled after it
         await pilot.pause()
+        draft = screen.draft
         _report(
             report,
-            drawn_at,
+            last_frame.get(id(screen), time.monotonic()),
             app,
-            accounts=loaded["accounts"],
-            api_calls=loaded["api_calls"],
-            shown=len(options),
-            peak_before_load_kib=before_load,
+            accounts=len(draft.lists.accounts),
+            items=len(draft.lists.items),
+            lines=len(draft.integration.lines),
+            tax_codes_required=draft.lists.tax_codes_required,
+            suggestions=len(screen.suggestions),
+            api_calls=getattr(screen.client, "call_count", None),
+            paced_seconds=round(getattr(getattr(screen.client, "pace", None), "waited", 0.0), 3),
+            phase_seconds=PHASE_SECONDS,
+            peak_before_loading_kib=PEAK_BEFORE_LOADING.get("kib"),
         )
         app.exit()
 
@@ -245,8 +340,8 @@ def main(argv: list[str]) -> int:
         return 0
     if mode == "product":
         return run_product(report)
-    if mode == "product-large":
-        return run_product_large(report, argv[2], *argv[3:4])
+    if mode == "mapping":
+        return run_mapping(report, argv[2], argv[3])
     raise SystemExit(f"unknown mode {mode!r}")
 
 

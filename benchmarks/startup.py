@@ -36,12 +36,22 @@ PHASES = {
             "demo_environment_ready",
         ),
         ("app start to mounted", "demo_environment_ready", "app_ready"),
-        ("first step screen: pushed, composed, styled, laid out, drawn", "app_ready", "drawn_at"),
+        (
+            "first step screen: pushed, composed, styled, laid out, drawn",
+            "app_ready",
+            "first_frame_at",
+        ),
+        (
+            "postponed past the first frame: after-start work, a full garbage collection",
+            "first_frame_at",
+            "drawn_at",
+        ),
     ),
     "baseline": (
         ("interpreter start and Textual import", "started_at", "textual_imported"),
         ("app start to mounted", "textual_imported", "app_ready"),
-        ("first screen drawn", "app_ready", "drawn_at"),
+        ("first screen drawn", "app_ready", "first_frame_at"),
+        ("a full garbage collection", "first_frame_at", "drawn_at"),
     ),
 }
 
@@ -51,6 +61,7 @@ def phases(mode: str, report: dict[str, Any]) -> dict[str, float]:
     moments = {
         **report["marks"],
         "started_at": report["started_at"],
+        "first_frame_at": report["first_frame_at"],
         "drawn_at": report["drawn_at"],
     }
     return {label: (moments[end] - moments[start]) * 1000 for label, start, end in PHASES[mode]}
@@ -83,15 +94,19 @@ def tui_start(runs: int, *, warm_up: bool = True) -> Result:
     )
     return Result(
         name="tui_start",
-        title="TUI start (first drawn screen)",
+        title="TUI start (first screen drawn and idle)",
         value=median(products) * 1000,
         baseline=median(baselines) * 1000,
         unit="ms",
         target=1.3,
         note=(
-            f"Median of {runs} headless runs each, interleaved: process start to the last frame "
-            "of the first step screen of `qbo-wizard --demo` (after what it mounts after its "
-            "first paint), against a minimal Textual app with one Static."
+            f"Median of {runs} headless runs each, interleaved: process start to the first step "
+            "screen of `qbo-wizard --demo` drawn and idle (its last frame, after what it mounts "
+            "after its first paint, plus the work start-up postponed past it: the after-start "
+            "work and a full garbage collection, the one the paused collector owes), against a "
+            "minimal Textual app with one Static measured the same way (its frame, then a full "
+            "collection). Waiting between frame and postponed work is not counted; the "
+            "practice QuickBooks starting in a thread is not counted."
         ),
         extra={
             "runs": runs,

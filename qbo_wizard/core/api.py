@@ -16,21 +16,26 @@ Built on python-quickbooks, used unmodified, with three deliberate seams:
   alone does not report.
 
 Every call sends `minorversion=75`; every create, void and delete sends a `requestid`, so a
-retry after a lost answer cannot post twice. Throttling (429 / 3001) is retried after 15 s,
-then 60 s (Intuit asks for a minute's pause), server errors (5xx) after 1, 2 and 4 s, in both
-cases honouring `Retry-After` when QuickBooks sends one; a 401 gets exactly one refresh and one
-retry. Everything else is a `QboApiError`. Only the error finally raised is logged.
+retry after a lost answer cannot post twice. Every request to a company first waits its turn
+under Intuit's per-company limits (10 a second, 500 a minute), shared by every client in the
+process that talks to that company (`CompanyPace`), so the limits are not hit. Throttling
+(429 / 3001) that happens anyway is retried after 15 s, then 60 s (Intuit asks for a minute's
+pause), server errors (5xx) after 1, 2 and 4 s, in both cases honouring `Retry-After` when
+QuickBooks sends one; a 401 gets exactly one refresh and one retry. Everything else is a
+`QboApiError`. Only the error finally raised is logged.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import requests
 from quickbooks import QuickBooks
@@ -70,6 +75,19 @@ REQUEST_TIMEOUT = (10.0, 130.0)  # connect, read (Intuit cuts requests off at 12
 _ENTITY = re.compile(r"[A-Za-z][A-Za-z/]{0,63}")
 _AUTH_CODES = {"100", "110", "3200"}
 _WRONG_ENVIRONMENT_CODES = {"130", "7001", "3100"}
+
+
+WaitReason = Literal["limit", "throttled", "server", "network"]
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A wait of more than a second before the next request, and why: `limit` (Intuit's
+    500-a-minute allowance is used up), `throttled` (QuickBooks answered 429), `server` (an
+    Intuit server error, retried) or `network` (no answer, retried)."""
+
+    seconds: float
+    reason: WaitReason
 
 
 class QboApiError(WizardError):
@@ -133,23 +151,135 @@ class _KeeperSource:
 class _Answer:
     status: int
     intuit_tid: str | None
-    text: str
+    response: requests.Response
     retry_after: float | None
+
+    @property
+    def text(self) -> str:
+        """The body as text, decoded only when an error needs reading (a page of 1,000
+        accounts is a megabyte)."""
+        return self.response.text
+
+
+# Intuit's limits per company (realm) and app: requests a second, and a minute.
+PER_SECOND_LIMIT = 10
+PER_MINUTE_LIMIT = 500
+# Each window is counted from when an answer arrived (never earlier than Intuit received the
+# request), with a small margin for the clocks at either end.
+SECOND_WINDOW = 1.02
+MINUTE_WINDOW = 60.5
+
+
+class CompanyPace:
+    """Keeps one company's requests under Intuit's limits: at most `per_second` in any second
+    and `per_minute` in any minute, counting the requests still under way.
+
+    A request takes its turn (`take_turn`, waiting while the limits are reached) and says when
+    its answer arrived (`finished`). Thread-safe: every client of the company in this process
+    shares one pace (`pace_for`).
+    """
+
+    def __init__(
+        self,
+        per_second: int = PER_SECOND_LIMIT,
+        per_minute: int = PER_MINUTE_LIMIT,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.per_second = per_second
+        self.per_minute = per_minute
+        self._clock = clock
+        self._turns = threading.Condition()
+        self._answered: deque[float] = deque()  # when each answer of the last minute arrived
+        self._under_way = 0
+        self.waited = 0.0
+        """Seconds spent waiting for a turn, in all (for progress and the benchmarks)."""
+
+    def _wait_needed(self, now: float) -> float | None:
+        """0 when a request may go now; else how long until one may (None: until an answer)."""
+        answered = self._answered
+        while answered and answered[0] <= now - MINUTE_WINDOW:
+            answered.popleft()
+        if self._under_way + len(answered) >= self.per_minute:
+            return answered[0] + MINUTE_WINDOW - now if answered else None
+        last_second = 0
+        for moment in reversed(answered):
+            if moment <= now - SECOND_WINDOW:
+                break
+            last_second += 1
+        if self._under_way + last_second < self.per_second:
+            return 0.0
+        if last_second == 0:
+            return None  # every place is taken by a request still under way
+        # The place frees when the oldest answer of the last second leaves the window.
+        return answered[len(answered) - last_second] + SECOND_WINDOW - now
+
+    def take_turn(self, on_long_wait: Callable[[float], None] | None = None) -> float:
+        """Wait until a request may go without passing a limit; the seconds waited.
+
+        `on_long_wait(seconds)` is told first when the wait will be longer than a second
+        (the minute's allowance used up), so a screen can say why nothing moves; it runs while
+        the turns are held, so it must only pass the news on (never make a request)."""
+        started = self._clock()
+        told = False
+        with self._turns:
+            while True:
+                wait = self._wait_needed(self._clock())
+                if wait is not None and wait <= 0:
+                    break
+                if on_long_wait is not None and not told and wait is not None and wait > 1:
+                    told = True
+                    on_long_wait(wait)
+                self._turns.wait(timeout=wait)
+            self._under_way += 1
+        waited = self._clock() - started
+        self.waited += waited
+        return waited
+
+    def finished(self) -> None:
+        """The request whose turn it was has its answer (or failed): note when."""
+        with self._turns:
+            self._under_way -= 1
+            self._answered.append(self._clock())
+            self._turns.notify_all()
+
+
+_paces: dict[tuple[str, str], CompanyPace] = {}
+_paces_lock = threading.Lock()
+
+
+def pace_for(api_base_url: str, realm_id: str) -> CompanyPace:
+    """The pace every client in this process keeps for one company of one API."""
+    with _paces_lock:
+        return _paces.setdefault((api_base_url, realm_id), CompanyPace())
 
 
 class _BearerSession(requests.Session):
-    """The session python-quickbooks uses: it reads `access_token` and calls `request`."""
+    """The session python-quickbooks uses: it reads `access_token` and calls `request`.
 
-    def __init__(self, on_answer: Callable[[requests.Response], None]) -> None:
+    Every request waits its turn under the company's limits first (`pace`).
+    """
+
+    def __init__(
+        self,
+        on_answer: Callable[[requests.Response], None],
+        pace: CompanyPace,
+        on_long_wait: Callable[[float], None],
+    ) -> None:
         super().__init__()
         self.access_token = ""
+        self.pace = pace
+        self.on_long_wait = on_long_wait
         self.hooks["response"].append(lambda response, *args, **kwargs: on_answer(response))
 
     def request(
         self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
     ) -> requests.Response:
         kwargs.setdefault("timeout", REQUEST_TIMEOUT)
-        return super().request(method, url, *args, **kwargs)
+        self.pace.take_turn(self.on_long_wait)
+        try:
+            return super().request(method, url, *args, **kwargs)
+        finally:
+            self.pace.finished()
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -275,7 +405,11 @@ class QboApi:
         self._tokens = tokens
         self._sleep = sleep
         self._answer: _Answer | None = None
-        self._session = _BearerSession(self._remember)
+        self.pace = pace_for(endpoints.api_base_url, realm_id)
+        self.on_wait: Callable[[Wait], None] | None = None
+        """Told before any wait longer than a second (Intuit's limits, a retry), so a screen
+        can say why nothing moves; None: wait silently."""
+        self._session = _BearerSession(self._remember, self.pace, self._pace_wait)
         client = QuickBooks(company_id=realm_id, minorversion=MINOR_VERSION)
         client.api_url_v3 = endpoints.api_base_url
         client.sandbox_api_url_v3 = endpoints.api_base_url
@@ -305,7 +439,7 @@ class QboApi:
         self._answer = _Answer(
             status=response.status_code,
             intuit_tid=response.headers.get("intuit_tid"),
-            text=response.text,
+            response=response,
             retry_after=_retry_after(response.headers.get("Retry-After")),
         )
 
@@ -347,11 +481,19 @@ class QboApi:
             api_message=redact_text(fault.message),
         )
 
-    def _wait(self, answer: _Answer | None, attempt: int, waits: tuple[float, ...]) -> None:
+    def _pace_wait(self, seconds: float) -> None:
+        if self.on_wait is not None:
+            self.on_wait(Wait(seconds, "limit"))
+
+    def _wait(
+        self, answer: _Answer | None, attempt: int, waits: tuple[float, ...], reason: WaitReason
+    ) -> None:
         """Wait before retry number `attempt`: Retry-After if QuickBooks sent one, else `waits`."""
         delay = answer.retry_after if answer is not None else None
         if delay is None:
             delay = waits[min(attempt, len(waits)) - 1]
+        if delay > 1 and self.on_wait is not None:
+            self.on_wait(Wait(delay, reason))
         self._sleep(delay)
 
     def _call(self, what: str, call: Callable[[QuickBooks], Any]) -> dict[str, Any]:
@@ -384,7 +526,7 @@ class QboApi:
                     and network_errors < MAX_NETWORK_RETRIES
                 ):
                     network_errors += 1
-                    self._wait(None, network_errors, NETWORK_WAITS)
+                    self._wait(None, network_errors, NETWORK_WAITS, "network")
                     continue
             elif answer.status == 401 or (error.code in _AUTH_CODES and answer.status != 403):
                 if not refreshed:
@@ -397,11 +539,11 @@ class QboApi:
             elif answer.status == 429 or error.code == "3001":
                 if throttled < MAX_THROTTLE_RETRIES:
                     throttled += 1
-                    self._wait(answer, throttled, THROTTLE_WAITS)
+                    self._wait(answer, throttled, THROTTLE_WAITS, "throttled")
                     continue
             elif answer.status >= 500 and server_errors < MAX_SERVER_RETRIES:
                 server_errors += 1
-                self._wait(answer, server_errors, SERVER_ERROR_WAITS)
+                self._wait(answer, server_errors, SERVER_ERROR_WAITS, "server")
                 continue
             self._record(error)
             raise error

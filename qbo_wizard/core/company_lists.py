@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from qbo_wizard.core.files import atomic_write_text
 from qbo_wizard.core.paths import profile_dir
@@ -27,6 +28,9 @@ PAGE_SIZE = 1000  # Intuit's maximum MAXRESULTS
 ACTIVE_AND_INACTIVE = "Active IN (true, false)"
 CACHE_FOLDER = "cache"
 CACHE_FILE = "company-lists.json"
+# Items created since the cache file was written, one JSON object a line: adding an item to a
+# 40,000-account company's cache appends one line instead of rewriting the whole file.
+CACHE_ADDED_FILE = "company-lists.added.jsonl"
 CACHE_FORMAT = 1
 
 ProgressCallback = Callable[[int, "int | None"], None]
@@ -260,9 +264,10 @@ class CompanyLists:
             "company_name": self.company_name,
             "country": self.country,
             "loaded_at": self.loaded_at,
-            "accounts": [asdict(a) for a in self.accounts],
-            "items": [asdict(i) for i in self.items],
-            "tax_codes": [asdict(t) for t in self.tax_codes],
+            # A record's fields as they are (vars, not asdict: nothing nested to copy).
+            "accounts": [vars(a) for a in self.accounts],
+            "items": [vars(i) for i in self.items],
+            "tax_codes": [vars(t) for t in self.tax_codes],
         }
 
     @classmethod
@@ -284,27 +289,114 @@ def cache_path(profile_name: str) -> Path:
     return profile_dir(profile_name) / CACHE_FOLDER / CACHE_FILE
 
 
+def _added_path(profile_name: str) -> Path:
+    return profile_dir(profile_name) / CACHE_FOLDER / CACHE_ADDED_FILE
+
+
+def _added_items(profile_name: str, realm_id: str) -> list[Item]:
+    """Items recorded as created since the cache file was written (a damaged line is skipped)."""
+    try:
+        text = _added_path(profile_name).read_text(encoding="utf-8")
+    except OSError:
+        return []
+    items = []
+    for line in text.splitlines():
+        try:
+            entry = json.loads(line)
+            if str(entry["realm_id"]) == realm_id:
+                items.append(Item(**entry["item"]))
+        except (ValueError, KeyError, TypeError):
+            continue
+    return items
+
+
 def cached_company_lists(profile_name: str, realm_id: str) -> CompanyLists | None:
     """The cached lists of this company, or None when there are none (or they are unusable)."""
     try:
         data = json.loads(cache_path(profile_name).read_text(encoding="utf-8"))
         if data.get("format") != CACHE_FORMAT or str(data.get("realm_id")) != realm_id:
             return None
-        return CompanyLists.from_cache(data)
+        lists = CompanyLists.from_cache(data)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         # A cache is only a copy: when it is missing or damaged the lists are read again.
         return None
+    for item in _added_items(profile_name, realm_id):
+        if lists.item(item.id) is None:
+            lists.add_item(item)
+    return lists
 
 
 def save_cached_company_lists(profile_name: str, lists: CompanyLists) -> None:
     """Keep the lists in the profile's cache folder (private, written atomically)."""
     text = json.dumps(lists.to_cache(), separators=(",", ":"), ensure_ascii=False)
     atomic_write_text(cache_path(profile_name), text)
+    with contextlib.suppress(FileNotFoundError):
+        _added_path(profile_name).unlink()  # the file written now includes them
+
+
+def cache_created_item(profile_name: str, lists: CompanyLists, item: Item) -> None:
+    """Add one item created in QuickBooks to the profile's cached lists.
+
+    When there is a cache file, one line tagged with the company is appended (the time it
+    takes does not grow with the chart of accounts; a cache of another company ignores it);
+    otherwise the whole lists are written.
+    """
+    if not cache_path(profile_name).exists():
+        save_cached_company_lists(profile_name, lists)
+        return
+    line = json.dumps({"realm_id": lists.realm_id, "item": vars(item)}, ensure_ascii=False)
+    descriptor = os.open(_added_path(profile_name), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(descriptor, "a", encoding="utf-8") as added:
+        added.write(line + "\n")
 
 
 def forget_cached_company_lists(profile_name: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        cache_path(profile_name).unlink()
+    for path in (cache_path(profile_name), _added_path(profile_name)):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+Row = TypeVar("Row")
+
+
+def read_every_page(
+    client: QboClient,
+    entity: str,
+    where: str | None,
+    convert: Callable[[dict[str, Any]], Row],
+    on_rows: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> list[Row]:
+    """Every row of a query as `convert` makes it, one page of 1000 at a time, until a page
+    comes back short. Each page is converted as it arrives and its raw rows let go, so the
+    answers of a 40,000-account chart are never all held at once.
+
+    With a client that can read single pages, `on_rows(n)` is called after each page so a
+    screen can show progress; otherwise the client pages on its own and `on_rows` is called once.
+    With `on_total`, a list longer than one page is counted first (one more call) and the count
+    is passed on, so progress can read "3,000 of 10,000".
+    Requests are strictly one after another: the client keeps Intuit's limits and backs off.
+    """
+    if not isinstance(client, PagedQboClient):
+        converted = [convert(row) for row in client.query_all(entity, where=where, order_by="Id")]
+        if on_rows is not None:
+            on_rows(len(converted))
+        return converted
+    found: list[Row] = []
+    start = 1
+    while True:
+        page = client.query_page(entity, where, "Id", start, PAGE_SIZE)
+        first_of_many = start == 1 and len(page) == PAGE_SIZE
+        if first_of_many and on_total is not None and isinstance(client, CountingQboClient):
+            on_total(client.count(entity, where))
+        found.extend(convert(row) for row in page)
+        size = len(page)
+        del page
+        if on_rows is not None:
+            on_rows(size)
+        if size < PAGE_SIZE:
+            return found
+        start += PAGE_SIZE
 
 
 def query_every_page(
@@ -314,32 +406,8 @@ def query_every_page(
     on_rows: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Every row of a query, one page of 1000 at a time, until a page comes back short.
-
-    With a client that can read single pages, `on_rows(n)` is called after each page so a
-    screen can show progress; otherwise the client pages on its own and `on_rows` is called once.
-    With `on_total`, a list longer than one page is counted first (one more call) and the count
-    is passed on, so progress can read "3,000 of 10,000".
-    Requests are strictly one after another: the client handles throttling (429) and backs off.
-    """
-    if not isinstance(client, PagedQboClient):
-        rows = client.query_all(entity, where=where, order_by="Id")
-        if on_rows is not None:
-            on_rows(len(rows))
-        return rows
-    rows = []
-    start = 1
-    while True:
-        page = client.query_page(entity, where, "Id", start, PAGE_SIZE)
-        first_of_many = start == 1 and len(page) == PAGE_SIZE
-        if first_of_many and on_total is not None and isinstance(client, CountingQboClient):
-            on_total(client.count(entity, where))
-        rows.extend(page)
-        if on_rows is not None:
-            on_rows(len(page))
-        if len(page) < PAGE_SIZE:
-            return rows
-        start += PAGE_SIZE
+    """Every row of a query as QuickBooks sent it (see `read_every_page`)."""
+    return read_every_page(client, entity, where, lambda row: row, on_rows, on_total)
 
 
 def fetch_company_lists(
@@ -347,9 +415,14 @@ def fetch_company_lists(
     realm_id: str,
     on_progress: ProgressCallback | None = None,
     on_list: ListProgressCallback | None = None,
+    *,
+    company_name: str | None = None,
+    country: str | None = None,
 ) -> CompanyLists:
-    """Read the company's country, accounts, items and tax codes from QuickBooks now.
+    """Read the company's accounts, items and tax codes (and its country) from QuickBooks now.
 
+    With `country` (and `company_name`) already known, as step 6 keeps them, CompanyInfo is not
+    read again; a US company's tax codes are not read (nothing in a US mapping uses them).
     `on_progress(loaded, total)` counts rows over all lists; `on_list` reports each list on its
     own, with its total when the list is longer than a page.
     """
@@ -378,23 +451,27 @@ def fetch_company_lists(
 
     if on_progress is not None:
         on_progress(0, None)
-    infos = client.query_all("CompanyInfo")
-    info = infos[0] if infos else {}
-    rows = {}
-    for entity in LIST_LABELS:
+    if country is None:
+        infos = client.query_all("CompanyInfo")
+        info = infos[0] if infos else {}
+        company_name = str(info.get("CompanyName") or company_name or "")
+        country = company_country(info)
+
+    def read(entity: str, convert: Callable[[dict[str, Any]], Row]) -> list[Row]:
         if on_list is not None:
             on_list(ListProgress(entity, 0, None))
         on_rows, on_total = reader(entity)
-        rows[entity] = query_every_page(client, entity, ACTIVE_AND_INACTIVE, on_rows, on_total)
-    accounts = [Account.from_qbo(row) for row in rows["Account"]]
-    items = [Item.from_qbo(row) for row in rows["Item"]]
-    tax_codes = [TaxCode.from_qbo(row) for row in rows["TaxCode"]]
+        return read_every_page(client, entity, ACTIVE_AND_INACTIVE, convert, on_rows, on_total)
+
+    accounts = read("Account", Account.from_qbo)
+    items = read("Item", Item.from_qbo)
+    tax_codes = [] if country == "US" else read("TaxCode", TaxCode.from_qbo)
     if on_progress is not None:
         on_progress(loaded, loaded)
     return CompanyLists(
         realm_id=realm_id,
-        company_name=str(info.get("CompanyName") or ""),
-        country=company_country(info),
+        company_name=company_name or "",
+        country=country,
         accounts=accounts,
         items=items,
         tax_codes=tax_codes,
@@ -414,7 +491,8 @@ def load_company_lists(
 
     `on_progress(loaded, total)` reports rows read so far; `total` is None until the end.
     `on_list` reports each list separately (see `fetch_company_lists`). Runs the network calls
-    on the caller's thread: a screen calls it from a thread worker.
+    on the caller's thread: a screen calls it from a thread worker. The company's name and
+    country come from the profile when step 6 kept them for this company.
     """
     if not refresh:
         cached = cached_company_lists(profile_name, realm_id)
@@ -423,7 +501,19 @@ def load_company_lists(
             if on_progress is not None:
                 on_progress(total, total)
             return cached
-    lists = fetch_company_lists(client, realm_id, on_progress, on_list)
+    known_name = known_country = None
+    with contextlib.suppress(WizardError):
+        profile = load_profile(profile_name)
+        if profile.realm_id == realm_id and profile.country:
+            known_name, known_country = profile.company_name, normalise_country(profile.country)
+    lists = fetch_company_lists(
+        client,
+        realm_id,
+        on_progress,
+        on_list,
+        company_name=known_name,
+        country=known_country,
+    )
     save_cached_company_lists(profile_name, lists)
     return lists
 

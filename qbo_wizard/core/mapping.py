@@ -24,7 +24,7 @@ from qbo_wizard.core.company_lists import (
     Item,
     QboClient,
     TaxCode,
-    save_cached_company_lists,
+    cache_created_item,
 )
 from qbo_wizard.core.integrations import Integration, IntegrationLine
 from qbo_wizard.core.mapping_file import (
@@ -519,7 +519,7 @@ class MappingDraft:
         self._pickers.pop("invoice", None)
         self._pickers.pop("invoice-unavailable", None)
         if profile_name is not None:
-            save_cached_company_lists(profile_name, self.lists)
+            cache_created_item(profile_name, self.lists, item)
         return item
 
     # saving

@@ -9,7 +9,7 @@ best-matching income account.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from qbo_wizard.core.company_lists import Account, CompanyLists, Item
@@ -85,34 +85,78 @@ def _narrower_than_hint(name: str, hint: str) -> bool:
     return bool(_words(name) - _GENERIC_WORDS - _words(hint))
 
 
-def _match(hints: tuple[str, ...], name: str, full_name: str, account_type: str = "") -> Score:
-    """How well a record answers the hints: earlier hints first, then the quality of the match.
+@dataclass(frozen=True)
+class _Names:
+    """A record's name as matching reads it, normalised once per record (not once per line and
+    hint: a 40,000-account chart would otherwise be normalised millions of times)."""
 
-    Hints are in order of preference, so a record matching an earlier hint at all beats one
-    matching a later hint exactly; "Cost of Goods Sold" as a late hint is the fallback.
+    keys: tuple[str, str]
+    path_words: frozenset[str]
+    own_words: frozenset[str]
+    type_key: str
+
+
+def _words_of_key(key: str) -> frozenset[str]:
+    """`_words` of a text, from its `_key`."""
+    return frozenset([_singular(word) for word in key.replace(":", " ").split()])
+
+
+def _names(name: str, full_name: str, account_type: str = "") -> _Names:
+    own_key, full_key = _key(name), _key(full_name)
+    return _Names(
+        (own_key, full_key),
+        _words_of_key(full_key),
+        _words_of_key(own_key),
+        _key(account_type) if account_type else "",
+    )
+
+
+@dataclass(frozen=True)
+class _Hint:
+    """One name hint, normalised once."""
+
+    text: str
+    wanted: str
+    words: frozenset[str]
+    subject: frozenset[str]
+
+
+def _hints(hints: tuple[str, ...]) -> tuple[_Hint, ...]:
+    found = []
+    for hint in hints:
+        words = frozenset(_words(hint))
+        found.append(_Hint(hint, _key(hint), words, words - _GENERIC_WORDS))
+    return tuple(found)
+
+
+def _rate(hints: tuple[_Hint, ...], names: _Names) -> tuple[int, int, str]:
+    """How well a record answers the hints, as (preference, quality, hint); (0, 0, "") for
+    no match. Earlier hints first, then the quality of the match: hints are in order of
+    preference, so a record matching an earlier hint at all beats one matching a later hint
+    exactly; "Cost of Goods Sold" as a late hint is the fallback.
     """
-    keys = (_key(name), _key(full_name))
-    path_words = _words(full_name)
-    own_words = _words(name)
+    count = len(hints)
     for rank, hint in enumerate(hints):
-        wanted = _key(hint)
-        hint_words = _words(hint)
-        subject = hint_words - _GENERIC_WORDS
+        if hint.wanted in names.keys:
+            return (count - rank, _EXACT, hint.text)
         # Words may come from the parent ("Carrier Costs:Linehaul" for "Carrier Linehaul"), but
         # the record's own name must share one: a parent's name alone says nothing about it.
-        own = bool(subject & own_words)
-        if wanted in keys:
-            quality = _EXACT
-        elif own and hint_words <= path_words:
-            quality = _ALL_WORDS
-        elif own and subject != hint_words and subject <= path_words:
-            quality = _SAME_SUBJECT
-        elif account_type and wanted == _key(account_type):
-            quality = _TYPE_ONLY
-        else:
-            continue
-        return Score(len(hints) - rank, quality, hint)
-    return Score(0, 0, "")
+        if not hint.subject.isdisjoint(names.own_words):
+            if hint.words <= names.path_words:
+                return (count - rank, _ALL_WORDS, hint.text)
+            if hint.subject != hint.words and hint.subject <= names.path_words:
+                return (count - rank, _SAME_SUBJECT, hint.text)
+        if names.type_key and hint.wanted == names.type_key:
+            return (count - rank, _TYPE_ONLY, hint.text)
+    return _NO_MATCH
+
+
+_NO_MATCH = (0, 0, "")
+
+
+def _match(hints: tuple[str, ...], name: str, full_name: str, account_type: str = "") -> Score:
+    """How well one record answers the hints, as a `Score` (see `_rate`)."""
+    return Score(*_rate(_hints(hints), _names(name, full_name, account_type)))
 
 
 @dataclass(frozen=True, order=True)
@@ -130,31 +174,134 @@ class Score:
         return _QUALITY_WORDS[self.quality].format(hint=self.hint, type=account_type)
 
 
+class _NameIndex:
+    """Which records could match a hint at all: those whose whole name is the hint, whose own
+    name shares a word of its subject, or (accounts) whose type is the hint. Built once for all
+    the lines; a line then looks only at its candidates, whose names are normalised once, when
+    first needed (most records are never a candidate, and their names are not kept)."""
+
+    def __init__(self, lists: CompanyLists) -> None:
+        self.lists = lists
+        self.accounts = lists.accounts
+        self.items = lists.items
+        self._account_names: dict[int, _Names] = {}
+        self._item_names: dict[int, _Names] = {}
+        self._accounts_by_word = self._by_word((a.name, a.full_name) for a in self.accounts)
+        self._items_by_word = self._by_word((i.name, i.full_name) for i in self.items)
+        self._accounts_by_type: dict[str, list[int]] = {}
+        for position, account in enumerate(self.accounts):
+            if account.account_type:
+                type_key = _key(account.account_type)
+                self._accounts_by_type.setdefault(type_key, []).append(position)
+        self._account_position = {a.id: n for n, a in enumerate(self.accounts)}
+        self._items_by_income: dict[str, list[int]] = {}
+        for position, item in enumerate(self.items):
+            if item.income_account_id:
+                self._items_by_income.setdefault(item.income_account_id, []).append(position)
+
+    @staticmethod
+    def _by_word(names: Iterable[tuple[str, str]]) -> dict[str, list[int]]:
+        """Record positions by each word of their own name, and by each of their two keys
+        (a key has spaces, a word never does, so they cannot be confused)."""
+        found: dict[str, list[int]] = {}
+        for position, (name, full_name) in enumerate(names):
+            own_key = _key(name)
+            for word in {*_words_of_key(own_key), own_key, _key(full_name)}:
+                found.setdefault(word, []).append(position)
+        return found
+
+    def account_names(self, position: int) -> _Names:
+        names = self._account_names.get(position)
+        if names is None:
+            account = self.accounts[position]
+            names = _names(account.name, account.full_name, account.account_type)
+            self._account_names[position] = names
+        return names
+
+    def item_names(self, position: int) -> _Names:
+        names = self._item_names.get(position)
+        if names is None:
+            item = self.items[position]
+            names = self._item_names[position] = _names(item.name, item.full_name)
+        return names
+
+    @staticmethod
+    def _candidates(
+        hints: tuple[_Hint, ...], by_word: dict[str, list[int]], extra: dict[str, list[int]]
+    ) -> set[int]:
+        found: set[int] = set()
+        for hint in hints:
+            found.update(by_word.get(hint.wanted, ()))
+            found.update(extra.get(hint.wanted, ()))
+            for word in hint.subject:
+                found.update(by_word.get(word, ()))
+        return found
+
+    def account_candidates(self, hints: tuple[_Hint, ...]) -> list[int]:
+        """Positions of the accounts that can score on these hints, in list order."""
+        return sorted(self._candidates(hints, self._accounts_by_word, self._accounts_by_type))
+
+    def item_candidates(self, hints: tuple[_Hint, ...]) -> list[int]:
+        """Positions of the items that can score on these hints by their own name or through
+        their income account, in list order."""
+        found = self._candidates(hints, self._items_by_word, {})
+        for position in self.account_candidates(hints):
+            found.update(self._items_by_income.get(self.accounts[position].id, ()))
+        return sorted(found)
+
+    def position_of(self, account: Account) -> int | None:
+        """Where this very account is in the list (None for one that is not)."""
+        position = self._account_position.get(account.id)
+        if position is not None and self.accounts[position] is account:
+            return position
+        return None
+
+
 def _best_account(
-    hints: tuple[str, ...], accounts: Iterable[Account], bonus: dict[str, int]
+    accounts: Iterable[tuple[Account, tuple[int, int, str]]],
+    bonus: dict[str, int],
+    allowed: Callable[[Account], bool] = lambda account: True,
 ) -> tuple[Account, Score] | None:
-    best: tuple[tuple[Score, int, int, str], Account, Score] | None = None
-    for account in accounts:
-        score = _match(hints, account.name, account.full_name, account.account_type)
-        if not score:
+    """The best-matching account that is `allowed` (checked only for one that would win),
+    from accounts with their ratings (see `_rate`)."""
+    best: tuple[tuple[tuple[int, int], int, int, str], Account, tuple[int, int, str]] | None
+    best = None
+    for account, rated in accounts:
+        if not rated[0]:
             continue
         # Among equal matches: the usual account type, then the shorter (more general) name.
-        rank = (score, bonus.get(account.account_type, 0), -len(account.full_name), account.id)
-        if best is None or rank > best[0]:
-            best = (rank, account, score)
-    return (best[1], best[2]) if best else None
+        rank = (
+            rated[:2],
+            bonus.get(account.account_type, 0),
+            -len(account.full_name),
+            account.id,
+        )
+        if (best is None or rank > best[0]) and allowed(account):
+            best = (rank, account, rated)
+    return (best[1], Score(*best[2])) if best else None
 
 
-def suggest_bill_account(line: IntegrationLine, lists: CompanyLists) -> Suggestion | None:
+def _index_for(lists: CompanyLists, index: _NameIndex | None) -> _NameIndex:
+    return index if index is not None and index.lists is lists else _NameIndex(lists)
+
+
+def suggest_bill_account(
+    line: IntegrationLine, lists: CompanyLists, index: _NameIndex | None = None
+) -> Suggestion | None:
     """The account a bill line most likely belongs to, among those the rules allow."""
-    allowed = (
-        a
-        for a in lists.accounts
-        if a.active
-        and a.account_type in BILL_ACCOUNT_TYPES_ALLOWED
-        and not bill_account_findings(line.id, a, a.id)
+    index = _index_for(lists, index)
+    hints = _hints(line.hints)
+    accounts, names = index.accounts, index.account_names
+    candidates = (
+        (accounts[n], _rate(hints, names(n)))
+        for n in index.account_candidates(hints)
+        if accounts[n].active and accounts[n].account_type in BILL_ACCOUNT_TYPES_ALLOWED
     )
-    found = _best_account(line.hints, allowed, _BILL_TYPE_BONUS)
+
+    def allowed(account: Account) -> bool:
+        return not bill_account_findings(line.id, account, account.id)
+
+    found = _best_account(candidates, _BILL_TYPE_BONUS, allowed)
     if found is None:
         return None
     account, score = found
@@ -162,43 +309,66 @@ def suggest_bill_account(line: IntegrationLine, lists: CompanyLists) -> Suggesti
     return Suggestion(line.id, account.id, account.full_name, reason)
 
 
-def _usable_items(line: IntegrationLine, lists: CompanyLists) -> Iterable[Item]:
-    for item in lists.items:
-        if item.active and not any(
-            f.severity == "refused" for f in invoice_item_findings(line.id, item, item.id, lists)
-        ):
-            yield item
+def _usable(line: IntegrationLine, lists: CompanyLists, item: Item) -> bool:
+    """Whether the rules let the line use the item (checked only for one that would win)."""
+    return item.active and not any(
+        f.severity == "refused" for f in invoice_item_findings(line.id, item, item.id, lists)
+    )
 
 
-def suggest_invoice_item(line: IntegrationLine, lists: CompanyLists) -> Suggestion | None:
+def suggest_invoice_item(
+    line: IntegrationLine, lists: CompanyLists, index: _NameIndex | None = None
+) -> Suggestion | None:
     """The item an invoice line most likely uses, or a Service item to create for it."""
-    best: tuple[tuple[Score, int, int], Item, str] | None = None
-    for item in _usable_items(line, lists):
-        score = _match(line.hints, item.name, item.full_name)
-        if score and score.quality < _EXACT and _narrower_than_hint(item.name, score.hint):
-            score = Score(0, 0, "")  # "LTL Freight" for "Freight Income": another service
-        reason = score.reason() if score else ""
+    index = _index_for(lists, index)
+    hints = _hints(line.hints)
+    best: tuple[tuple[tuple[int, int], int, int], Item, tuple[int, int, str], str] | None
+    best = None
+    # Only the candidate accounts can match at all: each rated once, for the items whose sales
+    # post to them and for the new-item proposal below.
+    account_positions = index.account_candidates(hints)
+    account_rates = {n: _rate(hints, index.account_names(n)) for n in account_positions}
+    for position in index.item_candidates(hints):
+        item = index.items[position]
+        if not item.active:
+            continue
+        rated = _rate(hints, index.item_names(position))
+        if rated[0] and rated[1] < _EXACT and _narrower_than_hint(item.name, rated[2]):
+            rated = _NO_MATCH  # "LTL Freight" for "Freight Income": another service
+        through_income = False
         income = lists.account(item.income_account_id)
         if income is not None:
             # Its income account matching counts too, a step below the item's own name.
-            by_income = _match(line.hints, income.name, income.full_name)
-            by_income = Score(by_income.preference, by_income.quality - 1, by_income.hint)
-            if by_income and by_income > score:
-                score = by_income
-                reason = f"its sales post to '{income.full_name}', matching '{score.hint}'"
-        if not score:
+            at = index.position_of(income)
+            if at is not None:
+                account_rated = account_rates.get(at, _NO_MATCH)
+            else:
+                account_rated = _rate(
+                    hints, _names(income.name, income.full_name, income.account_type)
+                )
+            lowered = (account_rated[0], account_rated[1] - 1, account_rated[2])
+            if account_rated[0] and lowered[:2] > rated[:2]:
+                rated, through_income = lowered, True
+        if not rated[0]:
             continue
-        rank = (score, -len(item.full_name), -int(item.id) if item.id.isdigit() else 0)
-        if best is None or rank > best[0]:
-            best = (rank, item, reason)
+        rank = (rated[:2], -len(item.full_name), -int(item.id) if item.id.isdigit() else 0)
+        if (best is None or rank > best[0]) and _usable(line, lists, item):
+            reason = Score(*rated).reason()
+            if through_income:
+                assert income is not None
+                reason = f"its sales post to '{income.full_name}', matching '{rated[2]}'"
+            best = (rank, item, rated, reason)
+    accounts = index.accounts
     income_accounts = (
-        a for a in lists.accounts if a.active and a.account_type in INCOME_ACCOUNT_TYPES
+        (accounts[n], account_rates[n])
+        for n in account_positions
+        if accounts[n].active and accounts[n].account_type in INCOME_ACCOUNT_TYPES
     )
-    found = _best_account(line.hints, income_accounts, _INCOME_TYPE_BONUS)
+    found = _best_account(income_accounts, _INCOME_TYPE_BONUS)
     # An existing item wins unless an income account answers the hints strictly better; then
     # the proposal is a new Service item posting there.
-    if best is not None and (found is None or best[0][0] >= found[1]):
-        _, item, reason = best
+    if best is not None and (found is None or Score(*best[2]) >= found[1]):
+        _, item, _, reason = best
         return Suggestion(line.id, item.id, item.full_name, reason)
     if found is None:
         return None
@@ -215,18 +385,25 @@ def suggest_invoice_item(line: IntegrationLine, lists: CompanyLists) -> Suggesti
     )
 
 
-def suggest(line: IntegrationLine, lists: CompanyLists) -> Suggestion | None:
+def suggest(
+    line: IntegrationLine, lists: CompanyLists, index: _NameIndex | None = None
+) -> Suggestion | None:
     """A proposal for one line, or None when nothing fits well enough to propose."""
     if line.kind == "invoice":
-        return suggest_invoice_item(line, lists)
-    return suggest_bill_account(line, lists)
+        return suggest_invoice_item(line, lists, index)
+    return suggest_bill_account(line, lists, index)
 
 
 def suggest_all(integration: Integration, lists: CompanyLists) -> dict[str, Suggestion]:
-    """Proposals for every line that has one; never applied or saved by this function."""
+    """Proposals for every line that has one; never applied or saved by this function.
+
+    Every name is normalised once for all the lines, and each line looks only at the records
+    that share a word with its hints, so the time grows with the lists, not lines × lists.
+    """
+    index = _NameIndex(lists)
     found = {}
     for line in integration.lines:
-        proposal = suggest(line, lists)
+        proposal = suggest(line, lists, index)
         if proposal is not None:
             found[line.id] = proposal
     return found

@@ -726,7 +726,10 @@ def _choose_line(
 
 
 def plan_dollar_test(profile_name: str, api: QboApi | None = None) -> TestPlan:
-    """Read the company and the mapping and say what the test will do (one QuickBooks call)."""
+    """Read the company and the mapping and say what the test will do (one QuickBooks call).
+
+    The CompanyInfo read is the step's one look before anything is posted: a connection
+    QuickBooks no longer accepts is explained here, not halfway through the test."""
     api = api or QboApi.for_profile(profile_name)
     profile = load_profile(profile_name)
     info = api.company_info()
@@ -806,6 +809,8 @@ class _Run:
         self.done = 0
         self.records = load_record(profile_name)
         self.company = self.records.setdefault(api.realm_id, CompanyRecord())
+        # The SyncToken each document was posted with, so cleanup needs no read first.
+        self.sync_tokens: dict[str, str] = {}
 
     def progress(self, stage: Stage, message: str) -> None:
         self.done += 1
@@ -841,17 +846,19 @@ class _Run:
         base = PARTY_NAME[kind]
         for attempt in range(1, MAX_NAME_TRIES + 1):
             name = base if attempt == 1 else f"{base} {attempt}"
-            rows = self.api.query_all(entity, where=f"DisplayName = '{_quote(name)}'")
-            active = [r for r in rows if r.get("Active", True) is not False]
-            if active:
+            # Created straight away (one call); only when the name is taken (6240) is the
+            # record of that name looked up, and used if it is an active one of this kind.
+            try:
+                made = self.api.create(entity, {"DisplayName": name}, uuid.uuid4().hex)
+            except QboApiError as error:
+                if error.code != "6240":
+                    raise
+                rows = self.api.query_all(entity, where=f"DisplayName = '{_quote(name)}'")
+                active = [r for r in rows if r.get("Active", True) is not False]
+                if not active:
+                    continue  # another customer, vendor or employee (or an inactive one)
                 party = PartyRef(str(active[0]["Id"]), name)
             else:
-                try:
-                    made = self.api.create(entity, {"DisplayName": name}, uuid.uuid4().hex)
-                except QboApiError as error:
-                    if error.code == "6240":
-                        continue  # another customer, vendor or employee (or an inactive one)
-                    raise
                 party = PartyRef(str(made["Id"]), str(made.get("DisplayName", name)), True)
             self.company.set_party(kind, party)
             self.save()
@@ -918,6 +925,8 @@ class _Run:
         currency = _text(currency_ref.get("value")) if isinstance(currency_ref, dict) else None
         entry.state, entry.id, entry.number = "posted", document_id, number
         entry.amount, entry.currency = amount, currency
+        if made.get("SyncToken") is not None:
+            self.sync_tokens[document_id] = str(made["SyncToken"])
         self.save()
         return replace(
             base,
@@ -936,26 +945,32 @@ class _Run:
         assert entry.id is not None  # posted entries always have one
         number = entry.number or entry.id
         try:
-            status = self._void_or_delete(entry.kind, entry.id)
+            status = self._void_or_delete(entry.kind, entry.id, self.sync_tokens.get(entry.id))
         except WizardError as error:
             return CleanupOutcome(entry.kind, entry.id, number, "failed", self.problem(error))
         self.company.documents.remove(entry)
         self.save()
         return CleanupOutcome(entry.kind, entry.id, number, status)
 
-    def _void_or_delete(self, kind: DocumentKind, document_id: str) -> CleanupStatus:
-        """Void the invoice or delete the bill with its current SyncToken (5010: read again)."""
+    def _void_or_delete(
+        self, kind: DocumentKind, document_id: str, posted_sync_token: str | None = None
+    ) -> CleanupStatus:
+        """Void the invoice or delete the bill with its current SyncToken: the one it was just
+        posted with, else (and after a 5010: someone changed it) the one read from QuickBooks."""
         entity = DOCUMENT_ENTITY[kind]
         for attempt in (1, 2):
-            try:
-                current = self.api.get(entity, document_id)
-            except QboApiError as error:
-                if _is_missing(error):
-                    return "already-gone"
-                raise
-            if kind == "invoice" and _number(current.get("TotalAmt")) == 0:
-                return "voided"  # voided earlier (an answer lost on the way, or by hand)
-            sync_token = str(current.get("SyncToken", "0"))
+            if attempt == 1 and posted_sync_token is not None:
+                sync_token = posted_sync_token
+            else:
+                try:
+                    current = self.api.get(entity, document_id)
+                except QboApiError as error:
+                    if _is_missing(error):
+                        return "already-gone"
+                    raise
+                if kind == "invoice" and _number(current.get("TotalAmt")) == 0:
+                    return "voided"  # voided earlier (an answer lost on the way, or by hand)
+                sync_token = str(current.get("SyncToken", "0"))
             try:
                 if kind == "invoice":
                     self.api.void_invoice(document_id, sync_token)
@@ -963,7 +978,7 @@ class _Run:
                     self.api.delete(entity, document_id, sync_token)
             except QboApiError as error:
                 if error.code == "5010" and attempt == 1:
-                    continue  # someone changed it since it was read: read it again, once
+                    continue  # someone changed it meanwhile: read it again, once
                 if _is_missing(error):
                     return "already-gone"
                 raise

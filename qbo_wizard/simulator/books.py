@@ -352,8 +352,32 @@ class Books:
         self._next_doc_number = 1001
         self.replies: dict[str, tuple[int, bytes]] = {}  # requestid -> the original answer
         self._allow_duplicate_doc_number = False
+        # Each entity's version goes up with every change to its records; a query's filtered,
+        # sorted records are kept per version, so reading page after page of one query sorts
+        # once (not once a page), and any change makes the next page see it.
+        self._versions: dict[str, int] = {}
+        self._selections: dict[tuple[str, str], tuple[int, list[dict[str, Any]]]] = {}
 
     # ----------------------------------------------------------------- storage
+
+    SELECTIONS_KEPT = 16  # queries whose sorted records are kept at once
+
+    def _changed(self, entity: str) -> None:
+        self._versions[entity] = self._versions.get(entity, 0) + 1
+
+    def selection(
+        self, entity: str, query_key: str, select: Callable[[], list[dict[str, Any]]]
+    ) -> list[dict[str, Any]]:
+        """The records `select` chooses and sorts for one query (named by `query_key`, the
+        query without its paging), computed once while `entity` is unchanged."""
+        version = self._versions.get(entity, 0)
+        kept = self._selections.pop((entity, query_key), None)
+        if kept is None or kept[0] != version:
+            kept = (version, select())
+        self._selections[(entity, query_key)] = kept  # most recently used last
+        while len(self._selections) > self.SELECTIONS_KEPT:
+            del self._selections[next(iter(self._selections))]
+        return kept[1]
 
     def all(self, entity: str) -> list[dict[str, Any]]:
         return list(self.records.get(entity, {}).values())
@@ -399,6 +423,7 @@ class Books:
         }
         stored["Id"] = entity_id
         self.records.setdefault(entity, {})[entity_id] = stored
+        self._changed(entity)
         key = self._unique_key(entity, stored)
         if key is not None:
             self._names.setdefault(entity, {})[key] = entity_id
@@ -417,6 +442,7 @@ class Books:
             "MetaData": {**current["MetaData"], "LastUpdatedTime": self._stamp()},
         }
         self.records[entity][current["Id"]] = updated
+        self._changed(entity)
         if old_key is not None:
             self._names.get(entity, {}).pop(old_key, None)
         new_key = self._unique_key(entity, updated)
@@ -487,6 +513,7 @@ class Books:
         current = self.require(entity, _text(str(body.get("Id", ""))))
         self._check_sync_token(current, body)
         del self.records[entity][current["Id"]]
+        self._changed(entity)
         self.deleted.setdefault(entity, set()).add(current["Id"])
         return {"domain": "QBO", "status": "Deleted", "Id": current["Id"]}
 

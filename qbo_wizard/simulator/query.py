@@ -14,7 +14,7 @@ validation error (4001).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -342,12 +342,14 @@ class QueryResult:
     total_count: int | None = None
 
 
-def run_query(
-    query: Query,
-    records: Iterable[dict[str, Any]],
-    filterable: frozenset[str] | None,
-) -> QueryResult:
-    """Validate the query against the entity's filterable fields, then filter, sort and page."""
+def query_key(query: Query) -> str:
+    """What makes two queries select the same records in the same order: everything but
+    STARTPOSITION and MAXRESULTS (and COUNT, which selects the same records)."""
+    return repr((query.entity.lower(), query.conditions, query.order_by))
+
+
+def validate_query(query: Query, filterable: frozenset[str] | None) -> None:
+    """Raise QueryError (4001) for an unfilterable property or paging out of range."""
     allowed = None if filterable is None else {name.lower() for name in filterable}
     for condition in query.conditions:
         if allowed is not None and condition.field.lower() not in allowed:
@@ -369,12 +371,38 @@ def run_query(
         raise QueryError(
             "4001", "QueryValidationError: STARTPOSITION and MAXRESULTS must be at least 1"
         )
+
+
+def select_sorted(query: Query, records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The records the query's conditions choose, in its order (Id when none is given)."""
     selected = [r for r in records if all(_matches(r, c) for c in query.conditions)]
-    if query.count:
-        return QueryResult(query.entity, [], 1, total_count=len(selected))
     ordering = query.order_by or [("Id", False)]
     for field_name, descending in reversed(ordering):
         selected.sort(key=lambda r, f=field_name: _sort_key(r, f), reverse=descending)  # type: ignore[misc]
+    return selected
+
+
+def run_query(
+    query: Query,
+    records: Iterable[dict[str, Any]] | Callable[[], Iterable[dict[str, Any]]],
+    filterable: frozenset[str] | None,
+    selection: Callable[[str, Callable[[], list[dict[str, Any]]]], list[dict[str, Any]]]
+    | None = None,
+) -> QueryResult:
+    """Validate the query against the entity's filterable fields, then filter, sort and page.
+
+    `records` may be a function that returns them, so a query answered from `selection` (a
+    cache of sorted records by `query_key`, such as `Books.selection`) need not gather them:
+    each page of a long list is then a slice, not a new filter and sort of every record.
+    """
+    validate_query(query, filterable)
+
+    def select() -> list[dict[str, Any]]:
+        return select_sorted(query, records() if callable(records) else records)
+
+    selected = select() if selection is None else selection(query_key(query), select)
+    if query.count:
+        return QueryResult(query.entity, [], 1, total_count=len(selected))
     first = query.start_position - 1
     return QueryResult(
         query.entity, selected[first : first + query.max_results], query.start_position

@@ -241,6 +241,9 @@ class WizardApp(App[int]):
         self._start_practice_quickbooks()
         if self._resume_gc:
             self._resume_gc = False
+            # What start-up built (modules, styles, the first screen) lives as long as the app:
+            # frozen, the collector never walks it again, so resuming costs no long collection.
+            gc.freeze()
             gc.enable()
 
     def _start_practice_quickbooks(self) -> None:

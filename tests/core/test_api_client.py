@@ -255,3 +255,17 @@ def test_years_of_use_end_in_a_warning_before_the_five_year_limit(
     assert captured.out.strip() == stored().access_token
     assert "5-year limit in 10 day(s)" in captured.err
     assert "qbo-wizard login" in captured.err
+
+
+def test_a_wait_of_more_than_a_second_is_told_before_it_starts(sim: SimulatorServer) -> None:
+    """So a screen can say why nothing moves for 15 seconds."""
+    from qbo_wizard.core.api import Wait
+
+    sim.control("scenario", name="throttle", realm_id=US_REALM)
+    told: list[Wait] = []
+    sleeps = Sleeps(lambda n: sim.control("scenario", name="none", realm_id=US_REALM))
+    api = QboApi.for_profile("default", sleep=sleeps)
+    api.on_wait = told.append
+    assert api.query_all("Customer")
+    assert told == [Wait(15.0, "throttled")]
+    assert sleeps.waits == [15.0]

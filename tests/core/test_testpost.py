@@ -300,17 +300,13 @@ def test_a_document_already_voided_or_deleted_by_hand_counts_as_cleaned(us: QboA
     assert cleaned.ok
 
 
-class _SomeoneEditsAfterTheFirstRead(QboApi):
-    """The books change between the test's read and its write, as when a colleague edits."""
+class _SomeoneEditsAfterThePost(QboApi):
+    """The books change between the test's post and its cleanup, as when a colleague edits:
+    the SyncToken the post returned is stale by the time the document is voided or deleted."""
 
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self.edited: set[str] = set()
-
-    def get(self, entity: str, object_id: str) -> dict[str, Any]:
-        record = super().get(entity, object_id)
-        if entity in ("Invoice", "Bill") and entity not in self.edited:
-            self.edited.add(entity)  # once per document: the re-read then sees the latest
+    def create(self, entity: str, body: dict[str, Any], request_id: str) -> dict[str, Any]:
+        record = super().create(entity, body, request_id)
+        if entity in ("Invoice", "Bill"):
             colleague = QboApi.for_profile(str(self.profile_name), sleep=no_wait)
             colleague.create(
                 entity,
@@ -324,7 +320,7 @@ def test_a_stale_sync_token_gets_one_more_read_and_try(simulator: SimulatorServe
     connect(simulator, "acme", US_REALM)
     plain = QboApi.for_profile("acme", sleep=no_wait)
     map_in_step_7(plain, "acme", US_ITEM, US_ACCOUNT)
-    api = _SomeoneEditsAfterTheFirstRead.for_profile("acme", sleep=no_wait)
+    api = _SomeoneEditsAfterThePost.for_profile("acme", sleep=no_wait)
     result = run_dollar_test("acme", api=api)
     assert result.ok, result.problems()
     assert [f["code"] for f in recent_failures("acme")].count("5010") == 2
@@ -478,3 +474,22 @@ def test_a_refused_post_forgets_its_request_id(simulator: SimulatorServer) -> No
     assert _bill(result).status == "failed"
     kinds = [d.kind for d in load_record("acme")[US_REALM].documents]
     assert "bill" not in kinds  # a 400 made nothing: no request id is kept for it
+
+
+def test_on_a_fresh_company_the_test_costs_one_call_per_party_post_and_cleanup(
+    simulator: SimulatorServer, us: QboApi
+) -> None:
+    """One look at the company before posting, no look-up before creating the test parties,
+    and the void and delete use the SyncToken the post returned."""
+    simulator.control("request_counts", reset=True)
+    result = run_dollar_test("acme", api=us, plan=plan_dollar_test("acme", us))
+    assert result.ok, result.problems()
+    counts: dict[str, int] = simulator.control("request_counts")["counts"]
+    assert counts.get("write", 0) == 6  # two parties, two posts, one void, one delete
+    assert counts.get("query", 0) == counts.get("read", 0) == 0
+    assert counts.get("company_info", 0) == 1  # the plan's check that the connection works
+    # A second run finds the parties it made, checking each is still there (one read each).
+    simulator.control("request_counts", reset=True)
+    assert run_dollar_test("acme", api=us, plan=plan_dollar_test("acme", us)).ok
+    again: dict[str, int] = simulator.control("request_counts")["counts"]
+    assert again.get("write", 0) == 4 and again.get("read", 0) == 2

@@ -529,3 +529,71 @@ async def test_a_mapping_that_cannot_be_written_says_why_and_the_step_keys_work_
         await pilot.press("b")  # leaving is not refused as "still saving"
         await settle(pilot)
     assert app.outcomes == [GoBack()]
+
+
+async def test_matching_the_lines_after_reading_the_lists_says_so(
+    simulator: SimulatorServer, monkeypatch: Any
+) -> None:
+    """Suggestions on a large company take a second or more: the screen says what it does."""
+    import threading
+
+    from qbo_wizard.core import suggestions
+
+    matching = threading.Event()
+    release = threading.Event()
+    original = suggestions.suggest_all
+
+    def held_suggest_all(*args: Any) -> Any:
+        matching.set()
+        release.wait(timeout=60)  # until the test has read the screen
+        return original(*args)
+
+    monkeypatch.setattr(suggestions, "suggest_all", held_suggest_all)
+    app = host(simulator, LARGE_REALM)
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")  # the freight brokerage: read 10,000 accounts
+        text = ""
+        for _ in range(2000):  # each pause lets the app handle what the reader posted
+            await pilot.pause()
+            text = str(app.screen.query_one("#load-text", Static).render())
+            if matching.is_set() and text.startswith("Matching"):
+                break
+        release.set()
+        assert text == "Matching 14 lines against 10,000 accounts and 10 items…"
+        await settle(pilot)
+        assert screen(app).panes.current == "pane-table"
+
+
+async def test_a_long_wait_while_reading_the_lists_says_why(
+    simulator: SimulatorServer,
+) -> None:
+    """QuickBooks answers 429: instead of a still bar, the screen says it retries and when."""
+    import threading
+
+    from qbo_wizard.core.api import QboApi
+
+    waiting = threading.Event()
+    release = threading.Event()
+
+    def held_sleep(seconds: float) -> None:
+        waiting.set()
+        release.wait(timeout=60)  # until the test has read the screen
+        simulator.control("scenario", name="none", realm_id=US_REALM)
+
+    app = host(simulator)
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        screen(app).client = QboApi.for_profile("acme", sleep=held_sleep)
+        simulator.control("scenario", name="throttle", realm_id=US_REALM)
+        await pilot.press("enter")  # the freight brokerage: read the lists
+        text = ""
+        for _ in range(2000):  # each pause lets the app handle what the reader posted
+            await pilot.pause()
+            text = str(app.screen.query_one("#load-text", Static).render())
+            if waiting.is_set() and "trying again" in text:
+                break
+        release.set()
+        assert text == "QuickBooks asked to slow down; trying again in 15 s…"
+        await settle(pilot)
+        assert screen(app).panes.current == "pane-table"

@@ -79,6 +79,7 @@ from qbo_wizard.tui.widgets.prose import Prose
 from qbo_wizard.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
+    from qbo_wizard.core.api import Wait
     from qbo_wizard.core.company_lists import QboClient
 
 OWN_FILE = "own-file"
@@ -100,6 +101,23 @@ class ListsProgressed(Message):
     """One more page of a list was read (None: reading is about to start)."""
 
     progress: ListProgress | None
+
+
+@dataclass
+class ListsWaiting(Message):
+    """The next request waits more than a second (Intuit's limits, or a retry)."""
+
+    wait: Wait
+
+
+@dataclass
+class ListsMatching(Message):
+    """The lists are read; suggestions and pickers are being made (a second or more on a
+    large company)."""
+
+    lines: int
+    accounts: int
+    items: int
 
 
 @dataclass
@@ -415,6 +433,7 @@ class MappingScreen(StepScreen):
         self, profile_name: str, reference: str | None, remembered: str | None, refresh: bool | None
     ) -> Message | None:
         from qbo_wizard import connection
+        from qbo_wizard.core.api import QboApi
         from qbo_wizard.core.company_lists import company_lists_for
         from qbo_wizard.core.files import ConfigFileError
         from qbo_wizard.core.mapping_file import load_saved_mapping
@@ -441,11 +460,20 @@ class MappingScreen(StepScreen):
             self.post_message(ListsProgressed(step))
 
         client = self.client or connection(profile_name)
+        if isinstance(client, QboApi):
+
+            def say_why(wait: Wait) -> None:
+                self.post_message(ListsWaiting(wait))
+
+            client.on_wait = say_why
         self.post_message(ListsProgressed(None))
         # A saved mapping is checked against QuickBooks as it is now; a first mapping may use
         # the lists read last time.
         fresh = refresh if refresh is not None else saved is not None
         lists = company_lists_for(client, profile_name, refresh=fresh, on_list=progress)
+        self.post_message(
+            ListsMatching(len(integration.lines), len(lists.accounts), len(lists.items))
+        )
         suggestions = suggest_all(integration, lists)
         other = None
         if saved is not None and saved.integration != integration.reference:
@@ -480,6 +508,23 @@ class MappingScreen(StepScreen):
             words = "reading_some" if step.loaded else "reading"
             text.update(self.content.text(words, what=step.label, loaded=f"{step.loaded:,}"))
             bar.update(total=None)
+
+    @on(ListsWaiting)
+    def show_waiting(self, event: ListsWaiting) -> None:
+        seconds = f"{event.wait.seconds:.0f}"
+        text = self.content.text(f"wait_{event.wait.reason}", seconds=seconds)
+        self.query_one("#load-text", Label).update(text)
+
+    @on(ListsMatching)
+    def show_matching(self, event: ListsMatching) -> None:
+        text = self.content.text(
+            "matching",
+            lines=f"{event.lines:,}",
+            accounts=f"{event.accounts:,}",
+            items=f"{event.items:,}",
+        )
+        # The bar stays full: an animated one would take turns with the matching it waits for.
+        self.query_one("#load-text", Label).update(text)
 
     @on(LoadFailed)
     def load_failed(self, event: LoadFailed) -> None:

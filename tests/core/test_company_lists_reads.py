@@ -1,0 +1,69 @@
+"""Reading the company lists: no call the mapping does not need, and a cache that grows cheaply."""
+
+from __future__ import annotations
+
+from qbo_wizard.core.company_lists import cache_path, company_lists_for
+from qbo_wizard.core.integrations import load_integration
+from qbo_wizard.core.mapping import MappingDraft
+from qbo_wizard.core.profile import load_profile, save_profile
+from qbo_wizard.simulator.server import SimulatorServer
+
+from .live_company import UK_REALM, US_REALM, connect_profile
+
+FREIGHT = load_integration("freight-brokerage")
+
+
+def queried(simulator: SimulatorServer) -> int:
+    counts: dict[str, int] = simulator.control("request_counts", reset=True)["counts"]
+    return counts.get("query", 0) + counts.get("company_info", 0)
+
+
+def test_a_us_company_known_from_step_6_reads_only_its_accounts_and_items(
+    simulator: SimulatorServer,
+) -> None:
+    api = connect_profile(simulator, "acme", US_REALM)
+    profile = load_profile("acme")
+    profile.country = "US"  # step 6 keeps the country it read with the company's name
+    save_profile(profile)
+    simulator.control("request_counts", reset=True)
+    lists = company_lists_for(api, "acme", refresh=True)
+    assert queried(simulator) == 2  # one page of accounts, one of items
+    assert lists.country == "US" and not lists.tax_codes_required
+    assert lists.company_name == profile.company_name
+    assert lists.tax_codes == []
+
+
+def test_without_the_country_the_company_is_read_first_and_tax_codes_only_outside_the_us(
+    simulator: SimulatorServer,
+) -> None:
+    api = connect_profile(simulator, "us", US_REALM)
+    simulator.control("request_counts", reset=True)
+    assert company_lists_for(api, "us", refresh=True).country == "US"
+    assert queried(simulator) == 3  # company, accounts, items
+    api = connect_profile(simulator, "uk", UK_REALM)
+    simulator.control("request_counts", reset=True)
+    lists = company_lists_for(api, "uk", refresh=True)
+    assert queried(simulator) == 4  # company, accounts, items, tax codes
+    assert lists.tax_codes_required and lists.tax_codes
+
+
+def test_a_created_item_joins_the_cache_without_rewriting_it(simulator: SimulatorServer) -> None:
+    api = connect_profile(simulator, "acme", US_REALM)
+    lists = company_lists_for(api, "acme", refresh=True)
+    written = cache_path("acme").read_bytes()
+    draft = MappingDraft(FREIGHT, lists)
+    income = next(a.id for a in lists.accounts if a.full_name == "Accessorial Revenue")
+    first = draft.create_service_item(api, "Stop-off", income, profile_name="acme")
+    second = draft.create_service_item(api, "Lumper", income, profile_name="acme")
+    assert cache_path("acme").read_bytes() == written  # the big file is left as it was
+    simulator.control("request_counts", reset=True)
+    cached = company_lists_for(api, "acme")  # from the cache: no call to QuickBooks
+    assert queried(simulator) == 0
+    assert cached.cached
+    assert cached.item(first.id) == first and cached.item(second.id) == second
+    assert len(cached.items) == len(lists.items)
+    # Reading the lists again writes one file that includes them.
+    fresh = company_lists_for(api, "acme", refresh=True)
+    assert fresh.item(first.id) is not None
+    again = company_lists_for(api, "acme")
+    assert [i.id for i in again.items].count(first.id) == 1
