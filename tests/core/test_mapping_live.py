@@ -33,6 +33,7 @@ from qbo_wizard.core.tokens import TokenStore
 from qbo_wizard.simulator.companies import AU_REALM, CA_REALM
 from qbo_wizard.simulator.server import SimulatorServer
 
+from ..request_clock import RequestClock
 from .live_company import LARGE_REALM, UK_REALM, US_REALM, connect_profile
 from .plain_api import PlainApi
 
@@ -311,11 +312,13 @@ def test_progress_names_each_list_and_counts_a_long_one_first(simulator: Simulat
 
 @pytest.mark.simulator_options(throttle=True)
 def test_loading_10000_accounts_keeps_under_the_limit_instead_of_being_throttled(
-    simulator: SimulatorServer,
+    simulator: SimulatorServer, request_clock: RequestClock
 ) -> None:
     """Intuit allows 10 requests a second per company; the 13 reads here go over that, so
     the client spreads them out rather than meeting a 429 and a 15-second wait."""
     connect_profile(simulator, "acme", LARGE_REALM)
+    # The client really waits its turn, so the limit is measured on real time here.
+    request_clock.follow_real_time()
     api = QboApi.for_profile("acme", sleep=lambda seconds: time.sleep(min(seconds, 1.0)))
     simulator.control("request_counts", reset=True)
     lists = company_lists_for(api, "acme", refresh=True)
