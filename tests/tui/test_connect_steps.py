@@ -219,6 +219,12 @@ async def test_demo_approve_finishes_a_loopback_sign_in_without_a_browser(
         await settle(pilot)
         shown = status_text(app, "connect-status")
         assert shown == f"✓ Connected to {US_COMPANY} (realm …{US_REALM[-4:]})."
+        # The sign-in is used up: approving again is no longer offered, and the key changes
+        # nothing, so "Connected" is never followed by a failure that did not happen.
+        assert not app.screen.query_one("#demo-approve-loopback").display
+        await pilot.press("a")
+        await settle(pilot)
+        assert status_text(app, "connect-status") == shown
     assert load_profile("acme").realm_id == US_REALM
 
 

@@ -470,6 +470,11 @@ class ConnectScreen(StepScreen):
     @on(ConnectionProven)
     def connection_proven(self, event: ConnectionProven) -> None:
         self.remove_class("-waiting")
+        # The sign-in is used up: approving it again could only fail, so the offer goes.
+        self.authorization = None
+        for row in self.query(".demo-approve"):
+            row.display = False
+        self.refresh_bindings()
         pending = event.pending
         if not event.company_changed:
             self.save(pending, allow_company_change=False)
