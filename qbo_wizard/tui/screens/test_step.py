@@ -456,7 +456,9 @@ class TestStepScreen(StepScreen):
             status.succeeded(content.text("passed_kept" if kept else "passed"))
         else:
             status.failed(content.text("failed"))
-        self.query_one("#run-test", Button).label = "Run the test again (r)"
+        run_again = self.query_one("#run-test", Button)
+        run_again.label = "Run the test again (r)"
+        run_again.refresh(layout=True)  # a longer label needs a wider button
         await self.show_result(result, cleanup_only=event.cleanup_only)
         status.scroll_visible(top=True, animate=False)  # the outcome, then the documents
 
