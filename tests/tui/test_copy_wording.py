@@ -29,7 +29,7 @@ async def test_copy_says_where_the_value_went_and_how_to_get_it_otherwise() -> N
         assert copied == [row.value.value]
         (said,) = notes(app)
         assert not said.startswith("Copied")
-        assert "through the terminal" in said
+        assert said.startswith(f"Sent to your clipboard through the terminal: {row.value.label}.")
         assert "select it on screen" in said
         row.scroll_visible(animate=False)
         await settle(pilot)

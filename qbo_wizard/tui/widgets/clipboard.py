@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from textual.app import App
 
-SENT = "Sent {what} to your clipboard through the terminal."
+SENT = "Sent to your clipboard through the terminal: {what}."
 FALLBACK = " If pasting gives nothing, your terminal did not pass it on: {fallback}."
 SELECT_SHOWN = "select it on screen with the mouse and copy it from there"
 
