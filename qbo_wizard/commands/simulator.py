@@ -15,16 +15,9 @@ import threading
 from types import FrameType
 
 from qbo_wizard.core.problems import EXIT_OK, UsageError, WizardError
+from qbo_wizard.simulator.scenarios import SCENARIO_NAMES
 
 DEFAULT_PORT = 8770
-SCENARIO_NAMES = (
-    "takeover",
-    "password-change",
-    "already-purchased",
-    "outage",
-    "throttle",
-    "throttle-xml",
-)
 
 
 class SimulatorStartError(WizardError):

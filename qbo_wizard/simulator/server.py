@@ -52,18 +52,11 @@ from qbo_wizard.simulator.oauth import (
     make_key_sets,
 )
 from qbo_wizard.simulator.query import QueryError, parse_query, run_query
+from qbo_wizard.simulator.scenarios import SCENARIO_NAMES
 from qbo_wizard.simulator.xml_answers import to_xml, wants_xml
 
 HOST = "127.0.0.1"
-SCENARIOS = (
-    "none",
-    "takeover",
-    "password-change",
-    "already-purchased",
-    "outage",
-    "throttle",
-    "throttle-xml",
-)
+SCENARIOS = ("none", *SCENARIO_NAMES)
 EVENT_SCENARIOS = ("takeover", "password-change")  # one-off: they revoke live connections
 # Stay on until "none". "throttle-xml" throttles in XML even to JSON clients, as QBO has done.
 STATE_SCENARIOS = ("already-purchased", "outage", "throttle", "throttle-xml")
