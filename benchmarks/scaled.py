@@ -38,7 +38,13 @@ CITIES = ("ATL", "BNA", "BOS", "CHI", "CLE", "DAL", "DEN", "DET", "HOU", "LAX", 
 
 def seed_scaled(books: Books, accounts: int, items: int) -> None:
     """The large practice chart grown to `accounts` accounts, with `items` items."""
-    from qbo_wizard.simulator.companies import US_CHART, US_ITEMS, _seed_accounts, _seed_items
+    from qbo_wizard.simulator.companies import (
+        US_CHART,
+        US_ITEMS,
+        _seed_accounts,
+        _seed_items,
+        create_lane_account,
+    )
 
     ids = _seed_accounts(books, US_CHART)
     _seed_items(books, US_ITEMS, ids)
@@ -51,18 +57,8 @@ def seed_scaled(books: Books, accounts: int, items: int) -> None:
         destination = CITIES[(lane_index // len(CITIES) + lane_index + 1) % len(CITIES)]
         is_revenue = number % 2 == 0
         lane = f"Lane {lane_index + 1:05d} {origin}-{destination}"
-        record = books.create(
-            "Account",
-            {
-                "Name": lane,
-                "AccountType": "Income" if is_revenue else "Cost of Goods Sold",
-                "AccountSubType": "ServiceFeeIncome"
-                if is_revenue
-                else "ShippingFreightDeliveryCos",
-                "ParentRef": {"value": revenue if is_revenue else costs},
-                "Active": number % 97 != 0,
-            },
-        )
+        parent = revenue if is_revenue else costs
+        record = create_lane_account(books, lane, number, parent, is_revenue)
         if is_revenue and record["Active"]:
             revenue_lanes.append((lane, record["Id"]))
     for number in range(items - len(US_ITEMS)):

@@ -514,6 +514,22 @@ _LANE_CITIES = (
 )
 
 
+def create_lane_account(
+    books: Books, lane: str, number: int, parent_id: str, is_revenue: bool
+) -> dict[str, Any]:
+    """One lane sub-account of a large practice chart (every 97th is inactive)."""
+    return books.create(
+        "Account",
+        {
+            "Name": lane,
+            "AccountType": "Income" if is_revenue else "Cost of Goods Sold",
+            "AccountSubType": "ServiceFeeIncome" if is_revenue else "ShippingFreightDeliveryCos",
+            "ParentRef": {"value": parent_id},
+            "Active": number % 97 != 0,
+        },
+    )
+
+
 def seed_large_broker(books: Books) -> None:
     """The US chart plus lane sub-accounts under revenue and carrier costs, 10,000 in all."""
     accounts = _seed_accounts(books, US_CHART)
@@ -531,18 +547,7 @@ def seed_large_broker(books: Books) -> None:
         destination = cities[(lane_index + step) % len(cities)]
         is_revenue = number % 2 == 0
         lane = f"Lane {lane_index + 1:04d} {origin}-{destination}"
-        books.create(
-            "Account",
-            {
-                "Name": lane,
-                "AccountType": "Income" if is_revenue else "Cost of Goods Sold",
-                "AccountSubType": "ServiceFeeIncome"
-                if is_revenue
-                else "ShippingFreightDeliveryCos",
-                "ParentRef": {"value": revenue if is_revenue else costs},
-                "Active": number % 97 != 0,
-            },
-        )
+        create_lane_account(books, lane, number, revenue if is_revenue else costs, is_revenue)
 
 
 def build_companies(clock: SimulatedClock) -> list[Company]:
