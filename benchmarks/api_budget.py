@@ -40,19 +40,19 @@ def _calls(counts: dict[str, int]) -> int:
 
 def run_steps_5_to_8(realm_id: str | None = None) -> dict[str, Any]:
     """One complete run on a fresh simulator; calls per step, by route, and what was done."""
-    from qbo_wizard.core.api import QboApi
-    from qbo_wizard.core.company_lists import company_lists_for
-    from qbo_wizard.core.credentials import check_shape, store_credentials
-    from qbo_wizard.core.integrations import load_integration
-    from qbo_wizard.core.mapping import MappingDraft
-    from qbo_wizard.core.oauth import (
+    from qbo_wizard.core.connection.api import QboApi
+    from qbo_wizard.core.connection.credentials import check_shape, store_credentials
+    from qbo_wizard.core.connection.oauth import (
         open_loopback,
         save_connection,
         start_authorization,
         wait_for_loopback,
     )
-    from qbo_wizard.core.suggestions import suggest_all
-    from qbo_wizard.core.testpost import plan_dollar_test, run_dollar_test
+    from qbo_wizard.core.dollar_test.run import plan_dollar_test, run_dollar_test
+    from qbo_wizard.core.mapping.company_lists import company_lists_for
+    from qbo_wizard.core.mapping.integrations import load_integration
+    from qbo_wizard.core.mapping.rules import MappingDraft
+    from qbo_wizard.core.mapping.suggestions import suggest_all
     from qbo_wizard.simulator.browser import approve
     from qbo_wizard.simulator.companies import US_REALM
     from qbo_wizard.simulator.server import SimulatorServer

@@ -96,8 +96,8 @@ def chart_of_accounts(
     warm_up: bool = True,
 ) -> Result:
     """Load the lists `runs` times each way, interleaved; the medians and the calls made."""
-    from qbo_wizard.core.api import QboApi
-    from qbo_wizard.core.company_lists import (
+    from qbo_wizard.core.connection.api import QboApi
+    from qbo_wizard.core.mapping.company_lists import (
         ACTIVE_AND_INACTIVE,
         load_company_lists,
         query_every_page,

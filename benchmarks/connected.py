@@ -48,10 +48,10 @@ def quiet_second() -> None:
 def connect_profile(simulator_url: str, profile_name: str, realm_id: str) -> None:
     """Store development keys and fresh tokens for `realm_id` in the profile (no API calls),
     with the company's name and country, as step 6 keeps them from its CompanyInfo read."""
-    from qbo_wizard.core.credentials import Credentials, store_credentials
-    from qbo_wizard.core.intuit import TokenResponse
+    from qbo_wizard.core.connection.credentials import Credentials, store_credentials
+    from qbo_wizard.core.connection.intuit import TokenResponse
+    from qbo_wizard.core.connection.tokens import TokenSet, store_new_connection
     from qbo_wizard.core.profile import load_profile, save_profile
-    from qbo_wizard.core.tokens import TokenSet, store_new_connection
 
     info = requests.get(f"{simulator_url}/_simulator/info", timeout=10).json()
     keys = info["keys"]["development"]

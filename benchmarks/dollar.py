@@ -20,11 +20,11 @@ PROFILE = "dollar"
 
 def _map_company(profile: str) -> None:
     """Take every suggestion (creating the proposed items) and save the mapping, as in step 7."""
-    from qbo_wizard.core.api import QboApi
-    from qbo_wizard.core.company_lists import company_lists_for
-    from qbo_wizard.core.integrations import load_integration
-    from qbo_wizard.core.mapping import MappingDraft
-    from qbo_wizard.core.suggestions import suggest_all
+    from qbo_wizard.core.connection.api import QboApi
+    from qbo_wizard.core.mapping.company_lists import company_lists_for
+    from qbo_wizard.core.mapping.integrations import load_integration
+    from qbo_wizard.core.mapping.rules import MappingDraft
+    from qbo_wizard.core.mapping.suggestions import suggest_all
 
     api = QboApi.for_profile(profile)
     lists = company_lists_for(api, profile, refresh=True)
@@ -45,9 +45,9 @@ def _map_company(profile: str) -> None:
 
 def dollar_test(runs: int, sim: SimulatorProcess, *, warm_up: bool = True) -> Result:
     """Median seconds of the $1.00 test with throttling on against off, interleaved."""
-    from qbo_wizard.core.api import QboApi
-    from qbo_wizard.core.company_lists import company_lists_for
-    from qbo_wizard.core.testpost import plan_dollar_test, run_dollar_test
+    from qbo_wizard.core.connection.api import QboApi
+    from qbo_wizard.core.dollar_test.run import plan_dollar_test, run_dollar_test
+    from qbo_wizard.core.mapping.company_lists import company_lists_for
     from qbo_wizard.simulator.companies import US_REALM
 
     connect_profile(sim.url, PROFILE, US_REALM)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from benchmarks.common import Result, percentile
 
 if TYPE_CHECKING:
-    from qbo_wizard.core.company_lists import Account
+    from qbo_wizard.core.mapping.company_lists import Account
 
 # Eight characters each, as a user types them into the account picker.
 QUERIES = ("linehaul", "lane 042", "truckloa", "atl-chi ", "carrier ", "fuel sur")
@@ -30,7 +30,7 @@ def large_chart_accounts(count: int | None = None) -> list[Account]:
     """A freight broker's chart of `count` accounts (20,000 by default), as the product's
     `Account` records, straight from the practice QuickBooks' books (no HTTP)."""
     from benchmarks.scaled import seed_scaled
-    from qbo_wizard.core.company_lists import Account
+    from qbo_wizard.core.mapping.company_lists import Account
     from qbo_wizard.simulator.books import Books
     from qbo_wizard.simulator.clock import SimulatedClock
 
@@ -46,7 +46,7 @@ def product_keystrokes(accounts: list[Account], queries: tuple[str, ...]) -> lis
 
     from textual.app import App
 
-    from qbo_wizard.core.picker import PickerIndex, account_entry
+    from qbo_wizard.core.mapping.picker_index import PickerIndex, account_entry
     from qbo_wizard.tui.screens.picker import PickerRequest, PickerScreen
 
     timings: list[float] = []
@@ -102,7 +102,7 @@ def picker_keystroke(
     """p95 of every keystroke of every query, `repetitions` times, product and fuzzy alternating
     (the fuzzy baseline types only the first `baseline_queries` queries, when given: it takes
     most of a second a keystroke)."""
-    from qbo_wizard.core.picker import account_entry
+    from qbo_wizard.core.mapping.picker_index import account_entry
 
     accounts = large_chart_accounts(count)
     labels = [account_entry(a).label for a in accounts]

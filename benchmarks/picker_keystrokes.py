@@ -13,8 +13,8 @@ import json
 import statistics
 import time
 
-from qbo_wizard.core.company_lists import Account
-from qbo_wizard.core.picker import PickerIndex, account_entry, measure_keystrokes
+from qbo_wizard.core.mapping.company_lists import Account
+from qbo_wizard.core.mapping.picker_index import PickerIndex, account_entry, measure_keystrokes
 
 CITIES = ("ATL", "BNA", "CHI", "DAL", "DEN", "HOU", "LAX", "MEM", "PHX", "SEA", "SLC", "STL")
 QUERIES = ("carrier costs", "lane 0420", "4010", "linehaul atl", "cogs", "zzz", "f")

@@ -97,7 +97,7 @@ def _isolate() -> None:
     home = tempfile.mkdtemp(prefix="qbo-bench-")
     atexit.register(shutil.rmtree, home, ignore_errors=True)
     os.environ["QBO_WIZARD_HOME"] = home
-    from qbo_wizard.core.vault import use_memory_keyring
+    from qbo_wizard.core.connection.vault import use_memory_keyring
 
     use_memory_keyring()
 

@@ -222,8 +222,8 @@ def _time_loading_phases() -> None:
     """Note how long each part of step 7's loading takes (in its worker thread)."""
     from collections.abc import Callable
 
-    import qbo_wizard.core.company_lists as company_lists
-    import qbo_wizard.core.suggestions as suggestions
+    import qbo_wizard.core.mapping.company_lists as company_lists
+    import qbo_wizard.core.mapping.suggestions as suggestions
     import qbo_wizard.tui.screens.mapping as mapping_screen
 
     def timed(module: Any, name: str, phase: str) -> None:
@@ -254,9 +254,9 @@ def run_mapping(report: str, simulator_url: str, realm_id: str) -> int:
     from textual.css.query import NoMatches
 
     from benchmarks.connected import connect_profile
-    from qbo_wizard.core.integrations import choose_integration
+    from qbo_wizard.core.connection.vault import use_memory_keyring
+    from qbo_wizard.core.mapping.integrations import choose_integration
     from qbo_wizard.core.profile import load_profile, save_profile
-    from qbo_wizard.core.vault import use_memory_keyring
     from qbo_wizard.tui.outcomes import JumpTo
     from qbo_wizard.tui.screens.mapping import MappingScreen
     from qbo_wizard.tui.screens.status_home import StatusHomeScreen

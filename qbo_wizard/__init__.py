@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from qbo_wizard.core.api import QboApi
+    from qbo_wizard.core.connection.api import QboApi
 
 __version__ = "0.1.0"
 
@@ -31,6 +31,6 @@ def connection(profile: str = "default") -> QboApi:
     integration's vendor (`ConnectionHandedOff`, naming who holds it now), and `QboApiError` for
     calls QuickBooks refuses.
     """
-    from qbo_wizard.core.api import connection as open_connection
+    from qbo_wizard.core.connection.api import connection as open_connection
 
     return open_connection(profile)

@@ -142,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = wizard.run(args)
         else:
             from qbo_wizard.commands.terminal import ask_passphrase
-            from qbo_wizard.core.passphrase import set_passphrase_prompt
+            from qbo_wizard.core.connection.passphrase import set_passphrase_prompt
 
             set_passphrase_prompt(ask_passphrase)  # the encrypted keyring's, when there is one
             code = _load(COMMANDS[args.command][0]).run(args)
@@ -179,7 +179,7 @@ def _report_unexpected(error: Exception, args: argparse.Namespace) -> None:
     kind = type(error).__name__
     command = f"qbo-wizard {args.command}" if args.command else "qbo-wizard"
     with contextlib.suppress(Exception):
-        from qbo_wizard.core.errorlog import record_failure
+        from qbo_wizard.core.health.errorlog import record_failure
         from qbo_wizard.core.profile import profile_exists
 
         if profile_exists(args.profile):  # never create a profile just to log this

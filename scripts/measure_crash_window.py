@@ -20,10 +20,10 @@ def main(count: int) -> int:
     os.environ["QBO_WIZARD_HOME"] = tempfile.mkdtemp(prefix="qbo-wizard-window-")
     import keyring
 
-    from qbo_wizard.core.credentials import Credentials, store_credentials
-    from qbo_wizard.core.oauth import connect_with_tokens, disconnect, save_connection
-    from qbo_wizard.core.tokens import TokenKeeper
-    from qbo_wizard.core.vault import backend_name
+    from qbo_wizard.core.connection.credentials import Credentials, store_credentials
+    from qbo_wizard.core.connection.oauth import connect_with_tokens, disconnect, save_connection
+    from qbo_wizard.core.connection.tokens import TokenKeeper
+    from qbo_wizard.core.connection.vault import backend_name
     from qbo_wizard.simulator.server import SimulatorServer
 
     sim = SimulatorServer(port=0, throttle=False, rotate_every_refresh=True).start()

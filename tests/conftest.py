@@ -11,7 +11,7 @@ import keyring
 import pytest
 from hypothesis import HealthCheck, settings
 
-from qbo_wizard.core.vault import MemoryKeyring, use_memory_keyring
+from qbo_wizard.core.connection.vault import MemoryKeyring, use_memory_keyring
 from qbo_wizard.simulator.server import SimulatorServer
 
 from .request_clock import RequestClock

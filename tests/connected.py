@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from qbo_wizard import connection
-from qbo_wizard.core.company_lists import company_lists_for
-from qbo_wizard.core.credentials import Credentials, store_credentials
-from qbo_wizard.core.integrations import load_integration
-from qbo_wizard.core.mapping import MappingDraft
-from qbo_wizard.core.mapping_file import SavedMapping
-from qbo_wizard.core.oauth import connect_with_tokens, save_connection
+from qbo_wizard.core.connection.credentials import Credentials, store_credentials
+from qbo_wizard.core.connection.oauth import connect_with_tokens, save_connection
+from qbo_wizard.core.mapping.company_lists import company_lists_for
+from qbo_wizard.core.mapping.file import SavedMapping
+from qbo_wizard.core.mapping.integrations import load_integration
+from qbo_wizard.core.mapping.rules import MappingDraft
+from qbo_wizard.core.mapping.suggestions import suggest_all
 from qbo_wizard.core.profile import Profile, load_profile, save_profile
-from qbo_wizard.core.suggestions import suggest_all
 from qbo_wizard.simulator.companies import US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
 

@@ -13,11 +13,11 @@ from typing import Any
 import keyring
 import requests
 
-from qbo_wizard.core.callback import parse_redirect
-from qbo_wizard.core.credentials import Credentials, store_credentials
-from qbo_wizard.core.oauth import finish_with_code, save_connection, start_authorization
+from qbo_wizard.core.connection.callback import parse_redirect
+from qbo_wizard.core.connection.credentials import Credentials, store_credentials
+from qbo_wizard.core.connection.oauth import finish_with_code, save_connection, start_authorization
+from qbo_wizard.core.connection.tokens import TokenSet, refresh_lock
 from qbo_wizard.core.profile import KeySet, Profile
-from qbo_wizard.core.tokens import TokenSet, refresh_lock
 from qbo_wizard.simulator.server import SimulatorServer
 from tests.simulator.helpers import consent
 

@@ -110,14 +110,14 @@ class Headless:
     def stored_tokens_json(self, profile: str) -> str:
         """The profile's `tokens` keyring entry, read through the wizard's vault."""
         return self.python(
-            "from qbo_wizard.core.vault import Vault\n"
+            "from qbo_wizard.core.connection.vault import Vault\n"
             f"print(Vault({profile!r}).get('tokens') or '')"
         ).strip()
 
     def expire_stored_access(self, profile: str) -> None:
         """Mark the stored access token expired under the refresh lock, so `token` refreshes."""
         self.python(
-            "from qbo_wizard.core.tokens import TokenSet, TokenStore, refresh_lock\n"
+            "from qbo_wizard.core.connection.tokens import TokenSet, TokenStore, refresh_lock\n"
             f"store = TokenStore({profile!r})\n"
             f"with refresh_lock({profile!r}):\n"
             "    store.save(store.load().expired_access())\n"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 from qbo_wizard.commands.terminal import interactive, read_line, say
-from qbo_wizard.core.credentials import (
+from qbo_wizard.core.connection.credentials import (
     CheckedCredentials,
     CredentialProblem,
     check_shape,
@@ -17,7 +17,7 @@ from qbo_wizard.core.credentials import (
     summary,
     vault_for,
 )
-from qbo_wizard.core.environments import check_key_set, simulator_info
+from qbo_wizard.core.connection.environments import check_key_set, simulator_info
 from qbo_wizard.core.profile import KeySet, load_profile, profile_exists
 
 _ATTEMPTS_ON_A_TERMINAL = 3

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from qbo_wizard.commands.doctor import progress_printer
 from qbo_wizard.commands.terminal import interactive, say
-from qbo_wizard.core.diagnostics import build_bundle, write_bundle
+from qbo_wizard.core.health.diagnostics import build_bundle, write_bundle
 from qbo_wizard.core.problems import EXIT_OK
 
 

@@ -12,7 +12,7 @@ import json
 import shutil
 import sys
 
-from qbo_wizard.core.doctor import DoctorProgress, ProgressCallback, render_text, run_doctor
+from qbo_wizard.core.health.doctor import DoctorProgress, ProgressCallback, render_text, run_doctor
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -11,7 +11,7 @@ import json
 import sys
 from typing import Any
 
-from qbo_wizard.core.explain import Explanation, explain_all, find_intuit_tid
+from qbo_wizard.core.health.explain import Explanation, explain_all, find_intuit_tid
 from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, UsageError
 from qbo_wizard.core.steps import step_by_id
 

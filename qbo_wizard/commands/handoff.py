@@ -79,8 +79,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _seal(args: argparse.Namespace) -> int:
-    from qbo_wizard.core.handoff import hand_off, plan_for, short_key, write_new_file
-    from qbo_wizard.core.handoff_record import ONE_HOLDER_WHY
+    from qbo_wizard.core.handoff.record import ONE_HOLDER_WHY
+    from qbo_wizard.core.handoff.sealed import hand_off, plan_for, short_key, write_new_file
     from qbo_wizard.core.profile import load_profile
 
     profile = load_profile(args.profile)
@@ -133,7 +133,7 @@ def _on_a_terminal() -> bool:
 def _open(args: argparse.Namespace) -> int:
     import json
 
-    from qbo_wizard.core.handoff import HandoffProblem, open_handoff
+    from qbo_wizard.core.handoff.sealed import HandoffProblem, open_handoff
 
     if _on_a_terminal() and (getattr(args, "presenter", False) or not args.reveal):
         raise ConnectionOnScreen(

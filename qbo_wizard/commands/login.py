@@ -22,16 +22,20 @@ from qbo_wizard.commands.terminal import (
     read_until_parsed,
     say,
 )
-from qbo_wizard.core.callback import LOOPBACK_TIMEOUT_SECONDS, CallbackProblem, parse_redirect
-from qbo_wizard.core.credentials import load_credentials, vault_for
-from qbo_wizard.core.environments import (
+from qbo_wizard.core.connection.callback import (
+    LOOPBACK_TIMEOUT_SECONDS,
+    CallbackProblem,
+    parse_redirect,
+)
+from qbo_wizard.core.connection.credentials import load_credentials, vault_for
+from qbo_wizard.core.connection.environments import (
     PLAYGROUND_REDIRECT_URI,
     PLAYGROUND_URL,
     check_key_set,
     describe,
     normalise_simulator_url,
 )
-from qbo_wizard.core.oauth import (
+from qbo_wizard.core.connection.oauth import (
     METHODS,
     Authorization,
     ConnectProblem,
@@ -45,8 +49,8 @@ from qbo_wizard.core.oauth import (
     start_authorization,
     wait_for_loopback,
 )
+from qbo_wizard.core.connection.tokens import expiry_warnings
 from qbo_wizard.core.profile import Profile, load_profile
-from qbo_wizard.core.tokens import expiry_warnings
 
 
 class ProfileMismatch(MethodNotAllowed):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from qbo_wizard.core.oauth import disconnect
+from qbo_wizard.core.connection.oauth import disconnect
 from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM
 
 

@@ -16,16 +16,16 @@ import json
 import sys
 from pathlib import Path
 
-from qbo_wizard.core.company_lists import ProgressCallback, QboClient
-from qbo_wizard.core.integrations import builtin_integrations, load_integration
-from qbo_wizard.core.mapping_check import (
+from qbo_wizard.core.mapping.check import (
     LineReport,
     MappingReport,
     accept_changes,
     validate_saved_mapping,
 )
-from qbo_wizard.core.mapping_file import SavedMapping, load_saved_mapping, mapping_path
-from qbo_wizard.core.mapping_transfer import ImportReport, export_mapping, import_mapping
+from qbo_wizard.core.mapping.company_lists import ProgressCallback, QboClient
+from qbo_wizard.core.mapping.file import SavedMapping, load_saved_mapping, mapping_path
+from qbo_wizard.core.mapping.integrations import builtin_integrations, load_integration
+from qbo_wizard.core.mapping.transfer import ImportReport, export_mapping, import_mapping
 from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, WizardError
 
 _STATUS_WORDS = {

@@ -16,8 +16,8 @@ import webbrowser
 from collections.abc import Callable
 from typing import TypeVar
 
+from qbo_wizard.core.connection.remote import running_over_ssh
 from qbo_wizard.core.problems import WizardError
-from qbo_wizard.core.remote import running_over_ssh
 
 T = TypeVar("T")
 

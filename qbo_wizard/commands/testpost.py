@@ -14,10 +14,8 @@ import json
 import sys
 from typing import TextIO
 
-from qbo_wizard.core.api import QboApi
-from qbo_wizard.core.problems import EXIT_OK
-from qbo_wizard.core.steps import step_by_id
-from qbo_wizard.core.testpost import (
+from qbo_wizard.core.connection.api import QboApi
+from qbo_wizard.core.dollar_test.run import (
     DocumentResult,
     ProgressCallback,
     TestPlan,
@@ -30,6 +28,8 @@ from qbo_wizard.core.testpost import (
     production_warning,
     run_dollar_test,
 )
+from qbo_wizard.core.problems import EXIT_OK
+from qbo_wizard.core.steps import step_by_id
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -16,14 +16,14 @@ import argparse
 import sys
 
 from qbo_wizard.commands.terminal import say
-from qbo_wizard.core.problems import UsageError
-from qbo_wizard.core.tokens import (
+from qbo_wizard.core.connection.tokens import (
     ACCESS_TOKEN_LIFETIME_SECONDS,
     DEFAULT_VALID_FOR_SECONDS,
     LONGEST_VALID_FOR_SECONDS,
     TokenKeeper,
     expiry_warnings,
 )
+from qbo_wizard.core.problems import UsageError
 
 
 class BadValidFor(UsageError):

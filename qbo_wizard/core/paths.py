@@ -73,3 +73,7 @@ def list_profiles() -> list[str]:
     if not root.is_dir():
         return []
     return sorted(p.name for p in root.iterdir() if p.is_dir() and _PROFILE_NAME.match(p.name))
+
+
+# The wizard's own data files: step wording, error knowledge, built-in integrations.
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"

@@ -24,6 +24,7 @@ from qbo_wizard.core.addresses import (
     PLAYGROUND_URL,
 )
 from qbo_wizard.core.files import ConfigFileError, parse_yaml_mapping
+from qbo_wizard.core.paths import CONTENT_DIR
 from qbo_wizard.core.profile import KEY_SETS, KeySet
 from qbo_wizard.core.steps import STEP_IDS
 
@@ -286,7 +287,7 @@ class _Reader:
         )
 
 
-STEPS_DIR = Path(__file__).resolve().parent.parent / "content" / "steps"
+STEPS_DIR = CONTENT_DIR / "steps"
 
 
 @cache

@@ -23,6 +23,7 @@ from textual.markup import escape
 from textual.screen import Screen
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
+from qbo_wizard.core.connection.remote import running_over_ssh
 from qbo_wizard.core.problems import (
     DEBUG_ENV_VAR,
     EXIT_OK,
@@ -40,7 +41,6 @@ from qbo_wizard.core.progress import (
     next_step,
     previous_step,
 )
-from qbo_wizard.core.remote import running_over_ssh
 from qbo_wizard.core.steps import STEPS, StepId
 from qbo_wizard.core.wizard_lock import WizardHolder
 from qbo_wizard.tui.outcomes import (
@@ -64,7 +64,7 @@ def disconnect_old_app(profile_name: str) -> tuple[str, Profile | None]:
         What happened, in plain words, and the profile as saved afterwards (None if it could
         not be read back; the wizard then carries on with the one it has).
     """
-    from qbo_wizard.core.oauth import disconnect
+    from qbo_wizard.core.connection.oauth import disconnect
     from qbo_wizard.core.problems import WizardError
 
     try:
@@ -153,7 +153,7 @@ class WizardApp(App[int]):
 
     def _register_passphrase_prompt(self) -> None:
         """An encrypted keyring's passphrase is asked in a masked dialog (from worker threads)."""
-        from qbo_wizard.core.passphrase import set_passphrase_prompt
+        from qbo_wizard.core.connection.passphrase import set_passphrase_prompt
         from qbo_wizard.tui.screens.passphrase import ask_from_worker
 
         def ask(where: str, new: bool) -> str | None:

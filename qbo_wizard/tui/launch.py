@@ -35,7 +35,7 @@ STALE_UNOWNED_SECONDS = 24 * 3600
 CLOSING_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 """Closing the terminal (SIGHUP) or being asked to stop (SIGTERM): demo mode tidies up first."""
 KEYRING_BACKEND_ENV_VAR = "PYTHON_KEYRING_BACKEND"  # read by `keyring` when first used
-MEMORY_KEYRING = "qbo_wizard.core.vault.MemoryKeyring"
+MEMORY_KEYRING = "qbo_wizard.core.connection.vault.MemoryKeyring"
 
 
 def _loopback_port() -> int:
@@ -94,7 +94,7 @@ def _memory_keyring() -> Iterator[None]:
     which it reads on first use: the demo's first screen need not import it.
     """
     if "keyring" in sys.modules:
-        from qbo_wizard.core.vault import use_memory_keyring
+        from qbo_wizard.core.connection.vault import use_memory_keyring
 
         use_memory_keyring()
         yield

@@ -296,7 +296,7 @@ def test_two_tabs_on_one_profile_never_overwrite_each_other(
 ) -> None:
     driver = frames.driver
     # A real profile (not demo mode): each wizard process keeps its keys in memory.
-    keyring = {"PYTHON_KEYRING_BACKEND": "qbo_wizard.core.vault.MemoryKeyring"}
+    keyring = {"PYTHON_KEYRING_BACKEND": "qbo_wizard.core.connection.vault.MemoryKeyring"}
     with serving(tmp_path, "--profile", "shared", **keyring) as served:
         first = WizardTab.open(frames, served.address, shots)
         first.wait_for("Step 1 of 9")

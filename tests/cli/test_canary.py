@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from qbo_wizard.core.tokens import TokenSet
+from qbo_wizard.core.connection.tokens import TokenSet
 from tests.connection_helpers import (
     US_REALM,
     CliLogin,

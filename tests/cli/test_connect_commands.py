@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from qbo_wizard.core.tokens import TokenSet
+from qbo_wizard.core.connection.tokens import TokenSet
 from qbo_wizard.simulator.server import SimulatorServer
 from tests.connection_helpers import (
     UK_REALM,

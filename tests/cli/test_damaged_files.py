@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from qbo_wizard.cli import main
-from qbo_wizard.core.mapping_file import mapping_path
+from qbo_wizard.core.mapping.file import mapping_path
 from qbo_wizard.core.problems import EXIT_PROBLEM
 from qbo_wizard.core.profile import Profile
 from qbo_wizard.simulator.server import SimulatorServer

@@ -13,11 +13,11 @@ from keyring.backends import fail
 
 from qbo_wizard.cli import main
 from qbo_wizard.commands import diagnostics as command
-from qbo_wizard.core.callback import parse_redirect
-from qbo_wizard.core.errorlog import log_path, record_failure
-from qbo_wizard.core.oauth import finish_with_code, save_connection, start_authorization
+from qbo_wizard.core.connection.callback import parse_redirect
+from qbo_wizard.core.connection.oauth import finish_with_code, save_connection, start_authorization
+from qbo_wizard.core.connection.tokens import TokenSet
+from qbo_wizard.core.health.errorlog import log_path, record_failure
 from qbo_wizard.core.redact import fingerprint
-from qbo_wizard.core.tokens import TokenSet
 from qbo_wizard.simulator.server import SimulatorServer
 from tests.connection_helpers import (
     US_REALM,

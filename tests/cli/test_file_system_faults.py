@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from qbo_wizard.cli import main
+from qbo_wizard.core.connection.tokens import TokenSet
+from qbo_wizard.core.connection.vault import Vault
 from qbo_wizard.core.profile import load_profile
-from qbo_wizard.core.tokens import TokenSet
-from qbo_wizard.core.vault import Vault
 from qbo_wizard.simulator.server import SimulatorServer
 from tests.connected import connected_profile
 from tests.connection_helpers import UK_REALM, US_REALM, keys_input

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from qbo_wizard.cli import main
-from qbo_wizard.core.handoff_record import handoff_record
+from qbo_wizard.core.connection.tokens import TokenSet, TokenStore
+from qbo_wizard.core.handoff.record import handoff_record
 from qbo_wizard.core.profile import load_profile
-from qbo_wizard.core.tokens import TokenSet, TokenStore
 from qbo_wizard.simulator.server import SimulatorServer
 from tests.age_tool import age_decrypt, new_identity
 from tests.cli.test_canary import pieces
@@ -190,7 +190,7 @@ def test_a_hand_off_the_profile_cannot_record_leaves_no_file_and_keeps_the_conne
 ) -> None:
     import errno
 
-    import qbo_wizard.core.handoff as handoff
+    import qbo_wizard.core.handoff.sealed as handoff
 
     def disk_full(_profile: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from qbo_wizard.core.tokens import TokenSet
+from qbo_wizard.core.connection.tokens import TokenSet
 from qbo_wizard.simulator.server import SimulatorServer
 from tests.connection_helpers import US_REALM, keys_input
 from tests.headless import ENCRYPTED_FILE, Headless
@@ -219,13 +219,14 @@ def test_a_plaintext_backend_works_only_when_named_and_doctor_warns(
 def test_the_in_memory_keyring_is_never_found_by_discovery(machine: Headless) -> None:
     chosen = machine.python(
         "import keyring.backend\n"
-        "from qbo_wizard.core.vault import MemoryKeyring, keyring_choice\n"
+        "from qbo_wizard.core.connection.vault import MemoryKeyring, keyring_choice\n"
         "print(MemoryKeyring.viable, keyring_choice().kind)\n"
     )
     assert chosen.split() == ["False", "none"]
     named = machine.python(
-        "from qbo_wizard.core.vault import keyring_choice\nprint(keyring_choice().kind)\n",
-        PYTHON_KEYRING_BACKEND="qbo_wizard.core.vault.MemoryKeyring",
+        "from qbo_wizard.core.connection.vault import keyring_choice\n"
+        "print(keyring_choice().kind)\n",
+        PYTHON_KEYRING_BACKEND="qbo_wizard.core.connection.vault.MemoryKeyring",
     )
     assert named.strip() == "memory"
 

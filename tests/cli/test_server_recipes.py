@@ -93,7 +93,7 @@ def set_up_profile(machine: Headless, simulator: SimulatorServer, **env: str) ->
 def expire_access(machine: Headless, **env: str) -> None:
     base = {**cron_environment(machine), **env}
     Headless(machine.root, extra=base).python(
-        "from qbo_wizard.core.tokens import TokenStore, refresh_lock\n"
+        "from qbo_wizard.core.connection.tokens import TokenStore, refresh_lock\n"
         "store = TokenStore('shop')\n"
         "with refresh_lock('shop'):\n"
         "    store.save(store.load().expired_access())\n"

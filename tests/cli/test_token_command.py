@@ -12,7 +12,7 @@ from typing import IO
 import pytest
 
 from qbo_wizard.cli import main
-from qbo_wizard.core.tokens import TokenStore
+from qbo_wizard.core.connection.tokens import TokenStore
 from qbo_wizard.simulator.server import SimulatorServer
 from tests.connection_helpers import connect_by_paste, save_keys
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from qbo_wizard.core.tokens import TokenSet
+from qbo_wizard.core.connection.tokens import TokenSet
 from tests.connection_helpers import (
     SimulatorProcess,
     cli_connect,

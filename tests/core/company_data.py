@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qbo_wizard.core.company_lists import Account, CompanyLists, Item, TaxCode
+from qbo_wizard.core.mapping.company_lists import Account, CompanyLists, Item, TaxCode
 
 REALM = "4620816365264345000"
 

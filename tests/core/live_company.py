@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 from qbo_wizard import connection
-from qbo_wizard.core.api import QboApi
-from qbo_wizard.core.credentials import Credentials, store_credentials
+from qbo_wizard.core.connection.api import QboApi
+from qbo_wizard.core.connection.credentials import Credentials, store_credentials
+from qbo_wizard.core.connection.tokens import TokenSet, store_new_connection
 from qbo_wizard.core.profile import KeySet, load_profile, save_profile
-from qbo_wizard.core.tokens import TokenSet, store_new_connection
 from qbo_wizard.simulator.companies import LARGE_REALM, UK_REALM, US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
 

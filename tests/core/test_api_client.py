@@ -11,11 +11,16 @@ import pytest
 
 import qbo_wizard
 from qbo_wizard.cli import main
-from qbo_wizard.core.api import QboApi, QboApiError
-from qbo_wizard.core.errorlog import recent_failures
+from qbo_wizard.core.connection.api import QboApi, QboApiError
+from qbo_wizard.core.connection.tokens import (
+    ReconnectRequired,
+    TokenKeeper,
+    TokenSet,
+    expiry_warnings,
+)
+from qbo_wizard.core.connection.vault import MemoryKeyring
+from qbo_wizard.core.health.errorlog import recent_failures
 from qbo_wizard.core.profile import load_profile
-from qbo_wizard.core.tokens import ReconnectRequired, TokenKeeper, TokenSet, expiry_warnings
-from qbo_wizard.core.vault import MemoryKeyring
 from qbo_wizard.simulator.server import SimulatorServer
 from tests.connection_helpers import (
     LARGE_REALM,
@@ -259,7 +264,7 @@ def test_years_of_use_end_in_a_warning_before_the_five_year_limit(
 
 def test_a_wait_of_more_than_a_second_is_told_before_it_starts(sim: SimulatorServer) -> None:
     """So a screen can say why nothing moves for 15 seconds."""
-    from qbo_wizard.core.api import Wait
+    from qbo_wizard.core.connection.api import Wait
 
     sim.control("scenario", name="throttle", realm_id=US_REALM)
     told: list[Wait] = []

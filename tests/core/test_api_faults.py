@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from qbo_wizard.core.api import Fault, QboApiError, parse_fault
+from qbo_wizard.core.connection.api import Fault, QboApiError, parse_fault
 
 STANDARD = json.dumps(
     {
@@ -107,7 +107,7 @@ def test_the_api_reads_faults_as_explain_does() -> None:
 
 
 def test_gateway_machine_text_becomes_plain_words() -> None:
-    from qbo_wizard.core.api import _plain_message
+    from qbo_wizard.core.connection.api import _plain_message
 
     fault = parse_fault(THROTTLE_XML, 429)
     assert fault is not None
@@ -122,7 +122,7 @@ def test_gateway_machine_text_becomes_plain_words() -> None:
 
 
 def test_a_6000_shows_its_detail_not_the_generic_message() -> None:
-    from qbo_wizard.core.api import _plain_message
+    from qbo_wizard.core.connection.api import _plain_message
 
     fault = parse_fault(STANDARD, 400)
     assert fault is not None

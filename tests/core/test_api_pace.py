@@ -14,7 +14,7 @@ import pytest
 
 import qbo_wizard
 from qbo_wizard.cli import main
-from qbo_wizard.core.api import PER_SECOND_LIMIT, QboApi
+from qbo_wizard.core.connection.api import PER_SECOND_LIMIT, QboApi
 from qbo_wizard.simulator.server import SimulatorServer
 from tests.connection_helpers import connect_by_paste, save_keys, start_simulator
 

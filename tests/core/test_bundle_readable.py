@@ -3,7 +3,7 @@ documents are one readable line each, not Python data cut off mid-string."""
 
 from __future__ import annotations
 
-from qbo_wizard.core.diagnostics import build_bundle
+from qbo_wizard.core.health.diagnostics import build_bundle
 from qbo_wizard.core.profile import Profile, save_profile
 
 DOCUMENTS = [

@@ -12,7 +12,7 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qbo_wizard.core.callback import (
+from qbo_wizard.core.connection.callback import (
     AccessDenied,
     AmbiguousPaste,
     AuthorizationError,

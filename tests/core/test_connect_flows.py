@@ -9,24 +9,23 @@ from pathlib import Path
 import pytest
 import requests
 
-from qbo_wizard.core import intuit
-from qbo_wizard.core.callback import (
+from qbo_wizard.core.connection import intuit
+from qbo_wizard.core.connection.callback import (
     AccessDenied,
     LoopbackCancelled,
     StateMismatch,
     parse_redirect,
 )
-from qbo_wizard.core.credentials import (
+from qbo_wizard.core.connection.credentials import (
     CredentialProblem,
     Credentials,
     load_credentials,
     store_credentials,
     verify_live,
 )
-from qbo_wizard.core.environments import simulator_endpoints
-from qbo_wizard.core.errorlog import recent_failures
-from qbo_wizard.core.intuit import OAuthCallFailed
-from qbo_wizard.core.oauth import (
+from qbo_wizard.core.connection.environments import simulator_endpoints
+from qbo_wizard.core.connection.intuit import OAuthCallFailed
+from qbo_wizard.core.connection.oauth import (
     CompanyChanged,
     ConnectProblem,
     MethodNotAllowed,
@@ -39,10 +38,11 @@ from qbo_wizard.core.oauth import (
     start_authorization,
     wait_for_loopback,
 )
+from qbo_wizard.core.connection.tokens import TokenKeeper, TokenSet
+from qbo_wizard.core.connection.vault import MemoryKeyring
+from qbo_wizard.core.health.errorlog import recent_failures
 from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.profile import load_profile, profile_exists
-from qbo_wizard.core.tokens import TokenKeeper, TokenSet
-from qbo_wizard.core.vault import MemoryKeyring
 from qbo_wizard.simulator.server import SimulatorServer
 from tests.connection_helpers import (
     PRODUCTION_REALM,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qbo_wizard.core.credentials import (
+from qbo_wizard.core.connection.credentials import (
     CredentialProblem,
     Credentials,
     check_shape,

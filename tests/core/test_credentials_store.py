@@ -7,14 +7,14 @@ import keyring
 import keyring.errors
 import pytest
 
-from qbo_wizard.core.credentials import (
+from qbo_wizard.core.connection.credentials import (
     Credentials,
     KeysNotSaved,
     load_credentials,
     store_credentials,
 )
-from qbo_wizard.core.tokens import TokenStore
-from qbo_wizard.core.vault import MemoryKeyring, VaultUnavailable
+from qbo_wizard.core.connection.tokens import TokenStore
+from qbo_wizard.core.connection.vault import MemoryKeyring, VaultUnavailable
 from qbo_wizard.simulator.server import SimulatorServer
 from tests.connection_helpers import connect_by_paste, keys, save_keys
 

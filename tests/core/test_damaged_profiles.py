@@ -14,10 +14,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qbo_wizard.core.diagnostics import build_bundle
-from qbo_wizard.core.doctor import run_doctor
 from qbo_wizard.core.files import ConfigFileError
-from qbo_wizard.core.mapping_file import read_mapping_file
+from qbo_wizard.core.health.diagnostics import build_bundle
+from qbo_wizard.core.health.doctor import run_doctor
+from qbo_wizard.core.mapping.file import read_mapping_file
 from qbo_wizard.core.profile import Profile, load_profile, save_profile
 from tests.core.test_yaml_reader import ALIAS_BOMB, MEGABYTE, assert_plain_refusal
 from tests.fuzz import FUZZ_EXAMPLES, any_scalar, any_value, dump, fuzz, yaml_soup
@@ -314,8 +314,8 @@ def test_doctor_and_diagnostics_finish_on_any_profile(text: str) -> None:
 
 @pytest.mark.parametrize("content", ["[" * 100_000, '{"format": ' + "9" * 5000 + "}", "\x00\xff"])
 def test_a_damaged_cache_is_read_again_instead(content: str) -> None:
-    from qbo_wizard.core import discovery
-    from qbo_wizard.core.company_lists import cache_path, cached_company_lists
+    from qbo_wizard.core.connection import discovery
+    from qbo_wizard.core.mapping.company_lists import cache_path, cached_company_lists
 
     lists_cache = cache_path("acme")
     lists_cache.parent.mkdir(parents=True, exist_ok=True)
@@ -354,7 +354,7 @@ _integration_data = st.fixed_dictionaries(
 @fuzz
 @given(_integration_data)
 def test_any_integration_file_is_read_or_refused_naming_the_file(data: dict[str, object]) -> None:
-    from qbo_wizard.core.integrations import load_integration_file
+    from qbo_wizard.core.mapping.integrations import load_integration_file
 
     path = profile_file().with_name("my-integration.yaml")
     path.write_text(dump(data))

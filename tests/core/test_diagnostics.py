@@ -6,13 +6,13 @@ import random
 import string
 from datetime import datetime, timezone
 
-from qbo_wizard.core.credentials import CLIENT_SECRET, Credentials
-from qbo_wizard.core.diagnostics import build_bundle
-from qbo_wizard.core.doctor import run_doctor
-from qbo_wizard.core.errorlog import log_path, record_failure
+from qbo_wizard.core.connection.credentials import CLIENT_SECRET, Credentials
+from qbo_wizard.core.connection.vault import Vault
+from qbo_wizard.core.health.diagnostics import build_bundle
+from qbo_wizard.core.health.doctor import run_doctor
+from qbo_wizard.core.health.errorlog import log_path, record_failure
 from qbo_wizard.core.profile import load_profile, save_profile
 from qbo_wizard.core.redact import fingerprint
-from qbo_wizard.core.vault import Vault
 from qbo_wizard.simulator.server import SimulatorServer
 from tests.doctor_helpers import connected
 

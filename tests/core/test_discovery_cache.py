@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from qbo_wizard.core import discovery, intuit
-from qbo_wizard.core.environments import Endpoints
+from qbo_wizard.core.connection import discovery, intuit
+from qbo_wizard.core.connection.environments import Endpoints
 from tests.odd_server import OddServer, odd_server
 
 CLIENT_ID = "ABcanaryClientIdForDiscoveryCache0123456789abcdefg"
@@ -54,8 +54,8 @@ def test_another_process_uses_the_kept_document(
 ) -> None:
     refresh_once(intuit_stand_in)
     script = (
-        "from qbo_wizard.core import intuit\n"
-        "from qbo_wizard.core.environments import Endpoints\n"
+        "from qbo_wizard.core.connection import intuit\n"
+        "from qbo_wizard.core.connection.environments import Endpoints\n"
         f"url = {intuit_stand_in.url!r}\n"
         "ends = Endpoints('simulator', url + '/discovery', url + '/v3', url)\n"
         f"client = intuit.make_client(ends, {CLIENT_ID!r}, {CLIENT_SECRET!r})\n"

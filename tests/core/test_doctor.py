@@ -8,17 +8,17 @@ import keyring
 import pytest
 from keyring.backends import fail
 
-from qbo_wizard.core.doctor import (
+from qbo_wizard.core.connection.tokens import TokenSet
+from qbo_wizard.core.health.doctor import (
     CHECK_IDS,
     DoctorProgress,
     DoctorReport,
     run_doctor,
 )
-from qbo_wizard.core.errorlog import recent_failures
+from qbo_wizard.core.health.errorlog import recent_failures
 from qbo_wizard.core.paths import InvalidProfileName
 from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, EXIT_RECONNECT
 from qbo_wizard.core.profile import load_profile, save_profile
-from qbo_wizard.core.tokens import TokenSet
 from qbo_wizard.simulator.server import SimulatorServer
 from tests.connection_helpers import US_REALM, keyring_entry
 from tests.doctor_helpers import BILL_ACCOUNT, connected, healthy
@@ -176,7 +176,7 @@ def test_a_due_refresh_is_made_and_a_refused_one_means_reconnect(
 ) -> None:
     connected(simulator)
     # The stored access token has run out (as after an hour): the refresh is due.
-    from qbo_wizard.core.tokens import TokenStore
+    from qbo_wizard.core.connection.tokens import TokenStore
 
     TokenStore("acme").save(stored_tokens().expired_access())
     assert run_doctor("acme").check("refresh").verdict == "ok"
@@ -336,6 +336,6 @@ def test_a_real_secret_service_passes(simulator: SimulatorServer, secret_service
             "Reachable: Secret Service (GNOME Keyring or compatible)."
         )
     finally:
-        from qbo_wizard.core.oauth import disconnect
+        from qbo_wizard.core.connection.oauth import disconnect
 
         disconnect(profile)  # the Secret Service outlives this test: leave nothing in it

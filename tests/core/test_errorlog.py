@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from qbo_wizard.core import errorlog
-from qbo_wizard.core.errorlog import log_path, recent_failures, record_failure
+from qbo_wizard.core.health import errorlog
+from qbo_wizard.core.health.errorlog import log_path, recent_failures, record_failure
 
 REFRESH = "AB11797212345CanaryRefreshTokenXyZ9ab8cd7ef6gh5ij4kl3"
 CLIENT_SECRET = "CanarySecret7h8j9k0lQwErTyUiOp1a2s3d4f5g"

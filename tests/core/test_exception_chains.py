@@ -15,16 +15,16 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from qbo_wizard.core.api import QboApi, QboApiError
-from qbo_wizard.core.callback import parse_redirect
-from qbo_wizard.core.credentials import Credentials, verify_live
-from qbo_wizard.core.environments import simulator_endpoints
-from qbo_wizard.core.oauth import (
+from qbo_wizard.core.connection.api import QboApi, QboApiError
+from qbo_wizard.core.connection.callback import parse_redirect
+from qbo_wizard.core.connection.credentials import Credentials, verify_live
+from qbo_wizard.core.connection.environments import simulator_endpoints
+from qbo_wizard.core.connection.oauth import (
     connect_with_tokens,
     finish_with_code,
     start_authorization,
 )
-from qbo_wizard.core.tokens import TokenKeeper, TokenStore
+from qbo_wizard.core.connection.tokens import TokenKeeper, TokenStore
 from qbo_wizard.simulator.server import SimulatorServer
 from tests.connection_helpers import US_REALM, approve, connect_by_paste, keys, save_keys
 

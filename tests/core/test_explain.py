@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qbo_wizard.core.explain import explain, explain_all, explain_error, find_intuit_tid
+from qbo_wizard.core.health.explain import explain, explain_all, explain_error, find_intuit_tid
 from qbo_wizard.core.steps import STEP_IDS
 
 TID = "1-65f1c2d3-4a5b6c7d8e9f0a1b2c3d4e5f"

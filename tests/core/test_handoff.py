@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 import qbo_wizard
-from qbo_wizard.core.credentials import load_credentials
-from qbo_wizard.core.doctor import run_doctor
-from qbo_wizard.core.handoff import (
+from qbo_wizard.core.connection.credentials import load_credentials
+from qbo_wizard.core.connection.tokens import TokenKeeper, TokenSet, TokenStore
+from qbo_wizard.core.handoff.record import ConnectionHandedOff, handoff_record
+from qbo_wizard.core.handoff.sealed import (
     REQUIRED_FIELDS,
     HandoffPlan,
     HandoffProblem,
@@ -27,11 +28,10 @@ from qbo_wizard.core.handoff import (
     practice_recipient,
     write_new_file,
 )
-from qbo_wizard.core.handoff_record import ConnectionHandedOff, handoff_record
-from qbo_wizard.core.integrations import choose_integration
+from qbo_wizard.core.health.doctor import run_doctor
+from qbo_wizard.core.health.status import StatusOptions, status_report
+from qbo_wizard.core.mapping.integrations import choose_integration
 from qbo_wizard.core.profile import load_profile, save_profile
-from qbo_wizard.core.status import StatusOptions, status_report
-from qbo_wizard.core.tokens import TokenKeeper, TokenSet, TokenStore
 from qbo_wizard.simulator.server import SimulatorServer
 from tests.age_tool import age_decrypt, new_identity
 from tests.connection_helpers import connect_by_paste, expire_stored_access, save_keys
@@ -237,7 +237,7 @@ def test_a_hand_off_that_cannot_be_delivered_records_nothing(
 
 def hosted_integration(folder: Path, recipient: str) -> Path:
     """A user's own integration file for a hosted vendor, from the built-in lines."""
-    from qbo_wizard.core.integrations import BUILTIN_DIR
+    from qbo_wizard.core.mapping.integrations import BUILTIN_DIR
 
     text = (BUILTIN_DIR / "freight-brokerage.yaml").read_text()
     text = text.replace("Practice TMS (demo)", "Acme TMS").replace(

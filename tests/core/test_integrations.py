@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from qbo_wizard.core.files import ConfigFileError
-from qbo_wizard.core.integrations import (
+from qbo_wizard.core.mapping.integrations import (
     builtin_integration_ids,
     builtin_integrations,
     load_integration,

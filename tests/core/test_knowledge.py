@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qbo_wizard.core.knowledge import (
+from qbo_wizard.core.health.knowledge import (
     KNOWLEDGE_FILE,
     KnowledgeError,
     knowledge,

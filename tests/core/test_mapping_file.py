@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from qbo_wizard.core.files import ConfigFileError
-from qbo_wizard.core.mapping_file import (
+from qbo_wizard.core.mapping.file import (
     LineMapping,
     SavedRef,
     read_mapping_file,

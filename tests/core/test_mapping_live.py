@@ -14,22 +14,22 @@ from typing import Any
 import pytest
 
 from qbo_wizard.cli import main
-from qbo_wizard.core.api import QboApi, QboApiError
-from qbo_wizard.core.company_lists import (
+from qbo_wizard.core.connection.api import QboApi, QboApiError
+from qbo_wizard.core.connection.tokens import TokenStore
+from qbo_wizard.core.health.errorlog import recent_failures
+from qbo_wizard.core.mapping.check import validate_saved_mapping
+from qbo_wizard.core.mapping.company_lists import (
     CompanyLists,
     ListProgress,
     cache_path,
     company_lists_for,
     fetch_company_lists,
 )
-from qbo_wizard.core.errorlog import recent_failures
-from qbo_wizard.core.integrations import load_integration
-from qbo_wizard.core.mapping import MappingDraft, MappingRefused
-from qbo_wizard.core.mapping_check import validate_saved_mapping
-from qbo_wizard.core.mapping_file import SavedMapping, load_saved_mapping
+from qbo_wizard.core.mapping.file import SavedMapping, load_saved_mapping
+from qbo_wizard.core.mapping.integrations import load_integration
+from qbo_wizard.core.mapping.rules import MappingDraft, MappingRefused
+from qbo_wizard.core.mapping.suggestions import suggest_all
 from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM
-from qbo_wizard.core.suggestions import suggest_all
-from qbo_wizard.core.tokens import TokenStore
 from qbo_wizard.simulator.companies import AU_REALM, CA_REALM
 from qbo_wizard.simulator.server import SimulatorServer
 

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from qbo_wizard.core import intuit
-from qbo_wizard.core.api import FixedToken, QboApi, QboApiError
-from qbo_wizard.core.environments import Endpoints
-from qbo_wizard.core.intuit import OAuthCallFailed
+from qbo_wizard.core.connection import intuit
+from qbo_wizard.core.connection.api import FixedToken, QboApi, QboApiError
+from qbo_wizard.core.connection.environments import Endpoints
+from qbo_wizard.core.connection.intuit import OAuthCallFailed
 from tests.odd_server import OddServer, odd_server
 
 CLIENT_ID = "ABcanaryClientIdForOddAnswers0123456789abcdefghij"

@@ -10,15 +10,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qbo_wizard.core.callback import (
+from qbo_wizard.core.connection.callback import (
     CallbackProblem,
     IncompleteRedirect,
     parse_redirect,
 )
-from qbo_wizard.core.credentials import CredentialProblem, check_shape
-from qbo_wizard.core.explain import Explanation, explain_all
-from qbo_wizard.core.oauth import ConnectProblem, check_pasted_tokens
-from qbo_wizard.core.picker import MAX_QUERY_CHARS, PickerIndex, PickerResult, account_entry
+from qbo_wizard.core.connection.credentials import CredentialProblem, check_shape
+from qbo_wizard.core.connection.oauth import ConnectProblem, check_pasted_tokens
+from qbo_wizard.core.health.explain import Explanation, explain_all
+from qbo_wizard.core.mapping.picker_index import (
+    MAX_QUERY_CHARS,
+    PickerIndex,
+    PickerResult,
+    account_entry,
+)
 from tests.fuzz import fuzz, pasted_text, url_soup
 
 from .company_data import ridgeline_accounts

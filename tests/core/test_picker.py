@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from qbo_wizard.core.company_lists import Account
-from qbo_wizard.core.picker import (
+from qbo_wizard.core.mapping.company_lists import Account
+from qbo_wizard.core.mapping.picker_index import (
     TIER_PREFIX,
     TIER_SUBSEQUENCE,
     TIER_WORD_START,

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from qbo_wizard.core.explain import explain
+from qbo_wizard.core.health.explain import explain
 
 CORPUS = Path(__file__).parent / "data" / "real_error_texts.yaml"
 REQUIRED_SHARE = 0.95

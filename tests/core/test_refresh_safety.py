@@ -6,9 +6,9 @@ from __future__ import annotations
 import keyring
 import pytest
 
-from qbo_wizard.core.errorlog import recent_failures
-from qbo_wizard.core.tokens import TokenKeeper, TokensNotSaved
-from qbo_wizard.core.vault import MemoryKeyring
+from qbo_wizard.core.connection.tokens import TokenKeeper, TokensNotSaved
+from qbo_wizard.core.connection.vault import MemoryKeyring
+from qbo_wizard.core.health.errorlog import recent_failures
 from qbo_wizard.simulator.server import SimulatorServer
 from tests.connection_helpers import connect_by_paste, save_keys
 

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from qbo_wizard.core import status
-from qbo_wizard.core.doctor import run_doctor
+from qbo_wizard.core.health import status
+from qbo_wizard.core.health.doctor import run_doctor
+from qbo_wizard.core.health.status import STATUS_CHECKS, StatusOptions, status_report
 from qbo_wizard.core.profile import Profile
-from qbo_wizard.core.status import STATUS_CHECKS, StatusOptions, status_report
 from qbo_wizard.simulator.companies import US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
 from tests.connected import connected_profile, save_suggested_mapping
@@ -91,7 +91,7 @@ def test_token_expiry_warns_two_weeks_ahead_like_the_doctor(simulator: Simulator
 def test_one_doctor_run_serves_every_row(
     simulator: SimulatorServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from qbo_wizard.core import doctor
+    from qbo_wizard.core.health import doctor
 
     profile = connected_profile(simulator)
     runs: list[object] = []

@@ -83,7 +83,7 @@ def test_unknown_placeholder_is_refused(tmp_path: Path, monkeypatch: pytest.Monk
 
 def test_addresses_in_the_copy_match_the_ones_the_connection_uses() -> None:
     # step_content keeps its own copies so the first screen needs no HTTP library.
-    from qbo_wizard.core import environments
+    from qbo_wizard.core.connection import environments
 
     assert environments.loopback_redirect_uri() == LOOPBACK_REDIRECT_URI
     assert PLAYGROUND_REDIRECT_URI == environments.PLAYGROUND_REDIRECT_URI

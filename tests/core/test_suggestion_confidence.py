@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from qbo_wizard.core.company_lists import Item
-from qbo_wizard.core.integrations import load_integration
-from qbo_wizard.core.suggestions import suggest_all
+from qbo_wizard.core.mapping.company_lists import Item
+from qbo_wizard.core.mapping.integrations import load_integration
+from qbo_wizard.core.mapping.suggestions import suggest_all
 
 from .company_data import ridgeline, ridgeline_items
 

@@ -8,12 +8,8 @@ from typing import Any
 import filelock
 import pytest
 
-from qbo_wizard.core.api import QboApi
-from qbo_wizard.core.errorlog import recent_failures
-from qbo_wizard.core.mapping_file import mapping_path
-from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, EXIT_RECONNECT
-from qbo_wizard.core.profile import load_profile
-from qbo_wizard.core.testpost import (
+from qbo_wizard.core.connection.api import QboApi
+from qbo_wizard.core.dollar_test.run import (
     RESEND_ADVICE,
     TEST_CUSTOMER_NAME,
     TEST_VENDOR_NAME,
@@ -28,6 +24,10 @@ from qbo_wizard.core.testpost import (
     record_path,
     run_dollar_test,
 )
+from qbo_wizard.core.health.errorlog import recent_failures
+from qbo_wizard.core.mapping.file import mapping_path
+from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, EXIT_RECONNECT
+from qbo_wizard.core.profile import load_profile
 from qbo_wizard.simulator.companies import (
     AU_REALM,
     CA_REALM,
@@ -428,7 +428,7 @@ def test_only_one_test_runs_at_a_time_per_profile(us: QboApi) -> None:
 def test_no_token_reaches_the_record_the_profile_or_the_result(
     simulator: SimulatorServer, us: QboApi
 ) -> None:
-    from qbo_wizard.core.tokens import TokenStore
+    from qbo_wizard.core.connection.tokens import TokenStore
 
     tokens = TokenStore("acme").load()
     assert tokens is not None

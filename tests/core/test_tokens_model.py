@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from qbo_wizard.core.intuit import TokenResponse
-from qbo_wizard.core.tokens import (
+from qbo_wizard.core.connection.intuit import TokenResponse
+from qbo_wizard.core.connection.tokens import (
     NotConnected,
     StoredTokensUnreadable,
     TokenKeeper,
@@ -16,7 +16,7 @@ from qbo_wizard.core.tokens import (
     expiry_warnings,
     token_status,
 )
-from qbo_wizard.core.vault import MemoryKeyring
+from qbo_wizard.core.connection.vault import MemoryKeyring
 
 NOW = 1_900_000_000.0
 DAY = 86400.0

@@ -10,7 +10,7 @@ import keyring.backend
 import pytest
 from keyring.backends import chainer, fail, null
 
-from qbo_wizard.core.vault import MemoryKeyring, Vault, VaultUnavailable
+from qbo_wizard.core.connection.vault import MemoryKeyring, Vault, VaultUnavailable
 
 
 @pytest.mark.secret_service

@@ -6,17 +6,17 @@ from typing import Any
 
 import requests
 
-from qbo_wizard.core.api import QboApi
-from qbo_wizard.core.company_lists import company_lists_for
-from qbo_wizard.core.integrations import load_integration
-from qbo_wizard.core.mapping import MappingDraft
-from qbo_wizard.core.mapping_file import (
+from qbo_wizard.core.connection.api import QboApi
+from qbo_wizard.core.mapping.company_lists import company_lists_for
+from qbo_wizard.core.mapping.file import (
     LineMapping,
     SavedMapping,
     SavedRef,
     mapping_path,
     save_mapping_file,
 )
+from qbo_wizard.core.mapping.integrations import load_integration
+from qbo_wizard.core.mapping.rules import MappingDraft
 from qbo_wizard.core.profile import KeySet
 from qbo_wizard.simulator.server import SimulatorServer
 

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 import requests
 
-from qbo_wizard.core.explain import explain
+from qbo_wizard.core.health.explain import explain
 from qbo_wizard.simulator.companies import AU_REALM, CA_REALM
 from qbo_wizard.simulator.server import SimulatorServer
 from tests.simulator.helpers import UK_REALM, US_REALM, api

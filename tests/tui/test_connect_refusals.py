@@ -7,7 +7,7 @@ from typing import Any
 
 from textual.widgets import RadioButton
 
-from qbo_wizard.core.callback import port_is_free
+from qbo_wizard.core.connection.callback import port_is_free
 from qbo_wizard.simulator.server import SimulatorServer
 from qbo_wizard.tui.screens.connect import ConnectScreen
 from qbo_wizard.tui.screenshots import settle

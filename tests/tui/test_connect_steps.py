@@ -8,9 +8,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from textual.widgets import Input, Label
 
-from qbo_wizard.core.credentials import CLIENT_SECRET
+from qbo_wizard.core.connection.credentials import CLIENT_SECRET
+from qbo_wizard.core.connection.vault import Vault
 from qbo_wizard.core.profile import Profile, load_profile
-from qbo_wizard.core.vault import Vault
 from qbo_wizard.simulator.browser import ConsentingBrowser, approve
 from qbo_wizard.simulator.companies import US_REALM
 from qbo_wizard.simulator.server import SimulatorServer

@@ -99,7 +99,7 @@ def test_demo_mode_keeps_secrets_in_memory_and_stops_the_practice_quickbooks_at_
         from qbo_wizard.tui.launch import demo_environment
         with demo_environment(start_later=True) as info:
             assert "keyring" not in sys.modules  # chosen without importing it
-            from qbo_wizard.core.vault import Vault
+            from qbo_wizard.core.connection.vault import Vault
             Vault("demo").set("client_secret", "canary-0f3a")
             import keyring
             print(type(keyring.get_keyring()).__name__, Vault("demo").get("client_secret"))

@@ -8,9 +8,9 @@ from typing import Any
 
 from textual.widgets import Button
 
+from qbo_wizard.core.connection.tokens import TOKENS_ENTRY
+from qbo_wizard.core.connection.vault import Vault
 from qbo_wizard.core.profile import MAPPING_FILE, Profile, load_profile
-from qbo_wizard.core.tokens import TOKENS_ENTRY
-from qbo_wizard.core.vault import Vault
 from qbo_wizard.simulator.browser import ConsentingBrowser
 from qbo_wizard.simulator.companies import US_REALM
 from qbo_wizard.simulator.server import SimulatorServer

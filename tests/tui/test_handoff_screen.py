@@ -9,12 +9,12 @@ from typing import Any
 
 from textual.widgets import Button, Input, Static, TextArea
 
-from qbo_wizard.core.credentials import load_credentials
-from qbo_wizard.core.handoff import open_with_practice_identity
-from qbo_wizard.core.handoff_record import handoff_record
-from qbo_wizard.core.integrations import choose_integration
+from qbo_wizard.core.connection.credentials import load_credentials
+from qbo_wizard.core.connection.tokens import TokenSet, TokenStore
+from qbo_wizard.core.handoff.record import handoff_record
+from qbo_wizard.core.handoff.sealed import open_with_practice_identity
+from qbo_wizard.core.mapping.integrations import choose_integration
 from qbo_wizard.core.profile import load_profile, save_profile
-from qbo_wizard.core.tokens import TokenSet, TokenStore
 from qbo_wizard.simulator.companies import US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
 from qbo_wizard.tui.screens.handoff import HandoffScreen
@@ -50,7 +50,7 @@ def stored() -> TokenSet:
 async def test_after_the_test_passes_the_demo_hands_off_and_opens_it_again_masked(
     simulator: SimulatorServer,
 ) -> None:
-    from qbo_wizard.core.api import QboApi
+    from qbo_wizard.core.connection.api import QboApi
 
     connected_profile(simulator, current_step="test")
     map_in_step_7(QboApi.for_profile("acme", sleep=no_wait), "acme", *US_LINES)

@@ -12,10 +12,10 @@ import keyring.core
 import pytest
 from keyring.backends import fail
 
-from qbo_wizard.core.credentials import CLIENT_SECRET
-from qbo_wizard.core.passphrase import set_passphrase_prompt
+from qbo_wizard.core.connection.credentials import CLIENT_SECRET
+from qbo_wizard.core.connection.passphrase import set_passphrase_prompt
+from qbo_wizard.core.connection.vault import ENCRYPTED_FILE_BACKEND, Vault
 from qbo_wizard.core.profile import load_profile
-from qbo_wizard.core.vault import ENCRYPTED_FILE_BACKEND, Vault
 from qbo_wizard.simulator.server import SimulatorServer
 from qbo_wizard.tui.screens.passphrase import PassphraseScreen
 from qbo_wizard.tui.screenshots import settle

@@ -15,16 +15,16 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
 from qbo_wizard import connection
-from qbo_wizard.core.company_lists import ListProgress, cache_path, cached_company_lists
-from qbo_wizard.core.integrations import chosen_integration
-from qbo_wizard.core.mapping_check import validate_saved_mapping
-from qbo_wizard.core.mapping_file import (
+from qbo_wizard.core.mapping.check import validate_saved_mapping
+from qbo_wizard.core.mapping.company_lists import ListProgress, cache_path, cached_company_lists
+from qbo_wizard.core.mapping.file import (
     LineMapping,
     SavedRef,
     load_saved_mapping,
     mapping_path,
     save_mapping_file,
 )
+from qbo_wizard.core.mapping.integrations import chosen_integration
 from qbo_wizard.core.profile import Profile, load_profile
 from qbo_wizard.simulator.companies import LARGE_REALM, UK_REALM, US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
@@ -537,7 +537,7 @@ async def test_matching_the_lines_after_reading_the_lists_says_so(
     """Suggestions on a large company take a second or more: the screen says what it does."""
     import threading
 
-    from qbo_wizard.core import suggestions
+    from qbo_wizard.core.mapping.rules import suggestions
 
     matching = threading.Event()
     release = threading.Event()
@@ -571,7 +571,7 @@ async def test_a_long_wait_while_reading_the_lists_says_why(
     """QuickBooks answers 429: instead of a still bar, the screen says it retries and when."""
     import threading
 
-    from qbo_wizard.core.api import QboApi
+    from qbo_wizard.core.connection.api import QboApi
 
     waiting = threading.Event()
     release = threading.Event()

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from qbo_wizard.core import status
+from qbo_wizard.core.health import status
+from qbo_wizard.core.health.status import AreaStatus, StatusOptions
 from qbo_wizard.core.profile import Profile, save_profile
-from qbo_wizard.core.status import AreaStatus, StatusOptions
 from qbo_wizard.core.steps import STEP_IDS
 from qbo_wizard.tui.screenshots import settle
 

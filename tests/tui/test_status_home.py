@@ -6,10 +6,10 @@ from typing import Any
 
 from textual.widgets import Input, Static
 
-from qbo_wizard.core.credentials import CLIENT_ID
+from qbo_wizard.core.connection.credentials import CLIENT_ID
+from qbo_wizard.core.connection.vault import Vault
 from qbo_wizard.core.profile import MAPPING_FILE, load_profile
 from qbo_wizard.core.progress import journey
-from qbo_wizard.core.vault import Vault
 from qbo_wizard.simulator.companies import UK_REALM, US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
 from qbo_wizard.tui.app import WizardApp

@@ -10,15 +10,15 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static
 
-from qbo_wizard.core.api import QboApi
-from qbo_wizard.core.profile import Profile, load_profile
-from qbo_wizard.core.progress import journey
-from qbo_wizard.core.testpost import (
+from qbo_wizard.core.connection.api import QboApi
+from qbo_wizard.core.dollar_test.run import (
     TestProgress,
     pending_cleanup,
     record_path,
     run_dollar_test,
 )
+from qbo_wizard.core.profile import Profile, load_profile
+from qbo_wizard.core.progress import journey
 from qbo_wizard.simulator.companies import PRODUCTION_REALM, US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
 from qbo_wizard.tui.outcomes import JumpTo, Reconnect

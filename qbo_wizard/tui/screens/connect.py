@@ -39,8 +39,8 @@ from qbo_wizard.tui.widgets.secret_input import SecretInput
 from qbo_wizard.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from qbo_wizard.core.callback import LoopbackListener
-    from qbo_wizard.core.oauth import Authorization, PendingConnection
+    from qbo_wizard.core.connection.callback import LoopbackListener
+    from qbo_wizard.core.connection.oauth import Authorization, PendingConnection
 
 METHODS = ("loopback", "paste-url", "paste-tokens")
 PLAYGROUND = Link(
@@ -304,8 +304,8 @@ class ConnectScreen(StepScreen):
     @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
     def start_sign_in(self, profile_name: str, method: str) -> None:
         """Prepare the consent URL; for loopback, also wait for the browser to come back."""
-        from qbo_wizard.core.callback import CallbackResult, LoopbackListener, PageText
-        from qbo_wizard.core.oauth import finish_with_code, start_authorization
+        from qbo_wizard.core.connection.callback import CallbackResult, LoopbackListener, PageText
+        from qbo_wizard.core.connection.oauth import finish_with_code, start_authorization
 
         def run() -> None:
             authorization = start_authorization(profile_name, method)
@@ -335,7 +335,7 @@ class ConnectScreen(StepScreen):
 
     def guarded(self, run: Callable[[], object]) -> None:
         """Run `run()` in this worker thread; any failure becomes a plain `ConnectFailed`."""
-        from qbo_wizard.core.callback import LoopbackCancelled
+        from qbo_wizard.core.connection.callback import LoopbackCancelled
         from qbo_wizard.core.problems import WizardError
 
         try:
@@ -420,7 +420,7 @@ class ConnectScreen(StepScreen):
     @on(Input.Submitted, "#pasted-address")
     def finish_paste_url(self) -> None:
         """Read the pasted address (checking `state`), then exchange the code in a worker."""
-        from qbo_wizard.core.callback import CallbackProblem, parse_redirect
+        from qbo_wizard.core.connection.callback import CallbackProblem, parse_redirect
 
         problem_label = self.query_one("#pasted-address-problem", Label)
         if self.authorization is None or self.authorization.method != "paste-url":
@@ -440,12 +440,12 @@ class ConnectScreen(StepScreen):
     @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
     def exchange_code(self, authorization: Authorization, result: Any) -> None:
         """Exchange the pasted code exactly once and prove the connection."""
-        from qbo_wizard.core.oauth import finish_with_code
+        from qbo_wizard.core.connection.oauth import finish_with_code
 
         self.guarded(lambda: self.announce_proven(finish_with_code(authorization, result)))
 
     def connect_with_tokens(self) -> None:
-        from qbo_wizard.core.oauth import ConnectProblem, check_pasted_tokens
+        from qbo_wizard.core.connection.oauth import ConnectProblem, check_pasted_tokens
 
         token = self.query_one("#refresh-token", SecretInput).value
         realm = self.query_one("#realm-id", Input).value
@@ -463,7 +463,7 @@ class ConnectScreen(StepScreen):
     @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
     def check_tokens(self, profile_name: str, token: str, realm: str) -> None:
         """Use the pasted refresh token once and prove the connection."""
-        from qbo_wizard.core.oauth import connect_with_tokens
+        from qbo_wizard.core.connection.oauth import connect_with_tokens
 
         self.guarded(lambda: self.announce_proven(connect_with_tokens(profile_name, token, realm)))
 
@@ -504,7 +504,7 @@ class ConnectScreen(StepScreen):
     @work(thread=True, exclusive=True, group="connect-save", exit_on_error=False)
     def store_connection(self, pending: PendingConnection, allow_company_change: bool) -> None:
         """Store the proven connection: tokens to the keyring, details to the profile."""
-        from qbo_wizard.core.oauth import save_connection
+        from qbo_wizard.core.connection.oauth import save_connection
 
         self.guarded(
             lambda: self.post_message(
@@ -525,7 +525,7 @@ class ConnectScreen(StepScreen):
     async def sign_in_refused(self, event: SignInRefused) -> None:
         """Explain the sign-in page's error (who to contact, what to do); the sign-in is over,
         so a loopback wait stops and frees its port."""
-        from qbo_wizard.core.explain import explain
+        from qbo_wizard.core.health.explain import explain
 
         self.refused = True
         self.stop_sign_in()

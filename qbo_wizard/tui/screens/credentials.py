@@ -105,7 +105,7 @@ class CredentialsScreen(StepScreen):
         """Check the shape here, then the keys with Intuit in a worker."""
         if self.busy:
             return
-        from qbo_wizard.core.credentials import CredentialProblem, check_shape
+        from qbo_wizard.core.connection.credentials import CredentialProblem, check_shape
 
         client_id = self.query_one("#client-id", SecretInput).value
         client_secret = self.query_one("#client-secret", SecretInput).value
@@ -128,9 +128,13 @@ class CredentialsScreen(StepScreen):
     @work(thread=True, exclusive=True, group="credentials", exit_on_error=False)
     def store_keys(self, credentials: object, key_set: str, simulator_url: str | None) -> None:
         """Check the keys live and store them (runs in a thread)."""
-        from qbo_wizard.core.credentials import CredentialProblem, Credentials, store_credentials
+        from qbo_wizard.core.connection.credentials import (
+            CredentialProblem,
+            Credentials,
+            store_credentials,
+        )
+        from qbo_wizard.core.connection.vault import describe_keyring
         from qbo_wizard.core.problems import WizardError
-        from qbo_wizard.core.vault import describe_keyring
 
         assert isinstance(credentials, Credentials)
         try:

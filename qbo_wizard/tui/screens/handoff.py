@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, TextArea
 
-from qbo_wizard.core.handoff import (
+from qbo_wizard.core.handoff.sealed import (
     HandoffPlan,
     HandoffResult,
     default_file_name,
@@ -244,7 +244,7 @@ async def offer_handoff(app: App[Any], session: WizardSession) -> bool:
 
     from textual.worker import WorkerFailed
 
-    from qbo_wizard.core.handoff import handoff_due
+    from qbo_wizard.core.handoff.sealed import handoff_due
 
     session.writer.flush()
     profile = copy.deepcopy(session.profile)

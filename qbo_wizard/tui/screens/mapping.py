@@ -44,23 +44,23 @@ from textual.widgets import (
 )
 from textual.worker import get_current_worker
 
-from qbo_wizard.core.company_lists import Item, ListProgress
-from qbo_wizard.core.integrations import (
+from qbo_wizard.core.mapping.company_lists import Item, ListProgress
+from qbo_wizard.core.mapping.file import SavedMapping
+from qbo_wizard.core.mapping.integrations import (
     Integration,
     builtin_integrations,
     choose_integration,
     chosen_integration,
     load_integration,
 )
-from qbo_wizard.core.mapping import (
+from qbo_wizard.core.mapping.rules import (
     Finding,
     LineChoice,
     MappingDraft,
     MappingRefused,
     free_item_name,
 )
-from qbo_wizard.core.mapping_file import SavedMapping
-from qbo_wizard.core.suggestions import Suggestion
+from qbo_wizard.core.mapping.suggestions import Suggestion
 from qbo_wizard.tui.outcomes import StepOutcome
 from qbo_wizard.tui.screens.base import StepScreen
 from qbo_wizard.tui.screens.confirm import ConfirmScreen
@@ -79,8 +79,8 @@ from qbo_wizard.tui.widgets.prose import Prose
 from qbo_wizard.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from qbo_wizard.core.api import Wait
-    from qbo_wizard.core.company_lists import QboClient
+    from qbo_wizard.core.connection.api import Wait
+    from qbo_wizard.core.mapping.company_lists import QboClient
 
 OWN_FILE = "own-file"
 ChoiceSnapshot = dict[str, tuple[str | None, str | None, bool]]
@@ -433,11 +433,11 @@ class MappingScreen(StepScreen):
         self, profile_name: str, reference: str | None, remembered: str | None, refresh: bool | None
     ) -> Message | None:
         from qbo_wizard import connection
-        from qbo_wizard.core.api import QboApi
-        from qbo_wizard.core.company_lists import company_lists_for
+        from qbo_wizard.core.connection.api import QboApi
         from qbo_wizard.core.files import ConfigFileError
-        from qbo_wizard.core.mapping_file import load_saved_mapping
-        from qbo_wizard.core.suggestions import suggest_all
+        from qbo_wizard.core.mapping.company_lists import company_lists_for
+        from qbo_wizard.core.mapping.file import load_saved_mapping
+        from qbo_wizard.core.mapping.suggestions import suggest_all
 
         worker = get_current_worker()
         saved: SavedMapping | None = None
@@ -541,7 +541,7 @@ class MappingScreen(StepScreen):
 
     @on(MappingLoaded)
     def mapping_loaded(self, event: MappingLoaded) -> None:
-        from qbo_wizard.core.mapping_check import check_saved_mapping
+        from qbo_wizard.core.mapping.check import check_saved_mapping
 
         self.reading_lists = False
         previous = self.draft
@@ -1083,7 +1083,7 @@ class MappingScreen(StepScreen):
 
     @work(thread=True, exclusive=True, group="map-save", exit_on_error=False)
     def write_mapping(self, profile_name: str, mapping: SavedMapping) -> None:
-        from qbo_wizard.core.mapping_file import mapping_path, save_mapping_file
+        from qbo_wizard.core.mapping.file import mapping_path, save_mapping_file
         from qbo_wizard.core.problems import WizardError
 
         try:

@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from qbo_wizard.core.company_lists import Account, Item
+from qbo_wizard.core.mapping.company_lists import Account, Item
 from qbo_wizard.tui.screens.picker import Picked, PickerRequest, PickerScreen
 from qbo_wizard.tui.widgets.status_line import StatusLine
 

@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 from textual.worker import NoActiveWorker, Worker, get_current_worker
 
-from qbo_wizard.core.passphrase import PassphraseUnavailable
+from qbo_wizard.core.connection.passphrase import PassphraseUnavailable
 from qbo_wizard.core.step_content import load_step_content
 from qbo_wizard.tui.widgets.secret_input import SecretInput
 

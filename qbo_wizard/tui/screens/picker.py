@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from qbo_wizard.core.picker import PickerIndex
+from qbo_wizard.core.mapping.picker_index import PickerIndex
 from qbo_wizard.tui.widgets.tick_box import TickBox
 
 SHOWN = 200

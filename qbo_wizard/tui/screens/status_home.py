@@ -20,8 +20,14 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Label, Static
 from textual.worker import Worker, WorkerState
 
+from qbo_wizard.core.health.status import (
+    AREA_TITLES,
+    AreaId,
+    AreaStatus,
+    StatusOptions,
+    status_report,
+)
 from qbo_wizard.core.profile import Profile
-from qbo_wizard.core.status import AREA_TITLES, AreaId, AreaStatus, StatusOptions, status_report
 from qbo_wizard.core.steps import step_by_id
 from qbo_wizard.tui.outcomes import HomeChoice, JumpTo, NewApp, QuitWizard, Reconnect
 from qbo_wizard.tui.screens.base import session_badges
@@ -30,7 +36,7 @@ from qbo_wizard.tui.session import WizardSession
 from qbo_wizard.tui.widgets.step_nav import StepBanner
 
 if TYPE_CHECKING:
-    from qbo_wizard.core.handoff import HandoffPlan
+    from qbo_wizard.core.handoff.sealed import HandoffPlan
 
 VERDICT_GLYPHS = {
     "ok": ("✓", "$text-success"),
@@ -190,7 +196,7 @@ class StatusHomeScreen(Screen[HomeChoice]):
         options = StatusOptions(live=True, short_ids=self.session.presenter)
         report = status_report(profile, options)
         self.post_message(StatusChecked(report))
-        from qbo_wizard.core.handoff import handoff_due
+        from qbo_wizard.core.handoff.sealed import handoff_due
 
         self.post_message(HandoffChecked(handoff_due(profile)))
 

@@ -35,8 +35,7 @@ from qbo_wizard.tui.widgets.status_line import StatusLine
 from qbo_wizard.tui.widgets.tick_box import TickBox
 
 if TYPE_CHECKING:
-    from qbo_wizard.core.profile import Profile
-    from qbo_wizard.core.testpost import (
+    from qbo_wizard.core.dollar_test.run import (
         CleanupOutcome,
         DocumentResult,
         RecordedDocument,
@@ -45,6 +44,7 @@ if TYPE_CHECKING:
         TestProgress,
         TestRunResult,
     )
+    from qbo_wizard.core.profile import Profile
 
 
 class PlanRead(Message):
@@ -107,7 +107,7 @@ class TestRefused(Message):
 
 def unexpected_problem(error: BaseException) -> TestProblem:
     """A failure the core did not explain, named by its kind only (its text may hold anything)."""
-    from qbo_wizard.core.testpost import TestProblem, problem_from_error
+    from qbo_wizard.core.dollar_test.run import TestProblem, problem_from_error
 
     if isinstance(error, WizardError):
         return problem_from_error(error)
@@ -216,8 +216,8 @@ class TestStepScreen(StepScreen):
     @work(thread=True, exclusive=True, group="test-plan", exit_on_error=False)
     def read_plan(self, profile_name: str) -> None:
         """Read the company and the mapping; nothing is written."""
-        from qbo_wizard.core.api import QboApi
-        from qbo_wizard.core.testpost import plan_dollar_test
+        from qbo_wizard.core.connection.api import QboApi
+        from qbo_wizard.core.dollar_test.run import plan_dollar_test
 
         try:
             plan = plan_dollar_test(profile_name, QboApi.for_profile(profile_name))
@@ -308,7 +308,7 @@ class TestStepScreen(StepScreen):
     @on(Input.Submitted, "#confirm-name")
     async def action_run_test(self) -> None:
         """Start the run, after the typed confirmation on a real company."""
-        from qbo_wizard.core.testpost import confirmation_matches
+        from qbo_wizard.core.dollar_test.run import confirmation_matches
 
         plan = self.plan
         if plan is None or not self.can_run or self.running:
@@ -362,8 +362,8 @@ class TestStepScreen(StepScreen):
 
         Progress and the result come back as messages.
         """
-        from qbo_wizard.core.api import QboApi
-        from qbo_wizard.core.testpost import (
+        from qbo_wizard.core.connection.api import QboApi
+        from qbo_wizard.core.dollar_test.run import (
             ProductionConfirmationRequired,
             TestAlreadyRunning,
             clean_up_test_documents,
@@ -402,9 +402,9 @@ class TestStepScreen(StepScreen):
 
     def announce(self, result: TestRunResult, realm_id: str, *, cleanup_only: bool) -> None:
         """Post the result with the saved profile and what is left to clean (worker thread)."""
+        from qbo_wizard.core.dollar_test.run import pending_cleanup
         from qbo_wizard.core.files import ConfigFileError
         from qbo_wizard.core.profile import load_profile
-        from qbo_wizard.core.testpost import pending_cleanup
 
         try:
             profile: Profile | None = load_profile(result.profile_name)

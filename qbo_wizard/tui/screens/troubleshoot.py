@@ -50,9 +50,9 @@ from qbo_wizard.tui.widgets.prose import Prose
 from qbo_wizard.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from qbo_wizard.core.diagnostics import SupportBundle
-    from qbo_wizard.core.doctor import CheckResult, DoctorProgress, DoctorReport
-    from qbo_wizard.core.explain import Explanation
+    from qbo_wizard.core.health.diagnostics import SupportBundle
+    from qbo_wizard.core.health.doctor import CheckResult, DoctorProgress, DoctorReport
+    from qbo_wizard.core.health.explain import Explanation
 
 # The practice QuickBooks' failure scenarios, in the order the buttons show them.
 SCENARIOS = ("takeover", "password-change", "already-purchased", "outage", "throttle", "none")
@@ -313,7 +313,7 @@ class TroubleshootScreen(StepScreen):
     @work(thread=True, exclusive=True, group="doctor", exit_on_error=False)
     def run_checks(self, profile_name: str, live: bool) -> None:
         """The doctor, in this thread; each check's progress is posted as it happens."""
-        from qbo_wizard.core.doctor import run_doctor
+        from qbo_wizard.core.health.doctor import run_doctor
 
         worker = get_current_worker()
         try:
@@ -413,7 +413,7 @@ class TroubleshootScreen(StepScreen):
 
     @work(thread=True, exclusive=True, group="explain", exit_on_error=False)
     def explain_text(self, text: str) -> None:
-        from qbo_wizard.core.explain import explain
+        from qbo_wizard.core.health.explain import explain
 
         try:
             found = explain(text)
@@ -446,7 +446,7 @@ class TroubleshootScreen(StepScreen):
     @work(thread=True, exclusive=True, group="bundle", exit_on_error=False)
     def build(self, profile_name: str, report: DoctorReport | None, live: bool) -> None:
         """Gather the bundle, reusing the health checks on screen when they are finished."""
-        from qbo_wizard.core.diagnostics import build_bundle
+        from qbo_wizard.core.health.diagnostics import build_bundle
 
         try:
             bundle = build_bundle(profile_name, doctor_report=report, live=live)
@@ -478,7 +478,7 @@ class TroubleshootScreen(StepScreen):
 
     @work(thread=True, exclusive=True, group="bundle", exit_on_error=False)
     def write(self, bundle: SupportBundle, path: Path) -> None:
-        from qbo_wizard.core.diagnostics import write_bundle
+        from qbo_wizard.core.health.diagnostics import write_bundle
 
         try:
             written = write_bundle(bundle, path)
@@ -515,7 +515,7 @@ class TroubleshootScreen(StepScreen):
 
     @work(thread=True, exclusive=True, group="rehearse", exit_on_error=False)
     def rehearse(self, url: str, name: str, realm_id: str | None) -> None:
-        from qbo_wizard.core.environments import simulator_control
+        from qbo_wizard.core.connection.environments import simulator_control
 
         try:
             simulator_control(url, "scenario", name=name, realm_id=realm_id)

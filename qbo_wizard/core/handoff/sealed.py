@@ -25,32 +25,33 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from qbo_wizard.core.credentials import load_credentials
-from qbo_wizard.core.environments import endpoints_for
+from qbo_wizard.core.connection.credentials import load_credentials
+from qbo_wizard.core.connection.environments import endpoints_for
+from qbo_wizard.core.connection.tokens import NotConnected, TokenStore, iso_date, refresh_lock
+from qbo_wizard.core.connection.vault import VaultUnavailable
 from qbo_wizard.core.files import ConfigFileError, read_yaml_mapping
-from qbo_wizard.core.handoff_record import (
+from qbo_wizard.core.handoff.record import (
     HandoffRecord,
     handoff_record,
     refuse_if_handed_off,
     set_handoff_record,
 )
-from qbo_wizard.core.integrations import (
+from qbo_wizard.core.mapping.integrations import (
     AGE_RECIPIENT,
     HostedVendor,
     chosen_integration,
     load_integration,
 )
+from qbo_wizard.core.paths import CONTENT_DIR
 from qbo_wizard.core.problems import UsageError, WizardError
 from qbo_wizard.core.profile import Profile, load_profile, save_profile
 from qbo_wizard.core.timestamps import utc_timestamp
-from qbo_wizard.core.tokens import NotConnected, TokenStore, iso_date, refresh_lock
-from qbo_wizard.core.vault import VaultUnavailable
 
 #: What the sealed JSON object says it is, so a vendor's importer can check before using it.
 FORMAT = "qbo-wizard-handoff"
 FORMAT_VERSION = 1
 
-CONTENT_DIR = Path(__file__).resolve().parent.parent / "content" / "handoff"
+CONTENT_DIR = CONTENT_DIR / "handoff"
 PRACTICE_IDENTITY_FILE = CONTENT_DIR / "practice-identity.txt"
 SCREEN_TEXT_FILE = CONTENT_DIR / "screen.yaml"
 
@@ -179,7 +180,7 @@ def hosted_vendor(profile: Profile) -> HostedVendor | None:
     None when the profile's integration runs on this computer, cannot be read, or names only a
     practice key while the profile connects to real (or sandbox) companies.
     """
-    from qbo_wizard.core.mapping_file import load_saved_mapping
+    from qbo_wizard.core.mapping.file import load_saved_mapping
 
     saved = None
     with contextlib.suppress(ConfigFileError):

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from qbo_wizard.core.files import ConfigFileError
+from qbo_wizard.core.paths import CONTENT_DIR
 from qbo_wizard.core.profile import Profile
 from qbo_wizard.core.yaml_fields import FieldLocator, FieldPath
 from qbo_wizard.core.yaml_reader import YamlDocument, read_yaml_file
@@ -28,7 +29,7 @@ from qbo_wizard.core.yaml_reader import YamlDocument, read_yaml_file
 LineKind = Literal["invoice", "bill"]
 LINE_KINDS: tuple[LineKind, ...] = ("invoice", "bill")
 
-BUILTIN_DIR = Path(__file__).resolve().parent.parent / "content" / "integrations"
+BUILTIN_DIR = CONTENT_DIR / "integrations"
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _TOP_FIELDS = {"id", "name", "description", "lines", "hosted"}

@@ -48,18 +48,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from qbo_wizard.core.api import QboApi, QboApiError
-from qbo_wizard.core.errorlog import record_failure
-from qbo_wizard.core.explain import explain_error
+from qbo_wizard.core.connection.api import QboApi, QboApiError
+from qbo_wizard.core.connection.intuit import OAuthCallFailed
+from qbo_wizard.core.connection.tokens import ReconnectRequired, TokensNotSaved
 from qbo_wizard.core.files import (
     ConfigFileError,
     private_lock,
     read_yaml_mapping,
     write_yaml_mapping,
 )
-from qbo_wizard.core.integrations import Integration, LineKind, load_integration
-from qbo_wizard.core.intuit import OAuthCallFailed
-from qbo_wizard.core.mapping_file import LineMapping, SavedMapping, load_saved_mapping
+from qbo_wizard.core.health.errorlog import record_failure
+from qbo_wizard.core.health.explain import explain_error
+from qbo_wizard.core.health.status import AreaStatus, StatusOptions, Verdict, parse_time
+from qbo_wizard.core.mapping.file import LineMapping, SavedMapping, load_saved_mapping
+from qbo_wizard.core.mapping.integrations import Integration, LineKind, load_integration
 from qbo_wizard.core.paths import ensure_private_dir, profile_dir
 from qbo_wizard.core.problems import (
     EXIT_OK,
@@ -69,10 +71,8 @@ from qbo_wizard.core.problems import (
     WizardError,
 )
 from qbo_wizard.core.profile import MAPPING_FILE, Profile, load_profile, save_profile
-from qbo_wizard.core.status import AreaStatus, StatusOptions, Verdict, parse_time
 from qbo_wizard.core.steps import StepId, is_step_id
 from qbo_wizard.core.timestamps import utc_timestamp
-from qbo_wizard.core.tokens import ReconnectRequired, TokensNotSaved
 
 TEST_AMOUNT = 1.00
 TEST_CUSTOMER_NAME = "qbo-wizard test customer"

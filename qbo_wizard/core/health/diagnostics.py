@@ -30,23 +30,23 @@ from importlib import metadata
 from pathlib import Path
 
 from qbo_wizard import __version__
-from qbo_wizard.core.credentials import CLIENT_ID, CLIENT_SECRET
-from qbo_wizard.core.doctor import (
+from qbo_wizard.core.connection.credentials import CLIENT_ID, CLIENT_SECRET
+from qbo_wizard.core.connection.tokens import TOKENS_ENTRY, TokenSet
+from qbo_wizard.core.connection.vault import Vault, VaultUnavailable, keyring_choice
+from qbo_wizard.core.files import ConfigFileError, atomic_write_text
+from qbo_wizard.core.health.doctor import (
     DoctorReport,
     ProgressCallback,
     render_text,
     run_doctor,
 )
-from qbo_wizard.core.errorlog import recent_failures
-from qbo_wizard.core.files import ConfigFileError, atomic_write_text
-from qbo_wizard.core.mapping_file import load_saved_mapping
+from qbo_wizard.core.health.errorlog import recent_failures
+from qbo_wizard.core.mapping.file import load_saved_mapping
 from qbo_wizard.core.paths import profile_dir, validate_profile_name
 from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.profile import Profile, load_profile, profile_exists
 from qbo_wizard.core.redact import fingerprint, redact_text
 from qbo_wizard.core.steps import STEPS
-from qbo_wizard.core.tokens import TOKENS_ENTRY, TokenSet
-from qbo_wizard.core.vault import Vault, VaultUnavailable, keyring_choice
 
 #: Distributions whose versions support asks about first.
 PACKAGES = ("textual", "intuit-oauth", "python-quickbooks", "keyring", "requests")

@@ -27,22 +27,22 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from qbo_wizard.core import intuit
-from qbo_wizard.core.api import FixedToken, QboApi, QboApiError
-from qbo_wizard.core.callback import (
+from qbo_wizard.core.connection import intuit
+from qbo_wizard.core.connection.api import FixedToken, QboApi, QboApiError
+from qbo_wizard.core.connection.callback import (
     LOOPBACK_TIMEOUT_SECONDS,
     CallbackResult,
     LoopbackListener,
     PageText,
 )
-from qbo_wizard.core.credentials import (
+from qbo_wizard.core.connection.credentials import (
     MissingCredentials,
     clean_pasted,
     forget_credentials,
     load_credentials,
     vault_for,
 )
-from qbo_wizard.core.environments import (
+from qbo_wizard.core.connection.environments import (
     DEFAULT_LOOPBACK_PORT,
     PLAYGROUND_REDIRECT_URI,
     Endpoints,
@@ -50,6 +50,16 @@ from qbo_wizard.core.environments import (
     endpoints_for,
     loopback_redirect_uri,
 )
+from qbo_wizard.core.connection.remote import running_over_ssh
+from qbo_wizard.core.connection.tokens import (
+    TOKENS_ENTRY,
+    StoredTokensUnreadable,
+    TokenSet,
+    TokenStore,
+    record_expiries,
+    refresh_lock,
+)
+from qbo_wizard.core.connection.vault import Vault, VaultUnavailable
 from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.paths import profile_dir
 from qbo_wizard.core.problems import UsageError, WizardError
@@ -60,17 +70,7 @@ from qbo_wizard.core.profile import (
     profile_exists,
     stage_profile,
 )
-from qbo_wizard.core.remote import running_over_ssh
 from qbo_wizard.core.timestamps import utc_timestamp
-from qbo_wizard.core.tokens import (
-    TOKENS_ENTRY,
-    StoredTokensUnreadable,
-    TokenSet,
-    TokenStore,
-    record_expiries,
-    refresh_lock,
-)
-from qbo_wizard.core.vault import Vault, VaultUnavailable
 
 METHODS = ("loopback", "paste-url", "paste-tokens")
 _REFRESH_TOKEN = re.compile(r"[A-Za-z0-9._~+/=-]{20,2048}")

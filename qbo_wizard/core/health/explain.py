@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from qbo_wizard.core.knowledge import Knowledge, KnownError, knowledge, normalise_code
+from qbo_wizard.core.health.knowledge import Knowledge, KnownError, knowledge, normalise_code
 from qbo_wizard.core.patterns import LazyPattern
 from qbo_wizard.core.redact import redact_text
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from qbo_wizard.core.company_lists import Account, TaxCode
+from qbo_wizard.core.mapping.company_lists import Account, TaxCode
 
 _SEP = "\x1f"  # between the fields of one entry; never typed, never in a QuickBooks name
 

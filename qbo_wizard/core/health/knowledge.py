@@ -17,10 +17,11 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from qbo_wizard.core.paths import CONTENT_DIR
 from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.steps import STEP_IDS, StepId
 
-KNOWLEDGE_FILE = Path(__file__).resolve().parent.parent / "content" / "errors.yaml"
+KNOWLEDGE_FILE = CONTENT_DIR / "errors.yaml"
 
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")

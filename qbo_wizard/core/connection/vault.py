@@ -44,7 +44,7 @@ import keyring.errors
 from keyring.backends.chainer import ChainerBackend
 from keyring.compat import properties
 
-from qbo_wizard.core.passphrase import (
+from qbo_wizard.core.connection.passphrase import (
     PASSPHRASE_ENV_VAR,
     PASSPHRASE_FILE_ENV_VAR,
     PassphraseUnavailable,
@@ -61,7 +61,7 @@ ENCRYPTED_FILE_TIMEOUT_SECONDS = 30.0
 
 BACKEND_ENV_VAR = "PYTHON_KEYRING_BACKEND"
 ENCRYPTED_FILE_BACKEND = "keyrings.cryptfile.cryptfile.CryptFileKeyring"
-MEMORY_BACKEND = "qbo_wizard.core.vault.MemoryKeyring"
+MEMORY_BACKEND = "qbo_wizard.core.connection.vault.MemoryKeyring"
 
 # Backends that exist only to say "there is no keyring" (or to swallow secrets silently).
 _UNUSABLE_BACKENDS = {"keyring.backends.fail.Keyring", "keyring.backends.null.Keyring"}
@@ -488,7 +488,7 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
     """A keyring that lives in this process only: for unit tests and demo mode.
 
     Select it with `use_memory_keyring()`, or for a whole process with
-    `PYTHON_KEYRING_BACKEND=qbo_wizard.core.vault.MemoryKeyring`.
+    `PYTHON_KEYRING_BACKEND=qbo_wizard.core.connection.vault.MemoryKeyring`.
     """
 
     @properties.classproperty

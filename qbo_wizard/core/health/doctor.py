@@ -33,20 +33,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from qbo_wizard.core.api import QboApi, QboApiError, brief_waits
-from qbo_wizard.core.credentials import CLIENT_ID, CLIENT_SECRET
-from qbo_wizard.core.environments import describe, intuit_environment, simulator_info
-from qbo_wizard.core.errorlog import recent_failures, record_failure
-from qbo_wizard.core.files import ConfigFileError
-from qbo_wizard.core.handoff_record import ONE_HOLDER_WHY, HandoffRecord, handoff_record
-from qbo_wizard.core.intuit import OAuthCallFailed
-from qbo_wizard.core.mapping_check import validate_saved_mapping
-from qbo_wizard.core.paths import list_profiles, validate_profile_name
-from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, EXIT_RECONNECT, WizardError
-from qbo_wizard.core.profile import Profile, load_profile, mask_hint, profile_exists
-from qbo_wizard.core.status import AreaId, AreaStatus, StatusOptions
-from qbo_wizard.core.steps import StepId, step_by_id
-from qbo_wizard.core.tokens import (
+from qbo_wizard.core.connection.api import QboApi, QboApiError, brief_waits
+from qbo_wizard.core.connection.credentials import CLIENT_ID, CLIENT_SECRET
+from qbo_wizard.core.connection.environments import describe, intuit_environment, simulator_info
+from qbo_wizard.core.connection.intuit import OAuthCallFailed
+from qbo_wizard.core.connection.tokens import (
     EXPIRY_WARNING_DAYS,
     ReconnectRequired,
     StoredTokensUnreadable,
@@ -55,13 +46,22 @@ from qbo_wizard.core.tokens import (
     TokensNotSaved,
     TokenStore,
 )
-from qbo_wizard.core.vault import (
+from qbo_wizard.core.connection.vault import (
     BACKEND_ENV_VAR,
     ENCRYPTED_FILE_BACKEND,
     Vault,
     VaultUnavailable,
     describe_keyring,
 )
+from qbo_wizard.core.files import ConfigFileError
+from qbo_wizard.core.handoff.record import ONE_HOLDER_WHY, HandoffRecord, handoff_record
+from qbo_wizard.core.health.errorlog import recent_failures, record_failure
+from qbo_wizard.core.health.status import AreaId, AreaStatus, StatusOptions
+from qbo_wizard.core.mapping.check import validate_saved_mapping
+from qbo_wizard.core.paths import list_profiles, validate_profile_name
+from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, EXIT_RECONNECT, WizardError
+from qbo_wizard.core.profile import Profile, load_profile, mask_hint, profile_exists
+from qbo_wizard.core.steps import StepId, step_by_id
 
 Verdict = Literal["ok", "warning", "problem", "reconnect", "skipped"]
 CheckKind = Literal["offline", "live"]
@@ -447,7 +447,7 @@ def _handed_sentence(record: HandoffRecord) -> str:
 def _check_handoff(ctx: _Context) -> _Outcome:
     """Who holds the connection: this computer, or the hosted integration's vendor (one holder,
     because Intuit rotates the refresh token), and whether a hand-off is due."""
-    from qbo_wizard.core.handoff import hosted_vendor
+    from qbo_wizard.core.handoff.sealed import hosted_vendor
 
     profile = ctx.profile
     assert profile is not None

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from qbo_wizard.core.company_lists import Account, CompanyLists, Item
-from qbo_wizard.core.integrations import Integration, IntegrationLine
-from qbo_wizard.core.mapping import (
+from qbo_wizard.core.mapping.company_lists import Account, CompanyLists, Item
+from qbo_wizard.core.mapping.integrations import Integration, IntegrationLine
+from qbo_wizard.core.mapping.rules import (
     BILL_ACCOUNT_TYPES_ALLOWED,
     INCOME_ACCOUNT_TYPES,
     bill_account_findings,

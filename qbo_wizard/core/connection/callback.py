@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from qbo_wizard.core.environments import LOOPBACK_PATH
+from qbo_wizard.core.connection.environments import LOOPBACK_PATH
 from qbo_wizard.core.problems import WizardError
 
 LOOPBACK_TIMEOUT_SECONDS = 600.0

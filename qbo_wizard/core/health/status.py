@@ -73,11 +73,11 @@ StatusCheck = Callable[[Profile, StatusOptions], AreaStatus]
 
 # area -> "module:function" of its check, in the order they are shown.
 STATUS_CHECKS: dict[AreaId, str] = {
-    "credentials": "qbo_wizard.core.status:check_credentials",
-    "connection": "qbo_wizard.core.doctor:connection_status",
-    "token-expiry": "qbo_wizard.core.doctor:token_expiry_status",
-    "mapping": "qbo_wizard.core.mapping_check:check_mapping_status",
-    "last-test": "qbo_wizard.core.testpost:last_test_status",
+    "credentials": "qbo_wizard.core.health.status:check_credentials",
+    "connection": "qbo_wizard.core.health.doctor:connection_status",
+    "token-expiry": "qbo_wizard.core.health.doctor:token_expiry_status",
+    "mapping": "qbo_wizard.core.mapping.check:check_mapping_status",
+    "last-test": "qbo_wizard.core.dollar_test.run:last_test_status",
 }
 
 
@@ -130,7 +130,7 @@ def first_sentence(message: str) -> str:
 
 def check_credentials(profile: Profile, options: StatusOptions) -> AreaStatus:
     """Keys: both are in the keyring (the keyring itself is usable)."""
-    from qbo_wizard.core.credentials import MissingCredentials, load_credentials
+    from qbo_wizard.core.connection.credentials import MissingCredentials, load_credentials
 
     try:
         credentials = load_credentials(profile.name)

@@ -41,13 +41,13 @@ import requests
 from quickbooks import QuickBooks
 from quickbooks.exceptions import QuickbooksException
 
-from qbo_wizard.core.environments import Endpoints, endpoints_for
-from qbo_wizard.core.errorlog import record_failure
-from qbo_wizard.core.explain import GATEWAY_CODE, error_fields, fault_errors, xml_errors
+from qbo_wizard.core.connection.environments import Endpoints, endpoints_for
+from qbo_wizard.core.connection.tokens import TokenKeeper
+from qbo_wizard.core.health.errorlog import record_failure
+from qbo_wizard.core.health.explain import GATEWAY_CODE, error_fields, fault_errors, xml_errors
 from qbo_wizard.core.problems import EXIT_RECONNECT, WizardError
 from qbo_wizard.core.profile import load_profile
 from qbo_wizard.core.redact import redact_text
-from qbo_wizard.core.tokens import TokenKeeper
 
 MINOR_VERSION = 75
 PAGE_SIZE = 1000  # the most Intuit returns per query
@@ -349,7 +349,7 @@ def _what_quickbooks_said(fault: Fault) -> str:
         return fault.detail
     if "errorCode=" not in fault.message:
         return fault.message
-    from qbo_wizard.core.explain import explain_error
+    from qbo_wizard.core.health.explain import explain_error
 
     known = explain_error(fault.code, message=fault.message)
     if known is not None and known.title:

@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from qbo_wizard.core.company_lists import (
+from qbo_wizard.core.mapping.company_lists import (
     Account,
     CompanyLists,
     Item,
@@ -26,15 +26,20 @@ from qbo_wizard.core.company_lists import (
     TaxCode,
     cache_created_item,
 )
-from qbo_wizard.core.integrations import Integration, IntegrationLine
-from qbo_wizard.core.mapping_file import (
+from qbo_wizard.core.mapping.file import (
     LineMapping,
     SavedMapping,
     SavedRef,
     mapping_path,
     save_mapping_file,
 )
-from qbo_wizard.core.picker import PickerEntry, PickerIndex, account_entry, tax_code_entry
+from qbo_wizard.core.mapping.integrations import Integration, IntegrationLine
+from qbo_wizard.core.mapping.picker_index import (
+    PickerEntry,
+    PickerIndex,
+    account_entry,
+    tax_code_entry,
+)
 from qbo_wizard.core.problems import UsageError, WizardError
 from qbo_wizard.core.timestamps import utc_timestamp
 

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from qbo_wizard.core.files import ConfigFileError, write_yaml_mapping
-from qbo_wizard.core.integrations import LINE_KINDS, LineKind
+from qbo_wizard.core.mapping.integrations import LINE_KINDS, LineKind
 from qbo_wizard.core.paths import profile_dir
 from qbo_wizard.core.profile import MAPPING_FILE
 from qbo_wizard.core.yaml_fields import FieldLocator, FieldPath, key_text

@@ -12,26 +12,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from qbo_wizard.core.company_lists import (
+from qbo_wizard.core.files import ConfigFileError
+from qbo_wizard.core.handoff.record import ConnectionHandedOff
+from qbo_wizard.core.health.status import AreaStatus, StatusOptions, first_sentence
+from qbo_wizard.core.mapping.company_lists import (
     CompanyLists,
     ProgressCallback,
     QboClient,
     cached_company_lists,
     company_lists_for,
 )
-from qbo_wizard.core.files import ConfigFileError
-from qbo_wizard.core.handoff_record import ConnectionHandedOff
-from qbo_wizard.core.integrations import Integration, IntegrationLine, load_integration
-from qbo_wizard.core.mapping import Finding, MappingDraft, line_findings
-from qbo_wizard.core.mapping_file import (
+from qbo_wizard.core.mapping.file import (
     LineMapping,
     SavedMapping,
     load_saved_mapping,
     mapping_path,
 )
+from qbo_wizard.core.mapping.integrations import Integration, IntegrationLine, load_integration
+from qbo_wizard.core.mapping.rules import Finding, MappingDraft, line_findings
 from qbo_wizard.core.problems import EXIT_RECONNECT, WizardError
 from qbo_wizard.core.profile import MAPPING_FILE, Profile
-from qbo_wizard.core.status import AreaStatus, StatusOptions, first_sentence
 from qbo_wizard.core.timestamps import utc_timestamp
 
 LineStatus = Literal["ok", "warning", "broken", "unmapped", "unused"]
@@ -305,7 +305,7 @@ def check_mapping_status(profile: Profile, options: StatusOptions) -> AreaStatus
     if saved is None:  # removed since the check above
         return AreaStatus("mapping", "problem", "Line items not mapped yet.", "map")
     if options.live:
-        from qbo_wizard.core.api import QboApi, brief_waits
+        from qbo_wizard.core.connection.api import QboApi, brief_waits
 
         try:
             # A status line should answer promptly: short waits, not the full back-off.

@@ -32,9 +32,9 @@ from intuitlib.client import AuthClient
 from intuitlib.enums import Scopes
 from intuitlib.exceptions import AuthClientError
 
-from qbo_wizard.core import discovery
-from qbo_wizard.core.environments import Endpoints
-from qbo_wizard.core.errorlog import record_failure
+from qbo_wizard.core.connection import discovery
+from qbo_wizard.core.connection.environments import Endpoints
+from qbo_wizard.core.health.errorlog import record_failure
 from qbo_wizard.core.problems import WizardError
 
 HARD_EXPIRY_HEADER = "x-include-refresh-token-hard-expires-in"

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from qbo_wizard.core.company_lists import (
+from qbo_wizard.core.files import ConfigFileError
+from qbo_wizard.core.mapping.check import MappingMissing
+from qbo_wizard.core.mapping.company_lists import (
     Account,
     CompanyLists,
     Item,
@@ -21,11 +23,7 @@ from qbo_wizard.core.company_lists import (
     TaxCode,
     company_lists_for,
 )
-from qbo_wizard.core.files import ConfigFileError
-from qbo_wizard.core.integrations import IntegrationLine, load_integration
-from qbo_wizard.core.mapping import MappingDraft, free_item_name
-from qbo_wizard.core.mapping_check import MappingMissing
-from qbo_wizard.core.mapping_file import (
+from qbo_wizard.core.mapping.file import (
     LineMapping,
     SavedMapping,
     SavedRef,
@@ -34,6 +32,8 @@ from qbo_wizard.core.mapping_file import (
     read_mapping_file,
     save_mapping_file,
 )
+from qbo_wizard.core.mapping.integrations import IntegrationLine, load_integration
+from qbo_wizard.core.mapping.rules import MappingDraft, free_item_name
 from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.yaml_reader import quote
 

@@ -22,8 +22,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from qbo_wizard.core import intuit
-from qbo_wizard.core.environments import (
+from qbo_wizard.core.connection import intuit
+from qbo_wizard.core.connection.environments import (
     Endpoints,
     describe,
     endpoints_for,
@@ -31,11 +31,11 @@ from qbo_wizard.core.environments import (
     normalise_simulator_url,
     simulator_info,
 )
+from qbo_wizard.core.connection.vault import Vault, VaultUnavailable
 from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.profile import KeySet, Profile, load_profile, mask_hint, stage_profile
 from qbo_wizard.core.redact import remember_secret
-from qbo_wizard.core.vault import Vault, VaultUnavailable
 
 # Names of the keyring entries (not secrets themselves).
 CLIENT_ID = "client_id"
@@ -367,7 +367,7 @@ def store_credentials(
     if verify:
         verify_live(endpoints, credentials, key_set, profile_name)
     # tokens imports this module
-    from qbo_wizard.core.tokens import forget_tokens, interrupts_held, refresh_lock
+    from qbo_wizard.core.connection.tokens import forget_tokens, interrupts_held, refresh_lock
 
     # Under the refresh lock, so no refresh with the old keys can save tokens in between; Ctrl+C
     # waits until the keyring is consistent again. profile.yaml is staged before the keyring

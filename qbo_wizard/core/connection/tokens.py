@@ -36,11 +36,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from qbo_wizard.core import intuit
-from qbo_wizard.core.credentials import load_credentials
-from qbo_wizard.core.environments import endpoints_for
-from qbo_wizard.core.errorlog import record_failure
-from qbo_wizard.core.handoff_record import refuse_if_handed_off
+from qbo_wizard.core.connection import intuit
+from qbo_wizard.core.connection.credentials import load_credentials
+from qbo_wizard.core.connection.environments import endpoints_for
+from qbo_wizard.core.connection.vault import Vault, VaultUnavailable
+from qbo_wizard.core.handoff.record import refuse_if_handed_off
+from qbo_wizard.core.health.errorlog import record_failure
 from qbo_wizard.core.problems import EXIT_RECONNECT, WizardError
 from qbo_wizard.core.profile import Profile, load_profile, profile_exists, save_profile
 from qbo_wizard.core.profile_lock import LOCK_FILE as LOCK_FILE
@@ -49,7 +50,6 @@ from qbo_wizard.core.profile_lock import RefreshBusy as RefreshBusy
 from qbo_wizard.core.profile_lock import refresh_lock as refresh_lock
 from qbo_wizard.core.redact import remember_secret
 from qbo_wizard.core.timestamps import utc_timestamp
-from qbo_wizard.core.vault import Vault, VaultUnavailable
 
 TOKENS_ENTRY = "tokens"
 DEFAULT_VALID_FOR_SECONDS = 300.0

@@ -1,0 +1,1 @@
+"""Sealed hand-off of a connection to a hosted integration, and who holds it afterwards."""
