@@ -112,7 +112,7 @@ def begin_reconnect(profile: Profile) -> StepId:
         The step to open (`connect`).
     """
     set_journey(profile, "reconnect")
-    profile.step_states["connect"] = "needs-attention"
+    record_step_state(profile, "connect", "needs-attention")
     enter_step(profile, "connect")
     return "connect"
 
@@ -130,7 +130,7 @@ def begin_new_app(profile: Profile) -> StepId:
     for step_id in NEW_APP_STEPS:
         profile.checklists.pop(step_id, None)
         needed = load_step_content(step_id).applies_to(profile.key_set)
-        profile.step_states[step_id] = "needs-attention" if needed else "not-started"
+        record_step_state(profile, step_id, "needs-attention" if needed else "not-started")
     enter_step(profile, "create-app")
     return "create-app"
 
@@ -138,3 +138,41 @@ def begin_new_app(profile: Profile) -> StepId:
 def finish_journey(profile: Profile) -> None:
     """The chosen path is complete: back to the ordinary setup path."""
     set_journey(profile, "setup")
+
+
+# Every change to a step's state goes through the functions below, so what "done" means for
+# each step is decided here and nowhere else.
+
+
+def record_step_state(profile: Profile, step_id: StepId, state: str) -> None:
+    """Record the state a step was left in (`done`, `needs-attention` or `not-started`)."""
+    profile.step_states[step_id] = state
+
+
+def record_keys_saved(profile: Profile, *, connection_forgotten: bool) -> None:
+    """The app's keys are stored; a connection that belonged to other keys must be made again."""
+    if connection_forgotten and profile.step_states.get("connect") == "done":
+        record_step_state(profile, "connect", "not-started")
+    record_step_state(profile, "credentials", "done")
+
+
+def record_connected(profile: Profile) -> None:
+    """The connection to a company is made and stored."""
+    record_step_state(profile, "connect", "done")
+
+
+def record_disconnected(profile: Profile, *, keys_forgotten: bool) -> None:
+    """The connection is gone; with `keys_forgotten` the app's keys are gone too."""
+    record_step_state(profile, "connect", "not-started")
+    if keys_forgotten:
+        record_step_state(profile, "credentials", "not-started")
+
+
+def record_mapping_saved(profile: Profile, *, complete: bool) -> None:
+    """The mapping is saved: done when every line is mapped, otherwise it needs a look."""
+    record_step_state(profile, "map", "done" if complete else "needs-attention")
+
+
+def record_dollar_test(profile: Profile, *, passed: bool) -> None:
+    """The $1.00 check ran: done when it passed, otherwise it needs a look."""
+    record_step_state(profile, "test", "done" if passed else "needs-attention")

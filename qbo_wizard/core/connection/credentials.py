@@ -35,6 +35,7 @@ from qbo_wizard.core.connection.vault import Vault, VaultUnavailable
 from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.profile import KeySet, Profile, load_profile, mask_hint, stage_profile
+from qbo_wizard.core.progress import record_keys_saved
 from qbo_wizard.core.redact import remember_secret
 
 # Names of the keyring entries (not secrets themselves).
@@ -382,10 +383,8 @@ def store_credentials(
             profile.access_token_expires_at = None
             profile.refresh_token_expires_at = None
             profile.refresh_token_hard_expires_at = None
-            if profile.step_states.get("connect") == "done":
-                profile.step_states["connect"] = "not-started"
         profile.client_id_hint = credentials.hint
-        profile.step_states["credentials"] = "done"
+        record_keys_saved(profile, connection_forgotten=forget_connection)
         staged = stage_profile(profile)
         try:
             _write_pair(vault, credentials, previous)

@@ -70,6 +70,7 @@ from qbo_wizard.core.profile import (
     profile_exists,
     stage_profile,
 )
+from qbo_wizard.core.progress import record_connected, record_disconnected
 from qbo_wizard.core.timestamps import utc_timestamp
 
 METHODS = ("loopback", "paste-url", "paste-tokens")
@@ -437,7 +438,7 @@ def save_connection(pending: PendingConnection, *, allow_company_change: bool = 
         profile.connect_method = pending.method
         profile.connected_at = utc_timestamp()
         record_expiries(profile, pending.tokens)
-        profile.step_states["connect"] = "done"
+        record_connected(profile)
         try:
             staged = stage_profile(profile)
         except ConfigFileError as error:
@@ -548,10 +549,9 @@ def disconnect(profile_name: str, *, forget_keys: bool = True) -> DisconnectRepo
         profile.access_token_expires_at = None
         profile.refresh_token_expires_at = None
         profile.refresh_token_hard_expires_at = None
-        profile.step_states["connect"] = "not-started"
         if forget_keys:
             profile.client_id_hint = None
-            profile.step_states["credentials"] = "not-started"
+        record_disconnected(profile, keys_forgotten=forget_keys)
         try:
             staged = stage_profile(profile)
         except ConfigFileError as error:

@@ -71,6 +71,7 @@ from qbo_wizard.core.problems import (
     WizardError,
 )
 from qbo_wizard.core.profile import MAPPING_FILE, Profile, load_profile, save_profile
+from qbo_wizard.core.progress import record_dollar_test
 from qbo_wizard.core.steps import StepId, is_step_id
 from qbo_wizard.core.timestamps import utc_timestamp
 
@@ -1207,7 +1208,7 @@ def _finish(result: TestRunResult, realm_id: str, cleanup_only: bool = False) ->
             ],
             "pending_cleanup": bool(left),
         }
-        profile.step_states["test"] = "done" if result.ok else "needs-attention"
+        record_dollar_test(profile, passed=result.ok)
     save_profile(profile)
     return result
 

@@ -20,7 +20,7 @@ from textual.widgets import Button, Input, Static
 from textual.worker import Worker, WorkerState
 
 from qbo_wizard.core.profile import Profile
-from qbo_wizard.core.progress import is_configured, next_step, previous_step
+from qbo_wizard.core.progress import is_configured, next_step, previous_step, record_step_state
 from qbo_wizard.core.step_content import StepContent, load_step_content
 from qbo_wizard.core.steps import STEPS, StepId, step_by_id
 from qbo_wizard.tui.outcomes import (
@@ -174,7 +174,7 @@ class StepScreen(Screen[StepOutcome]):
             return
         state = self.state_on_leave(moving_on=isinstance(outcome, GoNext))
         if state is not None:
-            self.profile.step_states[self.step.id] = state
+            record_step_state(self.profile, self.step.id, state)
         self.dismiss(outcome)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

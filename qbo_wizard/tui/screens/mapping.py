@@ -61,6 +61,7 @@ from qbo_wizard.core.mapping.rules import (
     free_item_name,
 )
 from qbo_wizard.core.mapping.suggestions import Suggestion
+from qbo_wizard.core.progress import record_mapping_saved
 from qbo_wizard.tui.outcomes import StepOutcome
 from qbo_wizard.tui.screens.base import StepScreen
 from qbo_wizard.tui.screens.confirm import ConfirmScreen
@@ -570,10 +571,10 @@ class MappingScreen(StepScreen):
                 extra = [f for f in line_report.findings if f.severity in ("changed", "note")]
                 if extra:
                     self.notes[line_report.line.id] = extra
-            if report.ok and draft.complete:
-                self.profile.step_states["map"] = "done"  # e.g. imported with `mapping import`
+            if report.ok and draft.complete:  # e.g. imported with `mapping import`
+                record_mapping_saved(self.profile, complete=True)
             elif not problems:
-                self.profile.step_states["map"] = "needs-attention"
+                record_mapping_saved(self.profile, complete=False)
         if integration.reference != chosen_integration(self.profile):
             choose_integration(self.profile, integration.reference)
         self.session.save()
@@ -1108,7 +1109,7 @@ class MappingScreen(StepScreen):
         self.baseline = snapshot(draft)
         self.notes = {}
         complete = draft.complete
-        self.profile.step_states["map"] = "done" if complete else "needs-attention"
+        record_mapping_saved(self.profile, complete=complete)
         choose_integration(self.profile, self.integration.reference)
         self.session.save()
         self.redraw()
