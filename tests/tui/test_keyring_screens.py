@@ -100,14 +100,15 @@ async def test_encrypted_file_passphrase_is_asked_masked_and_never_kept(
         await pilot.pause()
         assert app.screen is dialog
         assert "The two entries differ" in str(dialog.query_one("#passphrase-problem").render())
-        # Retyped, the second entry is confirmed with Enter in its field, as a person does. (A
-        # second click on OK right after the first would be ignored: Textual drops clicks on a
-        # button during its 0.2 s press effect, far quicker than anyone retypes a passphrase.)
+        # The retyped entry is emptied and has the cursor, ready to be typed again.
         again = dialog.query_one("#passphrase-again", SecretInput)
-        again.value = PASSPHRASE
-        again.focus()
-        await pilot.pause()
         assert app.focused is again
+        assert again.value == ""
+        # Retyped, it is confirmed with Enter in its field, as a person does. (A second click on
+        # OK right after the first would be ignored: Textual drops clicks on a button during its
+        # 0.2 s press effect, far quicker than anyone retypes a passphrase.)
+        again.value = PASSPHRASE
+        await pilot.pause()
         shown_masked = app.export_screenshot()
         await pilot.press("enter")
         await until(pilot, lambda: status(step).startswith("✓"), "the keys saved")

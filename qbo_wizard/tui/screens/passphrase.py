@@ -65,15 +65,24 @@ class PassphraseScreen(ModalScreen[str | None]):
     @on(Input.Submitted)
     def submit(self) -> None:
         """Hand the passphrase over, unless it is empty or (for a new file) the two differ."""
-        first = self.query_one("#passphrase", SecretInput).value
-        problem = ""
+        first_field = self.query_one("#passphrase", SecretInput)
+        first = first_field.value
         if not first.strip():
-            problem = self.content_text.text("passphrase_empty")
-        elif self.new and first != self.query_one("#passphrase-again", SecretInput).value:
-            problem = self.content_text.text("passphrase_differ")
-        if problem:
-            self.query_one("#passphrase-problem", Label).update(problem)
+            self.query_one("#passphrase-problem", Label).update(
+                self.content_text.text("passphrase_empty")
+            )
+            first_field.focus()
             return
+        if self.new:
+            again = self.query_one("#passphrase-again", SecretInput)
+            if first != again.value:
+                # The retyped entry is the one to type again, so it is emptied and has the cursor.
+                self.query_one("#passphrase-problem", Label).update(
+                    self.content_text.text("passphrase_differ")
+                )
+                again.value = ""
+                again.focus()
+                return
         self.dismiss(first)
 
     @on(Button.Pressed, "#passphrase-cancel")
