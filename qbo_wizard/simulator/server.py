@@ -52,14 +52,17 @@ from qbo_wizard.simulator.oauth import (
     make_key_sets,
 )
 from qbo_wizard.simulator.query import QueryError, parse_query, run_query
-from qbo_wizard.simulator.scenarios import SCENARIO_NAMES
+from qbo_wizard.simulator.scenarios import (
+    EVERYTHING_NORMAL,
+    SCENARIO_NAMES,
+    SCENARIOS,
+    SCENARIOS_BY_NAME,
+)
 from qbo_wizard.simulator.xml_answers import to_xml, wants_xml
 
 HOST = "127.0.0.1"
-SCENARIOS = ("none", *SCENARIO_NAMES)
-EVENT_SCENARIOS = ("takeover", "password-change")  # one-off: they revoke live connections
-# Stay on until "none". "throttle-xml" throttles in XML even to JSON clients, as QBO has done.
-STATE_SCENARIOS = ("already-purchased", "outage", "throttle", "throttle-xml")
+# The names the "scenario" control action accepts, as its refusal lists them.
+CONTROL_SCENARIO_NAMES = (EVERYTHING_NORMAL.name, *SCENARIO_NAMES)
 ALL_COMPANIES = "*"
 PER_SECOND_LIMIT = 10
 PER_MINUTE_LIMIT = 500
@@ -366,6 +369,7 @@ class SimulatorServer:
             "companies": [company.summary() for company in self.companies.values()],
             "url": self.url,
             "control_url": f"{self.url}/_simulator/control",
+            "scenarios": [scenario.describe() for scenario in SCENARIOS],
         }
 
     # ================================================================= Python API
@@ -547,8 +551,10 @@ class SimulatorServer:
         return company
 
     def _apply_scenario(self, name: str, realm_id: Any, when: Any) -> dict[str, Any]:
-        if name not in SCENARIOS:
-            raise ValueError(f"unknown scenario {name!r}; choose one of {', '.join(SCENARIOS)}")
+        if name not in CONTROL_SCENARIO_NAMES:
+            raise ValueError(
+                f"unknown scenario {name!r}; choose one of {', '.join(CONTROL_SCENARIO_NAMES)}"
+            )
         target = ALL_COMPANIES if realm_id in (None, "", ALL_COMPANIES) else str(realm_id)
         if target != ALL_COMPANIES:
             self._company(target)
@@ -560,7 +566,7 @@ class SimulatorServer:
             else:
                 self._scenarios.pop(target, None)
                 self._armed = [(r, n) for r, n in self._armed if r != target]
-        elif name in EVENT_SCENARIOS:
+        elif SCENARIOS_BY_NAME[name].lasts == "once":
             if when == "next-call":
                 self._armed.append((target, name))
             elif when == "now":
