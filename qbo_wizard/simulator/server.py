@@ -58,6 +58,7 @@ from qbo_wizard.simulator.scenarios import (
     SCENARIOS,
     SCENARIOS_BY_NAME,
 )
+from qbo_wizard.simulator.schema import DELETABLE, ENTITIES, FILTERABLE, NAME_LISTS, WRITABLE
 from qbo_wizard.simulator.xml_answers import to_xml, wants_xml
 
 HOST = "127.0.0.1"
@@ -66,108 +67,6 @@ CONTROL_SCENARIO_NAMES = (EVERYTHING_NORMAL.name, *SCENARIO_NAMES)
 ALL_COMPANIES = "*"
 PER_SECOND_LIMIT = 10
 PER_MINUTE_LIMIT = 500
-
-# Entity names as they appear in URL paths, and the fields each entity can be filtered on.
-ENTITIES = {
-    name.lower(): name
-    for name in (
-        "Account",
-        "Customer",
-        "Vendor",
-        "Item",
-        "Invoice",
-        "Bill",
-        "TaxCode",
-        "TaxRate",
-        "TaxAgency",
-        "CompanyInfo",
-        "Preferences",
-        "Employee",
-        "Payment",
-        "BillPayment",
-        "Estimate",
-        "SalesReceipt",
-        "CreditMemo",
-        "Purchase",
-        "JournalEntry",
-        "Deposit",
-        "Class",
-        "Department",
-        "Term",
-        "PaymentMethod",
-        "PurchaseOrder",
-        "VendorCredit",
-    )
-}
-_META = ("Id", "MetaData.CreateTime", "MetaData.LastUpdatedTime")
-_PARTY = (
-    *_META,
-    "DisplayName",
-    "GivenName",
-    "FamilyName",
-    "CompanyName",
-    "PrimaryEmailAddr",
-    "Active",
-    "Balance",
-)
-FILTERABLE: dict[str, frozenset[str]] = {
-    "Account": frozenset(
-        (
-            *_META,
-            "Name",
-            "SubAccount",
-            "ParentRef",
-            "Description",
-            "Active",
-            "Classification",
-            "AccountType",
-            "CurrentBalance",
-            "CurrentBalanceWithSubAccounts",
-        )
-    ),
-    "Customer": frozenset((*_PARTY, "FullyQualifiedName", "Job", "ParentRef")),
-    "Vendor": frozenset((*_PARTY, "Vendor1099")),
-    "Item": frozenset(
-        (
-            *_META,
-            "Name",
-            "Active",
-            "Type",
-            "Sku",
-            "FullyQualifiedName",
-            "ParentRef",
-            "SubItem",
-            "Taxable",
-            "UnitPrice",
-        )
-    ),
-    "Invoice": frozenset(
-        (*_META, "DocNumber", "TxnDate", "DueDate", "CustomerRef", "TotalAmt", "Balance")
-    ),
-    "Bill": frozenset(
-        (*_META, "DocNumber", "TxnDate", "DueDate", "VendorRef", "TotalAmt", "Balance")
-    ),
-    "TaxCode": frozenset(("Id", "Name", "Active", "Taxable", "TaxGroup")),
-    "TaxRate": frozenset(("Id", "Name", "Active", "RateValue")),
-}
-# Lists whose inactive records a query leaves out unless its WHERE clause mentions Active.
-NAME_LISTS = frozenset(
-    (
-        "Account",
-        "Customer",
-        "Vendor",
-        "Item",
-        "TaxCode",
-        "TaxRate",
-        "Employee",
-        "Class",
-        "Department",
-        "Term",
-        "PaymentMethod",
-    )
-)
-WRITABLE = ("Account", "Customer", "Vendor", "Item", "Invoice", "Bill")
-DELETABLE = ("Invoice", "Bill")
 
 
 def _tid() -> str:
@@ -992,7 +891,7 @@ class SimulatorServer:
         return self._api(request, realm, write)
 
     def _on_tax_service(self, request: Request, realm: str) -> Response:
-        return self._api(request, realm, lambda books: _create_tax_code(books, self._body(request)))
+        return self._api(request, realm, lambda books: books.create_tax_code(self._body(request)))
 
     def _on_unsupported(self, request: Request, rest: str) -> Response:
         realm = rest.split("/")[1] if rest.startswith("company/") and "/" in rest[8:] else ""
@@ -1005,71 +904,3 @@ class SimulatorServer:
             )
 
         return self._api(request, realm, refuse)
-
-
-def _create_tax_code(books: Books, body: dict[str, Any]) -> dict[str, Any]:
-    """POST …/taxservice/taxcode: a new tax code with one or more new rates."""
-    name = str(body.get("TaxCode", "")).strip()
-    if not name:
-        raise faults.required_missing("TaxCode")
-    details = body.get("TaxRateDetails")
-    if not isinstance(details, list) or not details:
-        raise faults.required_missing("TaxRateDetails")
-    if any(str(c.get("Name", "")).lower() == name.lower() for c in books.all("TaxCode")):
-        raise faults.duplicate_name(
-            "The name supplied already exists. : Another tax code is already using this name."
-        )
-    answered: list[dict[str, Any]] = []
-    sales: list[dict[str, Any]] = []
-    for detail in details:
-        rate_name = str(detail.get("TaxRateName", "")).strip()
-        if not rate_name:
-            raise faults.required_missing("TaxRateName")
-        agency_id = str(detail.get("TaxAgencyId", "")).strip()
-        if books.find("TaxAgency", agency_id) is None:
-            raise faults.invalid_reference("TaxAgencyId", f"TaxAgency with Id {agency_id}")
-        try:
-            rate_value = float(detail.get("RateValue", 0))
-        except (TypeError, ValueError):
-            raise faults.required_missing("RateValue") from None
-        rate = books.insert(
-            "TaxRate",
-            {
-                "Name": rate_name,
-                "Active": True,
-                "RateValue": rate_value,
-                "AgencyRef": {"value": agency_id},
-                "SpecialTaxType": "NONE",
-                "DisplayType": "ReadOnly",
-            },
-        )
-        sales.append(
-            {
-                "TaxRateRef": {"value": rate["Id"], "name": rate_name},
-                "TaxTypeApplicable": "TaxOnAmount",
-                "TaxOrder": 0,
-            }
-        )
-        answered.append(
-            {
-                "TaxRateName": rate_name,
-                "TaxRateId": rate["Id"],
-                "RateValue": rate_value,
-                "TaxAgencyId": agency_id,
-                "TaxApplicableOn": str(detail.get("TaxApplicableOn", "Sales")),
-            }
-        )
-    code = books.insert(
-        "TaxCode",
-        {
-            "Name": name,
-            "Description": name,
-            "Active": True,
-            "Hidden": False,
-            "Taxable": True,
-            "TaxGroup": len(sales) > 1,
-            "SalesTaxRateList": {"TaxRateDetail": sales},
-            "PurchaseTaxRateList": {"TaxRateDetail": []},
-        },
-    )
-    return {"TaxCode": name, "TaxCodeId": code["Id"], "TaxRateDetails": answered}
