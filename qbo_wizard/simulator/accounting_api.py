@@ -29,7 +29,7 @@ class AccountingApi:
     def __init__(self, state: SimulatorState) -> None:
         self._state = state
 
-    def _api(
+    def _through_gateway(
         self, request: Request, realm: str, handler: Callable[[Books], dict[str, Any]]
     ) -> Response:
         """Gateway checks, then the handler; faults become Intuit's two error shapes, in JSON or,
@@ -126,7 +126,7 @@ class AccountingApi:
         if request.method == "POST":
             text = request.get_data(as_text=True) or text
 
-        def run(books: Books) -> dict[str, Any]:
+        def run_query_on(books: Books) -> dict[str, Any]:
             query = parse_query(text)
             entity = ENTITIES.get(query.entity.lower())
             if entity is None:
@@ -150,28 +150,30 @@ class AccountingApi:
                 response["maxResults"] = len(result.records)
             return {"QueryResponse": response}
 
-        return self._api(request, realm, run)
+        return self._through_gateway(request, realm, run_query_on)
 
     def company_info(self, request: Request, realm: str, entity_id: str) -> Response:
-        def read(books: Books) -> dict[str, Any]:
+        def read_company_info(books: Books) -> dict[str, Any]:
             if entity_id not in (realm, "1"):
                 raise faults.not_found("CompanyInfo", entity_id)
             return {"CompanyInfo": books.require("CompanyInfo", "1")}
 
-        return self._api(request, realm, read)
+        return self._through_gateway(request, realm, read_company_info)
 
     def preferences(self, request: Request, realm: str) -> Response:
-        return self._api(request, realm, lambda b: {"Preferences": b.require("Preferences", "1")})
+        return self._through_gateway(
+            request, realm, lambda b: {"Preferences": b.require("Preferences", "1")}
+        )
 
     def read(self, request: Request, realm: str, entity: str, entity_id: str) -> Response:
-        def read(books: Books) -> dict[str, Any]:
+        def read_record(books: Books) -> dict[str, Any]:
             name = self._entity(entity)
             return {name: books.require(name, entity_id)}
 
-        return self._api(request, realm, read)
+        return self._through_gateway(request, realm, read_record)
 
     def write(self, request: Request, realm: str, entity: str) -> Response:
-        def write(books: Books) -> dict[str, Any]:
+        def write_record(books: Books) -> dict[str, Any]:
             name = self._entity(entity)
             body = self._body(request)
             operation = request.args.get("operation", "").lower()
@@ -195,10 +197,12 @@ class AccountingApi:
                 return {name: books.update(name, body, allow_duplicate_doc_number=allow_duplicate)}
             return {name: books.create(name, body, allow_duplicate_doc_number=allow_duplicate)}
 
-        return self._api(request, realm, write)
+        return self._through_gateway(request, realm, write_record)
 
     def tax_service(self, request: Request, realm: str) -> Response:
-        return self._api(request, realm, lambda books: books.create_tax_code(self._body(request)))
+        return self._through_gateway(
+            request, realm, lambda books: books.create_tax_code(self._body(request))
+        )
 
     def unsupported(self, request: Request, rest: str) -> Response:
         realm = rest.split("/")[1] if rest.startswith("company/") and "/" in rest[8:] else ""
@@ -210,4 +214,4 @@ class AccountingApi:
                 "Operation is not supported for this URL. Check the path and the HTTP method."
             )
 
-        return self._api(request, realm, refuse)
+        return self._through_gateway(request, realm, refuse)
