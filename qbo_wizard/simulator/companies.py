@@ -172,7 +172,10 @@ UK_CHART: tuple[AccountSeed, ...] = (
     ("Purchase Orders", "Non-Posting", "OtherNonPosting", None, True, 0.0),
 )
 
-US_CUSTOMERS = (
+# (display name, email, active)
+PartySeed = tuple[str, str, bool]
+
+US_CUSTOMERS: tuple[PartySeed, ...] = (
     ("Acme Manufacturing Co.", "ap@acme-mfg.example", True),
     ("Great Lakes Grocers", "payables@greatlakesgrocers.example", True),
     ("Summit Building Supply", "invoices@summitbuild.example", True),
@@ -180,7 +183,7 @@ US_CUSTOMERS = (
     ("Riverside Paper Mill", "ap@riversidepaper.example", True),
     ("Old Town Furniture", "owner@oldtownfurniture.example", False),
 )
-US_VENDORS = (
+US_VENDORS: tuple[PartySeed, ...] = (
     ("Red River Trucking LLC", "dispatch@redrivertrucking.example", True),
     ("Blue Ox Transport Inc", "billing@blueox.example", True),
     ("Coastal Reefer Lines", "ar@coastalreefer.example", True),
@@ -188,11 +191,11 @@ US_VENDORS = (
     ("LoadLink Board Subscriptions", "billing@loadlink.example", True),
     ("Midwest Hotshot Express", "office@midwesthotshot.example", False),
 )
-UK_CUSTOMERS = (
+UK_CUSTOMERS: tuple[PartySeed, ...] = (
     ("Medway Paper Products Ltd", "accounts@medwaypaper.example", True),
     ("Kentish Fruit Growers", "finance@kentishfruit.example", True),
 )
-UK_VENDORS = (
+UK_VENDORS: tuple[PartySeed, ...] = (
     ("North Sea Freight Partners", "billing@northseafreight.example", True),
     ("Dover Ferry Bookings", "accounts@doverferry.example", True),
 )
@@ -227,8 +230,11 @@ UK_ITEMS: tuple[ItemSeed, ...] = (
     ("Waiting Time", "Service", "Haulage Income:Full Loads", "Extras", True, 45.0),
 )
 
-# UK VAT: (tax code name, description, rate name, rate value)
-UK_TAX_CODES = (
+# (tax code name, description, rate name, rate value)
+TaxCodeSeed = tuple[str, str, str, float]
+
+# UK VAT
+UK_TAX_CODES: tuple[TaxCodeSeed, ...] = (
     ("20.0% S", "Standard rated sales", "20.0% S", 20.0),
     ("5.0% R", "Reduced rated sales", "5.0% R", 5.0),
     ("0.0% Z", "Zero-rated sales", "0.0% Z", 0.0),
@@ -238,14 +244,14 @@ UK_TAX_CODES = (
 
 
 # Canada: GST/HST codes as a Canadian QuickBooks company lists them (single-rate codes only).
-CA_TAX_CODES = (
+CA_TAX_CODES: tuple[TaxCodeSeed, ...] = (
     ("HST ON", "Ontario harmonized sales tax", "HST ON", 13.0),
     ("GST", "Goods and services tax", "GST", 5.0),
     ("Zero-rated", "Zero-rated supplies", "GST/HST ZR", 0.0),
     ("Exempt", "Exempt supplies", "Exempt", 0.0),
 )
 # Australia: GST codes as an Australian QuickBooks company lists them.
-AU_TAX_CODES = (
+AU_TAX_CODES: tuple[TaxCodeSeed, ...] = (
     ("GST", "GST on sales", "GST (sales)", 10.0),
     ("GST free", "GST free sales", "GST free (sales)", 0.0),
     ("Input taxed", "Input taxed sales", "Input taxed (sales)", 0.0),
@@ -265,19 +271,19 @@ def _regional_chart(tax_account: str) -> tuple[AccountSeed, ...]:
     return tuple((names.get(row[0], row[0]), *row[1:]) for row in UK_CHART)
 
 
-CA_CUSTOMERS = (
+CA_CUSTOMERS: tuple[PartySeed, ...] = (
     ("Great Lakes Steel Supply", "ap@greatlakessteel.example", True),
     ("Niagara Orchards Co-op", "finance@niagaraorchards.example", True),
 )
-CA_VENDORS = (
+CA_VENDORS: tuple[PartySeed, ...] = (
     ("Trans-Canada Linehaul Inc", "billing@transcanadalinehaul.example", True),
     ("401 Fuel Cards", "accounts@401fuel.example", True),
 )
-AU_CUSTOMERS = (
+AU_CUSTOMERS: tuple[PartySeed, ...] = (
     ("Hunter Valley Wines Pty Ltd", "accounts@huntervalleywines.example", True),
     ("Pacific Building Supplies", "ap@pacificbuilding.example", True),
 )
-AU_VENDORS = (
+AU_VENDORS: tuple[PartySeed, ...] = (
     ("Outback Road Trains Pty Ltd", "billing@outbackroadtrains.example", True),
     ("Harbour Tolls Australia", "accounts@harbourtolls.example", True),
 )
@@ -379,7 +385,7 @@ def _seed_accounts(books: Books, chart: tuple[AccountSeed, ...]) -> dict[str, st
     return ids
 
 
-def _seed_parties(books: Books, entity: str, rows: tuple[tuple[str, str, bool], ...]) -> None:
+def _seed_parties(books: Books, entity: str, rows: tuple[PartySeed, ...]) -> None:
     for name, email, active in rows:
         record = books.create(
             entity,
@@ -410,80 +416,72 @@ def seed_us_broker(books: Books) -> None:
     _seed_items(books, US_ITEMS, accounts)
 
 
-def seed_uk_haulier(books: Books) -> None:
-    _seed_regional_haulier(
-        books,
-        UK_CHART,
-        "HM Revenue & Customs",
-        UK_TAX_CODES,
-        (UK_CUSTOMERS, UK_VENDORS),
-    )
+@dataclass(frozen=True)
+class HaulierRegion:
+    """A haulier outside the US, built one way for every region: the chart, the region's tax
+    agency with one rate per tax code (every sales line needs one of the codes), its customers
+    and vendors, and the UK company's products and services."""
+
+    chart: tuple[AccountSeed, ...]
+    tax_agency: str
+    tax_codes: tuple[TaxCodeSeed, ...]
+    customers: tuple[PartySeed, ...]
+    vendors: tuple[PartySeed, ...]
+
+    def seed(self, books: Books) -> None:
+        accounts = _seed_accounts(books, self.chart)
+        agency = books.insert("TaxAgency", {"DisplayName": self.tax_agency})
+        for name, description, rate_name, rate in self.tax_codes:
+            rate_record = books.insert(
+                "TaxRate",
+                {
+                    "Name": rate_name,
+                    "Description": description,
+                    "Active": True,
+                    "RateValue": rate,
+                    "AgencyRef": {"value": agency["Id"]},
+                    "SpecialTaxType": "NONE",
+                    "DisplayType": "ReadOnly",
+                },
+            )
+            reference = {
+                "TaxRateRef": {"value": rate_record["Id"], "name": rate_name},
+                "TaxTypeApplicable": "TaxOnAmount",
+                "TaxOrder": 0,
+            }
+            books.insert(
+                "TaxCode",
+                {
+                    "Name": name,
+                    "Description": description,
+                    "Active": True,
+                    "Hidden": False,
+                    "Taxable": rate > 0,
+                    "TaxGroup": False,
+                    "SalesTaxRateList": {"TaxRateDetail": [reference]},
+                    "PurchaseTaxRateList": {"TaxRateDetail": [reference]},
+                },
+            )
+        _seed_parties(books, "Customer", self.customers)
+        _seed_parties(books, "Vendor", self.vendors)
+        _seed_items(books, UK_ITEMS, accounts)
 
 
-def seed_ca_haulier(books: Books) -> None:
-    _seed_regional_haulier(
-        books,
-        _regional_chart("GST/HST Payable"),
-        "Canada Revenue Agency",
-        CA_TAX_CODES,
-        (CA_CUSTOMERS, CA_VENDORS),
-    )
-
-
-def seed_au_haulier(books: Books) -> None:
-    _seed_regional_haulier(
-        books,
-        _regional_chart("GST Payable"),
-        "Australian Taxation Office",
-        AU_TAX_CODES,
-        (AU_CUSTOMERS, AU_VENDORS),
-    )
-
-
-def _seed_regional_haulier(
-    books: Books,
-    chart: tuple[AccountSeed, ...],
-    agency_name: str,
-    tax_codes: tuple[tuple[str, str, str, float], ...],
-    parties: tuple[tuple[tuple[str, str, bool], ...], tuple[tuple[str, str, bool], ...]],
-) -> None:
-    """A haulier outside the US: every sales line needs one of the region's tax codes."""
-    accounts = _seed_accounts(books, chart)
-    agency = books.insert("TaxAgency", {"DisplayName": agency_name})
-    for name, description, rate_name, rate in tax_codes:
-        rate_record = books.insert(
-            "TaxRate",
-            {
-                "Name": rate_name,
-                "Description": description,
-                "Active": True,
-                "RateValue": rate,
-                "AgencyRef": {"value": agency["Id"]},
-                "SpecialTaxType": "NONE",
-                "DisplayType": "ReadOnly",
-            },
-        )
-        reference = {
-            "TaxRateRef": {"value": rate_record["Id"], "name": rate_name},
-            "TaxTypeApplicable": "TaxOnAmount",
-            "TaxOrder": 0,
-        }
-        books.insert(
-            "TaxCode",
-            {
-                "Name": name,
-                "Description": description,
-                "Active": True,
-                "Hidden": False,
-                "Taxable": rate > 0,
-                "TaxGroup": False,
-                "SalesTaxRateList": {"TaxRateDetail": [reference]},
-                "PurchaseTaxRateList": {"TaxRateDetail": [reference]},
-            },
-        )
-    _seed_parties(books, "Customer", parties[0])
-    _seed_parties(books, "Vendor", parties[1])
-    _seed_items(books, UK_ITEMS, accounts)
+UK_HAULIER = HaulierRegion(UK_CHART, "HM Revenue & Customs", UK_TAX_CODES, UK_CUSTOMERS, UK_VENDORS)
+CA_HAULIER = HaulierRegion(
+    _regional_chart("GST/HST Payable"),
+    "Canada Revenue Agency",
+    CA_TAX_CODES,
+    CA_CUSTOMERS,
+    CA_VENDORS,
+)
+AU_HAULIER = HaulierRegion(
+    _regional_chart("GST Payable"),
+    "Australian Taxation Office",
+    AU_TAX_CODES,
+    AU_CUSTOMERS,
+    AU_VENDORS,
+)
 
 
 _LANE_CITIES = (
@@ -585,7 +583,7 @@ def build_companies(clock: SimulatedClock) -> list[Company]:
                 "Country": "GB",
             },
             admin="Priya Shah <priya.shah@thamesgatewayhaulage.example>",
-            seed=seed_uk_haulier,
+            seed=UK_HAULIER.seed,
             clock=clock,
         ),
         Company(
@@ -636,7 +634,7 @@ def build_companies(clock: SimulatedClock) -> list[Company]:
                 "Country": "CA",
             },
             admin="Marie Tremblay <marie.tremblay@maplecorridor.example>",
-            seed=seed_ca_haulier,
+            seed=CA_HAULIER.seed,
             clock=clock,
             phone="(905) 555-0187",
         ),
@@ -654,7 +652,7 @@ def build_companies(clock: SimulatedClock) -> list[Company]:
                 "Country": "AU",
             },
             admin="Jack Nguyen <jack.nguyen@southerncrosshaulage.example>",
-            seed=seed_au_haulier,
+            seed=AU_HAULIER.seed,
             clock=clock,
             phone="(02) 5550 1234",
         ),

@@ -6,6 +6,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from qbo_wizard.simulator.scenarios import EVERYTHING_NORMAL, SCENARIOS
+
 APP_NAME = "Practice Integration"
 SIGNED_IN_AS = "Practice Admin (admin@practice-quickbooks.example)"
 
@@ -128,14 +130,10 @@ def record_page(entity: str, record_id: str, found: list[tuple[str, dict[str, An
     return _page(f"{entity} {record_id}", "".join(sections))
 
 
+# The control panel's buttons: "Everything normal" first, then each failure.
 SCENARIO_LABELS = {
-    "none": "Everything normal",
-    "takeover": "Another QuickBooks user takes over the connection",
-    "password-change": "The connecting user changes their password (tokens revoked)",
-    "already-purchased": '"App already purchased" by another user at consent',
-    "outage": "Intuit outage (503 web pages from the load balancer)",
-    "throttle": "Throttling (every API call gets 429)",
-    "throttle-xml": "Throttling answered in XML, even to JSON clients",
+    scenario.name: scenario.title
+    for scenario in (EVERYTHING_NORMAL, *(s for s in SCENARIOS if s is not EVERYTHING_NORMAL))
 }
 
 

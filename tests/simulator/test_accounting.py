@@ -27,8 +27,8 @@ from quickbooks.objects.item import Item
 from quickbooks.objects.taxcode import TaxCode
 from quickbooks.objects.vendor import Vendor
 
-from qbo_wizard.simulator.books import ACCOUNT_TYPES
 from qbo_wizard.simulator.companies import LARGE_REALM
+from qbo_wizard.simulator.schema import ACCOUNT_TYPES
 from qbo_wizard.simulator.server import SimulatorServer
 from tests.simulator.helpers import (
     UK_REALM,

@@ -187,3 +187,40 @@ def test_control_panel_page_triggers_a_scenario(simulator: SimulatorServer) -> N
         timeout=5,
     )
     assert _company_info(simulator, token).status_code == 401
+
+
+def test_info_lists_every_scenario_a_front_end_can_switch_on(simulator: SimulatorServer) -> None:
+    """A front end reads the scenarios from the running simulator, and each one it lists is
+    accepted by the control action (with its title shown on the control panel)."""
+    listed = requests.get(f"{simulator.url}/_simulator/info", timeout=5).json()["scenarios"]
+    names = [scenario["name"] for scenario in listed]
+    assert names == [
+        "takeover",
+        "password-change",
+        "already-purchased",
+        "outage",
+        "throttle",
+        "throttle-xml",
+        "none",
+    ]
+    assert {s["name"]: s["title"] for s in listed}["outage"] == (
+        "Intuit outage (503 web pages from the load balancer)"
+    )
+    assert [s["name"] for s in listed if not s["in_demo"]] == ["throttle-xml"]
+    assert {s["name"] for s in listed if s["lasts"] == "once"} == {"takeover", "password-change"}
+    panel = requests.get(f"{simulator.url}/_simulator/", timeout=5).text
+    for scenario in listed:
+        assert scenario["title"].replace('"', "&quot;") in panel
+        answer = requests.post(
+            f"{simulator.url}/_simulator/control",
+            json={"action": "scenario", "name": scenario["name"], "realm_id": US_REALM},
+            timeout=5,
+        )
+        assert answer.status_code == 200, scenario["name"]
+    refused = requests.post(
+        f"{simulator.url}/_simulator/control",
+        json={"action": "scenario", "name": "meteor-strike"},
+        timeout=5,
+    )
+    assert refused.status_code == 400
+    assert "choose one of none, takeover, password-change" in refused.json()["error"]
