@@ -48,7 +48,8 @@ def run_steps_5_to_8(realm_id: str | None = None) -> dict[str, Any]:
         start_authorization,
         wait_for_loopback,
     )
-    from qbo_wizard.core.dollar_test.run import plan_dollar_test, run_dollar_test
+    from qbo_wizard.core.dollar_test.plan import plan_dollar_test
+    from qbo_wizard.core.dollar_test.run import run_dollar_test
     from qbo_wizard.core.mapping.company_lists import company_lists_for
     from qbo_wizard.core.mapping.integrations import load_integration
     from qbo_wizard.core.mapping.rules import MappingDraft

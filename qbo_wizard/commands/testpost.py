@@ -15,19 +15,20 @@ import sys
 from typing import TextIO
 
 from qbo_wizard.core.connection.api import QboApi
-from qbo_wizard.core.dollar_test.run import (
-    DocumentResult,
-    ProgressCallback,
+from qbo_wizard.core.dollar_test.plan import (
     TestPlan,
-    TestProblem,
-    TestProgress,
-    TestRunResult,
-    clean_up_test_documents,
     confirmation_matches,
     plan_dollar_test,
     production_warning,
-    run_dollar_test,
 )
+from qbo_wizard.core.dollar_test.results import (
+    DocumentResult,
+    ProgressCallback,
+    TestProblem,
+    TestProgress,
+    TestRunResult,
+)
+from qbo_wizard.core.dollar_test.run import clean_up_test_documents, run_dollar_test
 from qbo_wizard.core.problems import EXIT_OK
 from qbo_wizard.core.steps import step_by_id
 

@@ -9,21 +9,20 @@ import filelock
 import pytest
 
 from qbo_wizard.core.connection.api import QboApi
-from qbo_wizard.core.dollar_test.run import (
-    RESEND_ADVICE,
+from qbo_wizard.core.dollar_test.plan import (
     TEST_CUSTOMER_NAME,
     TEST_VENDOR_NAME,
     ProductionConfirmationRequired,
+    plan_dollar_test,
+)
+from qbo_wizard.core.dollar_test.record import (
     TestAlreadyRunning,
-    TestProgress,
-    TestRunResult,
-    clean_up_test_documents,
     load_record,
     pending_cleanup,
-    plan_dollar_test,
     record_path,
-    run_dollar_test,
 )
+from qbo_wizard.core.dollar_test.results import TestProgress, TestRunResult
+from qbo_wizard.core.dollar_test.run import RESEND_ADVICE, clean_up_test_documents, run_dollar_test
 from qbo_wizard.core.health.errorlog import recent_failures
 from qbo_wizard.core.mapping.file import mapping_path
 from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, EXIT_RECONNECT

@@ -11,12 +11,9 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Static
 
 from qbo_wizard.core.connection.api import QboApi
-from qbo_wizard.core.dollar_test.run import (
-    TestProgress,
-    pending_cleanup,
-    record_path,
-    run_dollar_test,
-)
+from qbo_wizard.core.dollar_test.record import pending_cleanup, record_path
+from qbo_wizard.core.dollar_test.results import TestProgress
+from qbo_wizard.core.dollar_test.run import run_dollar_test
 from qbo_wizard.core.profile import Profile, load_profile
 from qbo_wizard.core.progress import journey
 from qbo_wizard.simulator.companies import PRODUCTION_REALM, US_REALM

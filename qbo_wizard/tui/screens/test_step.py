@@ -35,11 +35,11 @@ from qbo_wizard.tui.widgets.status_line import StatusLine
 from qbo_wizard.tui.widgets.tick_box import TickBox
 
 if TYPE_CHECKING:
-    from qbo_wizard.core.dollar_test.run import (
+    from qbo_wizard.core.dollar_test.plan import TestPlan
+    from qbo_wizard.core.dollar_test.record import RecordedDocument
+    from qbo_wizard.core.dollar_test.results import (
         CleanupOutcome,
         DocumentResult,
-        RecordedDocument,
-        TestPlan,
         TestProblem,
         TestProgress,
         TestRunResult,
@@ -107,7 +107,7 @@ class TestRefused(Message):
 
 def unexpected_problem(error: BaseException) -> TestProblem:
     """A failure the core did not explain, named by its kind only (its text may hold anything)."""
-    from qbo_wizard.core.dollar_test.run import TestProblem, problem_from_error
+    from qbo_wizard.core.dollar_test.results import TestProblem, problem_from_error
 
     if isinstance(error, WizardError):
         return problem_from_error(error)
@@ -217,7 +217,7 @@ class TestStepScreen(StepScreen):
     def read_plan(self, profile_name: str) -> None:
         """Read the company and the mapping; nothing is written."""
         from qbo_wizard.core.connection.api import QboApi
-        from qbo_wizard.core.dollar_test.run import plan_dollar_test
+        from qbo_wizard.core.dollar_test.plan import plan_dollar_test
 
         try:
             plan = plan_dollar_test(profile_name, QboApi.for_profile(profile_name))
@@ -308,7 +308,7 @@ class TestStepScreen(StepScreen):
     @on(Input.Submitted, "#confirm-name")
     async def action_run_test(self) -> None:
         """Start the run, after the typed confirmation on a real company."""
-        from qbo_wizard.core.dollar_test.run import confirmation_matches
+        from qbo_wizard.core.dollar_test.plan import confirmation_matches
 
         plan = self.plan
         if plan is None or not self.can_run or self.running:
@@ -363,12 +363,9 @@ class TestStepScreen(StepScreen):
         Progress and the result come back as messages.
         """
         from qbo_wizard.core.connection.api import QboApi
-        from qbo_wizard.core.dollar_test.run import (
-            ProductionConfirmationRequired,
-            TestAlreadyRunning,
-            clean_up_test_documents,
-            run_dollar_test,
-        )
+        from qbo_wizard.core.dollar_test.plan import ProductionConfirmationRequired
+        from qbo_wizard.core.dollar_test.record import TestAlreadyRunning
+        from qbo_wizard.core.dollar_test.run import clean_up_test_documents, run_dollar_test
 
         try:
             api = QboApi.for_profile(profile_name)
@@ -402,7 +399,7 @@ class TestStepScreen(StepScreen):
 
     def announce(self, result: TestRunResult, realm_id: str, *, cleanup_only: bool) -> None:
         """Post the result with the saved profile and what is left to clean (worker thread)."""
-        from qbo_wizard.core.dollar_test.run import pending_cleanup
+        from qbo_wizard.core.dollar_test.record import pending_cleanup
         from qbo_wizard.core.files import ConfigFileError
         from qbo_wizard.core.profile import load_profile
 
