@@ -16,7 +16,7 @@ from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, EXIT_RECONNECT, EXIT
 from qbo_wizard.simulator.companies import PRODUCTION_REALM, US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
 
-from ..core.testpost_helpers import connect, map_in_step_7, write_mapping
+from ..core.dollar_test_helpers import connect, map_in_step_7, write_mapping
 
 ITEM, ACCOUNT = "Truckload Freight", "Carrier Costs:Linehaul"
 

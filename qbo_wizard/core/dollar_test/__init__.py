@@ -19,20 +19,25 @@ item (and its tax code outside the US) and the mapped bill account. It is built 
   more read and try). What was posted and not yet cleaned stays in the record, so the next run
   (or `qbo-wizard test --cleanup-only`) finishes an interrupted cleanup.
 
+The modules: `plan` (what a run will do, read first), `run` (posting and cleanup), `results`
+(what a run did, and its explained problems), `record` (`test-documents.yaml` and the lock that
+lets one run go at a time) and `status` (the status home's row).
+
 How a screen uses it (calls marked * talk to QuickBooks and belong in a thread worker;
 `on_progress` is then called on that worker's thread, so forward it with `call_from_thread`):
 
 0. * `api = QboApi.for_profile(profile_name)` (reads the keyring); pass it to every call.
-1. * `plan = plan_dollar_test(profile_name, api)`: company, the mapping lines that will be used,
+1. * `plan = plan_dollar_check(profile_name, api)`: company, the mapping lines that will be used,
    whether production confirmation is needed (`plan.production`, `plan.warning`) and what an
    earlier run left to clean (`plan.pending_cleanup`). Reads only.
-2. * `result = run_dollar_test(profile_name, api=api, plan=plan, cleanup=…, confirm_production=…,
-   on_progress=…)`: one `DocumentResult` per document, each with its `CleanupOutcome`.
+2. * `result = run_dollar_check(profile_name, api=api, plan=plan, cleanup=…,
+   confirm_production=…, on_progress=…)`: one `DocumentResult` per document, each with its
+   `CleanupOutcome`.
    `ProductionConfirmationRequired` is raised, before anything is written, when the typed name
-   does not match; `TestAlreadyRunning` when another window or command is running it. Show
+   does not match; `DollarCheckAlreadyRunning` when another window or command is running it. Show
    `document.mark`, `number`, `amount_text()` and `link`, or `problem.headline()`, `cause`,
    `fix` and a jump to `problem.step` with `problem.line_id` highlighted.
-3. * `clean_up_test_documents(profile_name, api=api)` when the user kept the documents and
+3. * `clean_up_check_documents(profile_name, api=api)` when the user kept the documents and
    later asks to void / delete them.
 
 `profile.last_test` (`at`, `ok`, `summary`, document ids, `pending_cleanup`) is what the status

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from qbo_wizard.core.connection.api import QboApi
 from qbo_wizard.core.dollar_test.record import CompanyRecord, RecordedDocument, load_record
-from qbo_wizard.core.dollar_test.results import DOCUMENT_KINDS, DocumentKind, TestProblem
+from qbo_wizard.core.dollar_test.results import DOCUMENT_KINDS, DocumentKind, DollarCheckProblem
 from qbo_wizard.core.mapping.file import LineMapping, SavedMapping, load_saved_mapping
 from qbo_wizard.core.mapping.integrations import Integration, load_integration
 from qbo_wizard.core.problems import (
@@ -73,10 +73,8 @@ class PlannedLine:
 
 
 @dataclass(frozen=True)
-class TestPlan:
+class DollarCheckPlan:
     """What the test will do, read before anything is written (for the screen to show)."""
-
-    __test__ = False
 
     profile_name: str
     realm_id: str
@@ -85,9 +83,9 @@ class TestPlan:
     production: bool
     lines: dict[DocumentKind, PlannedLine]
     skipped: dict[DocumentKind, str]  # kinds the integration does not post here, and why
-    problems: dict[DocumentKind, TestProblem]  # kinds that cannot be tried, and why
+    problems: dict[DocumentKind, DollarCheckProblem]  # kinds that cannot be tried, and why
     pending_cleanup: tuple[RecordedDocument, ...]
-    problem: TestProblem | None = None  # nothing can be tried (no mapping, other company)
+    problem: DollarCheckProblem | None = None  # nothing can be tried (no mapping, other company)
 
     @property
     def warning(self) -> str | None:
@@ -104,7 +102,7 @@ def _integration(saved: SavedMapping) -> Integration | None:
 
 def _choose_line(
     kind: DocumentKind, saved: SavedMapping, integration: Integration | None
-) -> tuple[PlannedLine | None, str | None, TestProblem | None]:
+) -> tuple[PlannedLine | None, str | None, DollarCheckProblem | None]:
     """The first mapped line of this kind; or why there is none (skipped, or a problem)."""
     order = [line.id for line in integration.lines] if integration else []
     order += [line_id for line_id in saved.lines if line_id not in order]
@@ -137,7 +135,7 @@ def _choose_line(
         return None, f"The integration sends no {what} lines for this company.", None
     first = waiting[0]
     noun = "item" if kind == "invoice" else "account"
-    problem = TestProblem(
+    problem = DollarCheckProblem(
         message=f"No {kind} line is mapped yet, so there is nothing to post the $1.00 {kind} "
         f"with. Map '{labels.get(first, first)}' to an {noun} in step 7.",
         step="map",
@@ -146,7 +144,7 @@ def _choose_line(
     return None, None, problem
 
 
-def plan_dollar_test(profile_name: str, api: QboApi | None = None) -> TestPlan:
+def plan_dollar_check(profile_name: str, api: QboApi | None = None) -> DollarCheckPlan:
     """Read the company and the mapping and say what the test will do (one QuickBooks call).
 
     The CompanyInfo read is the step's one look before anything is posted: a connection
@@ -160,7 +158,7 @@ def plan_dollar_test(profile_name: str, api: QboApi | None = None) -> TestPlan:
     pending = tuple(
         d for d in records.get(api.realm_id, CompanyRecord()).documents if d.state == "posted"
     )
-    plan = TestPlan(
+    plan = DollarCheckPlan(
         profile_name=profile_name,
         realm_id=api.realm_id,
         company_name=company_name,
@@ -181,11 +179,11 @@ def plan_dollar_test(profile_name: str, api: QboApi | None = None) -> TestPlan:
                 f"The saved mapping was made for {other}, not for {company_name}. Map this "
                 "company's line items in step 7 (or import the mapping there) first."
             )
-        return replace(plan, problem=TestProblem(message=message, step="map"))
+        return replace(plan, problem=DollarCheckProblem(message=message, step="map"))
     integration = _integration(saved)
     lines: dict[DocumentKind, PlannedLine] = {}
     skipped: dict[DocumentKind, str] = {}
-    problems: dict[DocumentKind, TestProblem] = {}
+    problems: dict[DocumentKind, DollarCheckProblem] = {}
     for kind in DOCUMENT_KINDS:
         planned, why_skipped, missing = _choose_line(kind, saved, integration)
         if planned is not None:

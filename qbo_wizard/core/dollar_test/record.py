@@ -30,10 +30,8 @@ _RECORD_HEADER = (
 )
 
 
-class TestAlreadyRunning(WizardError):
+class DollarCheckAlreadyRunning(WizardError):
     """Another window or command is running the test for this profile right now."""
-
-    __test__ = False  # not a pytest test class, despite the name
 
 
 @dataclass
@@ -190,8 +188,8 @@ def exclusive_run(profile_name: str) -> Iterator[None]:
     """One test run per profile at a time (the screen and `qbo-wizard test` may both try)."""
     folder = ensure_private_dir(profile_dir(profile_name))
 
-    def busy() -> TestAlreadyRunning:
-        return TestAlreadyRunning(
+    def busy() -> DollarCheckAlreadyRunning:
+        return DollarCheckAlreadyRunning(
             f"A $1.00 test is already running for profile '{profile_name}' (in another window "
             "or command). Wait for it to finish, then look at its result."
         )

@@ -28,10 +28,8 @@ Stage = Literal["company", "customer", "vendor", "invoice", "bill", "void", "del
 
 
 @dataclass(frozen=True)
-class TestProblem:
+class DollarCheckProblem:
     """Why something failed, from the error knowledge, and where in the wizard to fix it."""
-
-    __test__ = False
 
     message: str  # the plain sentence the wizard shows first
     code: str | None = None
@@ -80,7 +78,7 @@ class CleanupOutcome:
     document_id: str
     number: str
     status: CleanupStatus
-    problem: TestProblem | None = None
+    problem: DollarCheckProblem | None = None
 
     @property
     def ok(self) -> bool:
@@ -122,7 +120,7 @@ class DocumentResult:
     currency: str | None = None
     link: str | None = None
     resent: bool = False  # sent again with an earlier attempt's request id
-    problem: TestProblem | None = None
+    problem: DollarCheckProblem | None = None
     cleanup: CleanupOutcome | None = None
 
     @property
@@ -166,10 +164,8 @@ class PartyRef:
 
 
 @dataclass(frozen=True)
-class TestRunResult:
+class DollarCheckResult:
     """Everything one run did, for the screen, the CLI and `profile.last_test`."""
-
-    __test__ = False
 
     profile_name: str
     company_name: str = ""
@@ -180,7 +176,7 @@ class TestRunResult:
     earlier_cleanup: tuple[CleanupOutcome, ...] = ()  # documents an earlier run left behind
     customer: PartyRef | None = None
     vendor: PartyRef | None = None
-    problem: TestProblem | None = None  # a failure before any document could be tried
+    problem: DollarCheckProblem | None = None  # a failure before any document could be tried
 
     @property
     def posted_ok(self) -> bool:
@@ -200,7 +196,7 @@ class TestRunResult:
         outcomes = [d.cleanup for d in self.documents if d.cleanup] + list(self.earlier_cleanup)
         return any(o.status in ("failed", "not-tried") for o in outcomes)
 
-    def problems(self) -> list[TestProblem]:
+    def problems(self) -> list[DollarCheckProblem]:
         """Every problem met, each once."""
         found = [self.problem] if self.problem else []
         for document in self.documents:
@@ -261,10 +257,8 @@ def _party_json(party: PartyRef | None) -> dict[str, Any] | None:
 
 
 @dataclass(frozen=True)
-class TestProgress:
+class DollarCheckProgress:
     """A progress report: which part is under way, in plain words, and how far along."""
-
-    __test__ = False
 
     stage: Stage
     message: str
@@ -272,18 +266,18 @@ class TestProgress:
     total: int
 
 
-ProgressCallback = Callable[[TestProgress], None]
+ProgressCallback = Callable[[DollarCheckProgress], None]
 
 
 def problem_from_error(
     error: BaseException, *, line_id: str | None = None, step_hint: StepId | None = None
-) -> TestProblem:
+) -> DollarCheckProblem:
     """A failure as the user should see it: explained, with the step (and line) that fixes it."""
     exit_code = getattr(error, "exit_code", EXIT_PROBLEM)
     step: StepId | None = "connect" if exit_code == EXIT_RECONNECT else step_hint
     if not isinstance(error, QboApiError):
         message = str(error) if isinstance(error, WizardError) else f"Unexpected problem: {error}"
-        return TestProblem(
+        return DollarCheckProblem(
             message=message,
             step=step,
             line_id=line_id if step == "map" else None,
@@ -300,7 +294,7 @@ def problem_from_error(
     )
     if explanation is not None and is_step_id(explanation.step):
         step = cast(StepId, explanation.step)
-    return TestProblem(
+    return DollarCheckProblem(
         message=str(error),
         code=None if error.code == "network" else error.code,
         title=explanation.title if explanation else "",

@@ -13,11 +13,11 @@ from qbo_wizard.core.connection.tokens import ReconnectRequired, TokensNotSaved
 from qbo_wizard.core.dollar_test.plan import (
     TEST_CUSTOMER_NAME,
     TEST_VENDOR_NAME,
+    DollarCheckPlan,
     PlannedLine,
     ProductionConfirmationRequired,
-    TestPlan,
     confirmation_matches,
-    plan_dollar_test,
+    plan_dollar_check,
 )
 from qbo_wizard.core.dollar_test.record import (
     CompanyRecord,
@@ -35,12 +35,12 @@ from qbo_wizard.core.dollar_test.results import (
     CleanupStatus,
     DocumentKind,
     DocumentResult,
+    DollarCheckProblem,
+    DollarCheckProgress,
+    DollarCheckResult,
     PartyRef,
     ProgressCallback,
     Stage,
-    TestProblem,
-    TestProgress,
-    TestRunResult,
     problem_from_error,
 )
 from qbo_wizard.core.files import ConfigFileError
@@ -51,7 +51,7 @@ from qbo_wizard.core.progress import record_dollar_test
 from qbo_wizard.core.steps import StepId
 from qbo_wizard.core.timestamps import utc_timestamp
 
-TEST_AMOUNT = 1.00
+CHECK_AMOUNT = 1.00
 LINE_DESCRIPTION = "qbo-wizard $1.00 connection test"
 PRIVATE_NOTE = "qbo-wizard $1.00 connection test; safe to void or delete."
 # Test documents carry their own numbers, so they never take one from the company's invoice
@@ -76,7 +76,7 @@ def _already_logged(error: BaseException, api: QboApi) -> bool:
     return isinstance(error, (ReconnectRequired, TokensNotSaved, OAuthCallFailed))
 
 
-def _log(profile_name: str, problem: TestProblem) -> None:
+def _log(profile_name: str, problem: DollarCheckProblem) -> None:
     record_failure(
         profile_name,
         source="test",
@@ -122,14 +122,16 @@ class _Run:
     def progress(self, stage: Stage, message: str) -> None:
         self.done += 1
         if self.on_progress is not None:
-            self.on_progress(TestProgress(stage, message, min(self.done, self.total), self.total))
+            self.on_progress(
+                DollarCheckProgress(stage, message, min(self.done, self.total), self.total)
+            )
 
     def save(self) -> None:
         save_record(self.profile_name, self.records)
 
     def problem(
         self, error: BaseException, line_id: str | None = None, step: StepId | None = None
-    ) -> TestProblem:
+    ) -> DollarCheckProblem:
         problem = problem_from_error(error, line_id=line_id, step_hint=step)
         if not _already_logged(error, self.api):
             _log(self.profile_name, problem)
@@ -200,7 +202,7 @@ class _Run:
         else:
             entry.cleanup = "wanted" if cleanup else "keep"
         self.save()  # the request id is on disk before QuickBooks hears of it
-        line = planned.mapping.posting_line(TEST_AMOUNT, LINE_DESCRIPTION)
+        line = planned.mapping.posting_line(CHECK_AMOUNT, LINE_DESCRIPTION)
         party_field = "CustomerRef" if kind == "invoice" else "VendorRef"
         body = {
             party_field: {"value": party.id},
@@ -306,19 +308,19 @@ class _Run:
         return tuple(outcomes)
 
 
-def run_dollar_test(
+def run_dollar_check(
     profile_name: str,
     *,
     api: QboApi | None = None,
-    plan: TestPlan | None = None,
+    plan: DollarCheckPlan | None = None,
     cleanup: bool = True,
     confirm_production: str | None = None,
     on_progress: ProgressCallback | None = None,
-) -> TestRunResult:
+) -> DollarCheckResult:
     """Post the $1.00 invoice and bill, then (with `cleanup`) void and delete them.
 
     Finishes an earlier run's interrupted cleanup first. Raises only
-    `ProductionConfirmationRequired` (nothing was written), `TestAlreadyRunning`, and
+    `ProductionConfirmationRequired` (nothing was written), `DollarCheckAlreadyRunning`, and
     `WizardError`s met before the profile's connection could be opened; everything after that
     is in the result, with every failure also in the profile's error log.
     """
@@ -326,17 +328,17 @@ def run_dollar_test(
     started = utc_timestamp()
     with exclusive_run(profile_name):
         try:
-            plan = plan or plan_dollar_test(profile_name, api)
+            plan = plan or plan_dollar_check(profile_name, api)
         except WizardError as error:
             damaged_mapping = isinstance(error, ConfigFileError) and error.path.name == MAPPING_FILE
             problem = problem_from_error(error, step_hint="map" if damaged_mapping else None)
             if not _already_logged(error, api):
                 _log(profile_name, problem)
-            result = TestRunResult(profile_name, started_at=started, problem=problem)
+            result = DollarCheckResult(profile_name, started_at=started, problem=problem)
             return _finish(result, api.realm_id)
         if plan.production and not confirmation_matches(confirm_production, plan.company_name):
             raise ProductionConfirmationRequired(plan.company_name, confirm_production)
-        base = TestRunResult(profile_name, plan.company_name, plan.realm_id, started_at=started)
+        base = DollarCheckResult(profile_name, plan.company_name, plan.realm_id, started_at=started)
         if plan.problem is not None:
             _log(profile_name, plan.problem)
             return _finish(replace(base, problem=plan.problem), api.realm_id)
@@ -365,12 +367,12 @@ def run_dollar_test(
 
 
 def _post_documents(
-    run: _Run, plan: TestPlan, cleanup: bool
-) -> tuple[list[DocumentResult], dict[DocumentKind, PartyRef], TestProblem | None]:
+    run: _Run, plan: DollarCheckPlan, cleanup: bool
+) -> tuple[list[DocumentResult], dict[DocumentKind, PartyRef], DollarCheckProblem | None]:
     """Post the invoice, then the bill; a connection-wide failure stops what is left."""
     results: list[DocumentResult] = []
     parties: dict[DocumentKind, PartyRef] = {}
-    blocker: TestProblem | None = None
+    blocker: DollarCheckProblem | None = None
     for kind in DOCUMENT_KINDS:
         if kind in plan.skipped:
             results.append(DocumentResult(kind, "skipped"))
@@ -434,12 +436,12 @@ def _same(run: _Run, planned: RecordedDocument) -> RecordedDocument:
     return planned
 
 
-def clean_up_test_documents(
+def clean_up_check_documents(
     profile_name: str,
     *,
     api: QboApi | None = None,
     on_progress: ProgressCallback | None = None,
-) -> TestRunResult:
+) -> DollarCheckResult:
     """Void / delete every test document still recorded for the connected company.
 
     Used by `qbo-wizard test --cleanup-only` and by the screen when the user kept the documents
@@ -455,7 +457,7 @@ def clean_up_test_documents(
         run = _Run(profile_name, api, on_progress, len(pending))
         outcomes = run.clean_all([_same(run, d) for d in pending])
         profile = load_profile(profile_name)
-        result = TestRunResult(
+        result = DollarCheckResult(
             profile_name,
             profile.company_name or "",
             api.realm_id,
@@ -465,7 +467,9 @@ def clean_up_test_documents(
         return _finish(result, api.realm_id, cleanup_only=True)
 
 
-def _finish(result: TestRunResult, realm_id: str, cleanup_only: bool = False) -> TestRunResult:
+def _finish(
+    result: DollarCheckResult, realm_id: str, cleanup_only: bool = False
+) -> DollarCheckResult:
     """Stamp the end time and record the outcome in the profile for the status home."""
     result = replace(result, finished_at=utc_timestamp())
     profile = load_profile(result.profile_name)  # read fresh: a token refresh may have saved it

@@ -6,7 +6,7 @@ from qbo_wizard.core.health.status import AreaStatus, StatusOptions, Verdict, pa
 from qbo_wizard.core.profile import Profile
 
 
-def last_test_status(profile: Profile, options: StatusOptions) -> AreaStatus:
+def last_check_status(profile: Profile, options: StatusOptions) -> AreaStatus:
     """The status home's last test row: passed or failed, when, and any cleanup still due."""
     test = profile.last_test
     if not test:
