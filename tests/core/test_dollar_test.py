@@ -8,6 +8,7 @@ from typing import Any
 import filelock
 import pytest
 
+from qbo_wizard.core import profile_lock
 from qbo_wizard.core.connection.api import QboApi
 from qbo_wizard.core.dollar_test.plan import (
     TEST_CUSTOMER_NAME,
@@ -426,6 +427,21 @@ def test_only_one_test_runs_at_a_time_per_profile(us: QboApi) -> None:
     with held, pytest.raises(DollarCheckAlreadyRunning):
         run_dollar_check("acme", api=us)
     assert run_dollar_check("acme", api=us).ok
+
+
+def test_the_outcome_is_saved_under_the_profile_lock_token_refreshes_take(
+    us: QboApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another writer (a token refresh, a command, the wizard) holds the profile and does not
+    # let go: the outcome waits for it instead of writing over what that writer saves.
+    monkeypatch.setattr(profile_lock, "LOCK_TIMEOUT_SECONDS", 0)
+    before = load_profile("acme").path.read_text()
+    with profile_lock.refresh_lock("acme"), pytest.raises(profile_lock.RefreshBusy):
+        run_dollar_check("acme", api=us)
+    assert load_profile("acme").path.read_text() == before
+    assert pending_cleanup("acme") == []  # the documents were still voided and deleted
+    assert run_dollar_check("acme", api=us).ok
+    assert load_profile("acme").last_test["ok"] is True
 
 
 def test_no_token_reaches_the_record_the_profile_or_the_result(

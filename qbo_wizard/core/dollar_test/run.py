@@ -46,7 +46,8 @@ from qbo_wizard.core.dollar_test.results import (
 from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.health.errorlog import record_failure
 from qbo_wizard.core.problems import WizardError
-from qbo_wizard.core.profile import MAPPING_FILE, load_profile, save_profile
+from qbo_wizard.core.profile import MAPPING_FILE, Profile, load_profile, save_profile
+from qbo_wizard.core.profile_lock import refresh_lock
 from qbo_wizard.core.progress import record_dollar_test
 from qbo_wizard.core.steps import StepId
 from qbo_wizard.core.timestamps import utc_timestamp
@@ -321,8 +322,9 @@ def run_dollar_check(
 
     Finishes an earlier run's interrupted cleanup first. Raises only
     `ProductionConfirmationRequired` (nothing was written), `DollarCheckAlreadyRunning`, and
-    `WizardError`s met before the profile's connection could be opened; everything after that
-    is in the result, with every failure also in the profile's error log.
+    `WizardError`s met before the profile's connection could be opened, or while saving the
+    outcome to the profile (`RefreshBusy` when another program holds the profile for over a
+    minute); everything else is in the result, with every failure also in the error log.
     """
     api = api or QboApi.for_profile(profile_name)
     started = utc_timestamp()
@@ -470,17 +472,31 @@ def clean_up_check_documents(
 def _finish(
     result: DollarCheckResult, realm_id: str, cleanup_only: bool = False
 ) -> DollarCheckResult:
-    """Stamp the end time and record the outcome in the profile for the status home."""
+    """Stamp the end time and record the outcome in the profile for the status home.
+
+    The profile is read and written under the profile lock that token refreshes, commands and
+    the wizard's own saves take, so none of their changes is lost to this one.
+    """
     result = replace(result, finished_at=utc_timestamp())
-    profile = load_profile(result.profile_name)  # read fresh: a token refresh may have saved it
     try:
         left = pending_cleanup(result.profile_name, realm_id) if realm_id else []
     except ConfigFileError:
         left = []  # the record is damaged; the result's problem names the file
+    with refresh_lock(result.profile_name):
+        profile = load_profile(result.profile_name)
+        _record_outcome(profile, result, pending=bool(left), cleanup_only=cleanup_only)
+        save_profile(profile)
+    return result
+
+
+def _record_outcome(
+    profile: Profile, result: DollarCheckResult, *, pending: bool, cleanup_only: bool
+) -> None:
+    """`profile.last_test` (and the step's progress) after a run or a cleanup on its own."""
     if cleanup_only:
         last = dict(profile.last_test)
         last.update(
-            pending_cleanup=bool(left),
+            pending_cleanup=pending,
             cleaned_at=result.finished_at,
             cleanup=[o.to_json() for o in result.earlier_cleanup],
         )
@@ -509,8 +525,6 @@ def _finish(
                 }
                 for d in result.documents
             ],
-            "pending_cleanup": bool(left),
+            "pending_cleanup": pending,
         }
         record_dollar_test(profile, passed=result.ok)
-    save_profile(profile)
-    return result
