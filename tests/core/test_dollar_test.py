@@ -10,12 +10,7 @@ import pytest
 
 from qbo_wizard.core import profile_lock
 from qbo_wizard.core.connection.api import QboApi
-from qbo_wizard.core.dollar_test.plan import (
-    TEST_CUSTOMER_NAME,
-    TEST_VENDOR_NAME,
-    ProductionConfirmationRequired,
-    plan_dollar_check,
-)
+from qbo_wizard.core.dollar_test.plan import ProductionConfirmationRequired, plan_dollar_check
 from qbo_wizard.core.dollar_test.record import (
     DollarCheckAlreadyRunning,
     load_record,
@@ -29,6 +24,7 @@ from qbo_wizard.core.dollar_test.run import (
     run_dollar_check,
 )
 from qbo_wizard.core.health.errorlog import recent_failures
+from qbo_wizard.core.line_kinds import BILL, INVOICE
 from qbo_wizard.core.mapping.file import mapping_path
 from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, EXIT_RECONNECT
 from qbo_wizard.core.profile import load_profile
@@ -51,6 +47,7 @@ from .dollar_test_helpers import (
 )
 
 US_ITEM, US_ACCOUNT = "Truckload Freight", "Carrier Costs:Linehaul"
+TEST_CUSTOMER_NAME, TEST_VENDOR_NAME = INVOICE.check_party_name, BILL.check_party_name
 
 
 @pytest.fixture

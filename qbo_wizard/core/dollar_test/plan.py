@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from qbo_wizard.core.connection.api import QboApi
 from qbo_wizard.core.dollar_test.record import CompanyRecord, RecordedDocument, load_record
 from qbo_wizard.core.dollar_test.results import DOCUMENT_KINDS, DocumentKind, DollarCheckProblem
+from qbo_wizard.core.line_kinds import BILL, INVOICE, line_kind
 from qbo_wizard.core.mapping.file import LineMapping, SavedMapping, load_saved_mapping
 from qbo_wizard.core.mapping.integrations import Integration, load_integration
 from qbo_wizard.core.problems import (
@@ -15,9 +16,6 @@ from qbo_wizard.core.problems import (
     WizardError,
 )
 from qbo_wizard.core.profile import Profile, load_profile
-
-TEST_CUSTOMER_NAME = "qbo-wizard test customer"
-TEST_VENDOR_NAME = "qbo-wizard test carrier"
 
 
 class ProductionConfirmationRequired(UsageError):
@@ -42,7 +40,8 @@ def production_warning(company_name: str) -> str:
     """What the user agrees to on a production company, in plain words."""
     return (
         f"'{company_name}' is a real QuickBooks company: the test posts a real $1.00 invoice "
-        f"(to '{TEST_CUSTOMER_NAME}') and a real $1.00 bill (from '{TEST_VENDOR_NAME}') in "
+        f"(to '{INVOICE.check_party_name}') and a real $1.00 bill (from "
+        f"'{BILL.check_party_name}') in "
         "its books. If you choose cleanup, the invoice is voided afterwards (it stays, at "
         "zero, in the audit trail) and the bill is deleted. Type the company's name to confirm."
     )
@@ -131,13 +130,14 @@ def _choose_line(
         if line_id not in saved.lines or not saved.lines[line_id].unused
     ]
     if not waiting:
-        what = "invoice" if kind == "invoice" else "bill"
+        what = line_kind(kind).document
         return None, f"The integration sends no {what} lines for this company.", None
     first = waiting[0]
-    noun = "item" if kind == "invoice" else "account"
+    facts = line_kind(kind)
     problem = DollarCheckProblem(
-        message=f"No {kind} line is mapped yet, so there is nothing to post the $1.00 {kind} "
-        f"with. Map '{labels.get(first, first)}' to an {noun} in step 7.",
+        message=f"No {facts.document} line is mapped yet, so there is nothing to post the $1.00 "
+        f"{facts.document} with. Map '{labels.get(first, first)}' to {facts.target_article} in "
+        "step 7.",
         step="map",
         line_id=first,
     )

@@ -16,6 +16,7 @@ from qbo_wizard.core.files import (
     read_yaml_mapping,
     write_yaml_mapping,
 )
+from qbo_wizard.core.line_kinds import line_kind
 from qbo_wizard.core.paths import ensure_private_dir, profile_dir
 from qbo_wizard.core.problems import WizardError
 
@@ -68,30 +69,31 @@ class RecordedDocument:
 class CompanyRecord:
     """What the test remembers about one company (realm)."""
 
-    customer: PartyRef | None = None
-    vendor: PartyRef | None = None
+    parties: dict[DocumentKind, PartyRef] = field(default_factory=dict)
     documents: list[RecordedDocument] = field(default_factory=list)
 
     def party(self, kind: DocumentKind) -> PartyRef | None:
-        return self.customer if kind == "invoice" else self.vendor
+        return self.parties.get(kind)
 
     def set_party(self, kind: DocumentKind, party: PartyRef) -> None:
-        remembered = PartyRef(party.id, party.name)
-        if kind == "invoice":
-            self.customer = remembered
-        else:
-            self.vendor = remembered
+        self.parties[kind] = PartyRef(party.id, party.name)
 
     def sending(self, kind: DocumentKind) -> RecordedDocument | None:
         return next((d for d in self.documents if d.kind == kind and d.state == "sending"), None)
 
     def to_yaml(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
-        for key, party in (("customer", self.customer), ("vendor", self.vendor)):
+        for kind in DOCUMENT_KINDS:
+            party = self.parties.get(kind)
             if party is not None:
-                data[key] = {"id": party.id, "name": party.name}
+                data[_party_key(kind)] = {"id": party.id, "name": party.name}
         data["documents"] = [d.to_yaml() for d in self.documents]
         return data
+
+
+def _party_key(kind: DocumentKind) -> str:
+    """The record's key for a kind's party: `customer` or `vendor`."""
+    return line_kind(kind).party_entity.lower()
 
 
 def record_path(profile_name: str) -> Path:
@@ -122,6 +124,16 @@ def _read_party(path: Path, raw: object, where: str) -> PartyRef | None:
     if not isinstance(raw, dict) or ident is None:
         raise ConfigFileError(path, f"'{where}' should be {{id: …, name: …}}")
     return PartyRef(ident, text_value(raw.get("name")) or "")
+
+
+def _read_parties(path: Path, raw: dict[Any, Any], where: str) -> dict[DocumentKind, PartyRef]:
+    parties = {}
+    for kind in DOCUMENT_KINDS:
+        key = _party_key(kind)
+        party = _read_party(path, raw.get(key), f"{where}.{key}")
+        if party is not None:
+            parties[kind] = party
+    return parties
 
 
 def _read_document(path: Path, raw: object, where: str) -> RecordedDocument:
@@ -164,8 +176,7 @@ def load_record(profile_name: str) -> dict[str, CompanyRecord]:
         if not isinstance(documents, list):
             raise ConfigFileError(path, f"'companies.{realm}.documents' should be a list")
         records[str(realm)] = CompanyRecord(
-            customer=_read_party(path, raw.get("customer"), f"companies.{realm}.customer"),
-            vendor=_read_party(path, raw.get("vendor"), f"companies.{realm}.vendor"),
+            parties=_read_parties(path, raw, f"companies.{realm}"),
             documents=[
                 _read_document(path, d, f"companies.{realm}.documents[{i}]")
                 for i, d in enumerate(documents)

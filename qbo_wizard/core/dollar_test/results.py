@@ -10,7 +10,7 @@ from typing import Any, Literal, cast
 from qbo_wizard.core.connection.api import QboApiError
 from qbo_wizard.core.connection.intuit import OAuthCallFailed
 from qbo_wizard.core.health.explain import explain_error
-from qbo_wizard.core.mapping.integrations import LineKind
+from qbo_wizard.core.line_kinds import LINE_KINDS, LineKind
 from qbo_wizard.core.problems import (
     EXIT_OK,
     EXIT_PROBLEM,
@@ -19,8 +19,8 @@ from qbo_wizard.core.problems import (
 )
 from qbo_wizard.core.steps import StepId, is_step_id
 
-DocumentKind = LineKind  # "invoice" or "bill"
-DOCUMENT_KINDS: tuple[DocumentKind, ...] = ("invoice", "bill")
+DocumentKind = LineKind  # each test document posts one kind of line
+DOCUMENT_KINDS: tuple[DocumentKind, ...] = LINE_KINDS
 
 PostStatus = Literal["posted", "failed", "not-tried", "skipped"]
 CleanupStatus = Literal["voided", "deleted", "already-gone", "kept", "failed", "not-tried"]

@@ -11,8 +11,6 @@ from qbo_wizard.core.connection.api import QboApi, QboApiError
 from qbo_wizard.core.connection.intuit import OAuthCallFailed
 from qbo_wizard.core.connection.tokens import ReconnectRequired, TokensNotSaved
 from qbo_wizard.core.dollar_test.plan import (
-    TEST_CUSTOMER_NAME,
-    TEST_VENDOR_NAME,
     DollarCheckPlan,
     PlannedLine,
     ProductionConfirmationRequired,
@@ -45,6 +43,7 @@ from qbo_wizard.core.dollar_test.results import (
 )
 from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.health.errorlog import record_failure
+from qbo_wizard.core.line_kinds import line_kind
 from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.profile import MAPPING_FILE, Profile, load_profile, save_profile
 from qbo_wizard.core.profile_lock import refresh_lock
@@ -63,11 +62,6 @@ RESEND_ADVICE = (
     "Run the test again when the connection is back: it sends the same request id, so "
     "QuickBooks returns the document it may already have made instead of making a second one."
 )
-
-
-DOCUMENT_ENTITY: dict[DocumentKind, str] = {"invoice": "Invoice", "bill": "Bill"}
-PARTY_ENTITY: dict[DocumentKind, str] = {"invoice": "Customer", "bill": "Vendor"}
-PARTY_NAME: dict[DocumentKind, str] = {"invoice": TEST_CUSTOMER_NAME, "bill": TEST_VENDOR_NAME}
 
 
 def _already_logged(error: BaseException, api: QboApi) -> bool:
@@ -142,7 +136,7 @@ class _Run:
 
     def party(self, kind: DocumentKind) -> PartyRef:
         """The test customer or carrier: the remembered one, one found by name, or a new one."""
-        entity = PARTY_ENTITY[kind]
+        entity = line_kind(kind).party_entity
         remembered = self.company.party(kind)
         if remembered is not None:
             try:
@@ -153,7 +147,7 @@ class _Run:
             else:
                 if found.get("Active", True) is not False:
                     return PartyRef(str(found["Id"]), str(found.get("DisplayName", "")))
-        base = PARTY_NAME[kind]
+        base = line_kind(kind).check_party_name
         for attempt in range(1, MAX_NAME_TRIES + 1):
             name = base if attempt == 1 else f"{base} {attempt}"
             # Created straight away (one call); only when the name is taken (6240) is the
@@ -204,9 +198,8 @@ class _Run:
             entry.cleanup = "wanted" if cleanup else "keep"
         self.save()  # the request id is on disk before QuickBooks hears of it
         line = planned.mapping.posting_line(CHECK_AMOUNT, LINE_DESCRIPTION)
-        party_field = "CustomerRef" if kind == "invoice" else "VendorRef"
         body = {
-            party_field: {"value": party.id},
+            line_kind(kind).party_ref_field: {"value": party.id},
             "Line": [line],
             "DocNumber": doc_number_for(entry.request_id),
             "PrivateNote": PRIVATE_NOTE,
@@ -215,7 +208,7 @@ class _Run:
             kind=kind, status="failed", line_id=planned.line_id, line_label=planned.label
         )
         try:
-            made = self.api.create(DOCUMENT_ENTITY[kind], body, entry.request_id)
+            made = self.api.create(line_kind(kind).entity, body, entry.request_id)
         except WizardError as error:
             problem = self.problem(error, planned.line_id)
             status = error.status if isinstance(error, QboApiError) else None
@@ -267,32 +260,33 @@ class _Run:
     ) -> CleanupStatus:
         """Void the invoice or delete the bill with its current SyncToken: the one it was just
         posted with, else (and after a 5010: someone changed it) the one read from QuickBooks."""
-        entity = DOCUMENT_ENTITY[kind]
+        facts = line_kind(kind)
+        voids = facts.cleanup_verb == "void"  # a voided document stays, at zero
         for attempt in (1, 2):
             if attempt == 1 and posted_sync_token is not None:
                 sync_token = posted_sync_token
             else:
                 try:
-                    current = self.api.get(entity, document_id)
+                    current = self.api.get(facts.entity, document_id)
                 except QboApiError as error:
                     if _is_missing(error):
                         return "already-gone"
                     raise
-                if kind == "invoice" and number_value(current.get("TotalAmt")) == 0:
+                if voids and number_value(current.get("TotalAmt")) == 0:
                     return "voided"  # voided earlier (an answer lost on the way, or by hand)
                 sync_token = str(current.get("SyncToken", "0"))
             try:
-                if kind == "invoice":
+                if voids:
                     self.api.void_invoice(document_id, sync_token)
                 else:
-                    self.api.delete(entity, document_id, sync_token)
+                    self.api.delete(facts.entity, document_id, sync_token)
             except QboApiError as error:
                 if error.code == "5010" and attempt == 1:
                     continue  # someone changed it meanwhile: read it again, once
                 if _is_missing(error):
                     return "already-gone"
                 raise
-            return "voided" if kind == "invoice" else "deleted"
+            return cast(CleanupStatus, facts.cleanup_done)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def clean_all(self, entries: list[RecordedDocument]) -> tuple[CleanupOutcome, ...]:
@@ -302,9 +296,11 @@ class _Run:
                 number = entry.number or entry.id or ""
                 outcomes.append(CleanupOutcome(entry.kind, entry.id or "", number, "not-tried"))
                 continue
-            stage: Stage = "void" if entry.kind == "invoice" else "delete"
-            verb = "Voiding" if entry.kind == "invoice" else "Deleting"
-            self.progress(stage, f"{verb} test {entry.kind} {entry.number or entry.id}")
+            facts = line_kind(entry.kind)
+            self.progress(
+                cast(Stage, facts.cleanup_verb),
+                f"{facts.cleanup_doing} test {facts.document} {entry.number or entry.id}",
+            )
             outcomes.append(self.clean(entry))
         return tuple(outcomes)
 
@@ -389,8 +385,10 @@ def _post_documents(
         if blocker is not None:
             results.append(blank)
             continue
-        who, stage = ("customer", "customer") if kind == "invoice" else ("carrier", "vendor")
-        run.progress(cast(Stage, stage), f"Finding the test {who}")
+        facts = line_kind(kind)
+        run.progress(
+            cast(Stage, facts.party_entity.lower()), f"Finding the test {facts.party_role}"
+        )
         try:
             parties[kind] = run.party(kind)
         except WizardError as error:
