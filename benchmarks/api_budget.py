@@ -48,7 +48,8 @@ def run_steps_5_to_8(realm_id: str | None = None) -> dict[str, Any]:
         start_authorization,
         wait_for_loopback,
     )
-    from qbo_wizard.core.dollar_test.run import plan_dollar_test, run_dollar_test
+    from qbo_wizard.core.dollar_test.plan import plan_dollar_check
+    from qbo_wizard.core.dollar_test.run import run_dollar_check
     from qbo_wizard.core.mapping.company_lists import company_lists_for
     from qbo_wizard.core.mapping.integrations import load_integration
     from qbo_wizard.core.mapping.rules import MappingDraft
@@ -104,8 +105,8 @@ def run_steps_5_to_8(realm_id: str | None = None) -> dict[str, Any]:
         draft.save(PROFILE)
         step_done("map")
         # Step 8: the $1.00 invoice and bill, then void and delete.
-        plan = plan_dollar_test(PROFILE, api)
-        outcome = run_dollar_test(PROFILE, api=api, plan=plan, cleanup=True)
+        plan = plan_dollar_check(PROFILE, api)
+        outcome = run_dollar_check(PROFILE, api=api, plan=plan, cleanup=True)
         step_done("test")
         if not outcome.ok:
             raise RuntimeError(f"the $1.00 test did not pass: {outcome.summary()}")

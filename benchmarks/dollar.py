@@ -46,7 +46,8 @@ def _map_company(profile: str) -> None:
 def dollar_test(runs: int, sim: SimulatorProcess, *, warm_up: bool = True) -> Result:
     """Median seconds of the $1.00 test with throttling on against off, interleaved."""
     from qbo_wizard.core.connection.api import QboApi
-    from qbo_wizard.core.dollar_test.run import plan_dollar_test, run_dollar_test
+    from qbo_wizard.core.dollar_test.plan import plan_dollar_check
+    from qbo_wizard.core.dollar_test.run import run_dollar_check
     from qbo_wizard.core.mapping.company_lists import company_lists_for
     from qbo_wizard.simulator.companies import US_REALM
 
@@ -63,8 +64,8 @@ def dollar_test(runs: int, sim: SimulatorProcess, *, warm_up: bool = True) -> Re
         company_lists_for(api, PROFILE, refresh=True)  # step 7's last reads, just before
         sim.counts(reset=True)
         started = time.perf_counter()
-        plan = plan_dollar_test(PROFILE, api)
-        outcome = run_dollar_test(PROFILE, api=api, plan=plan, cleanup=True)
+        plan = plan_dollar_check(PROFILE, api)
+        outcome = run_dollar_check(PROFILE, api=api, plan=plan, cleanup=True)
         elapsed = time.perf_counter() - started
         counts = sim.counts()
         refused["on" if throttle else "off"] += counts.get("throttled", 0)

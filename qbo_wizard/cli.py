@@ -50,7 +50,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Check, show, export or import how your line items map to QuickBooks (step 7).",
     ),
     "test": (
-        "testpost",
+        "dollar_test",
         "Post a $1.00 test invoice and carrier bill, then void and delete them (step 8).",
     ),
     "doctor": ("doctor", "Check the profile's health: keyring, keys, connection, expiry, mapping."),

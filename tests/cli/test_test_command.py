@@ -11,12 +11,12 @@ import pytest
 
 from qbo_wizard.cli import main
 from qbo_wizard.core.connection.tokens import TokenStore
-from qbo_wizard.core.dollar_test.run import pending_cleanup
+from qbo_wizard.core.dollar_test.record import pending_cleanup
 from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, EXIT_RECONNECT, EXIT_USAGE
 from qbo_wizard.simulator.companies import PRODUCTION_REALM, US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
 
-from ..core.testpost_helpers import connect, map_in_step_7, write_mapping
+from ..core.dollar_test_helpers import connect, map_in_step_7, write_mapping
 
 ITEM, ACCOUNT = "Truckload Freight", "Carrier Costs:Linehaul"
 

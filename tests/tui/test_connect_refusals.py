@@ -15,8 +15,8 @@ from qbo_wizard.tui.widgets.explained import ExplainedProblem
 from qbo_wizard.tui.widgets.secret_input import SecretInput
 
 from .conftest import demo_wizard
+from .test_dollar_test_screen import mapped_us_profile, press, status, text_of
 from .test_every_size import unexpected_problems
-from .test_test_step import mapped_us_profile, press, status, text_of
 
 ALREADY_PURCHASED = "Another QuickBooks user already has this app connected to the company"
 

@@ -22,7 +22,7 @@ from qbo_wizard.tui.widgets.secret_input import SecretInput
 from qbo_wizard.tui.widgets.tick_box import TickBox
 
 from .conftest import demo_wizard
-from .test_test_step import mapped_us_profile, press, shown, status
+from .test_dollar_test_screen import mapped_us_profile, press, shown, status
 
 US_COMPANY = "Bluewater Freight Brokers LLC"
 

@@ -22,7 +22,7 @@ from qbo_wizard.tui.screens.status_home import StatusHomeScreen, StatusRow
 from qbo_wizard.tui.screens.troubleshoot import TroubleshootScreen
 from qbo_wizard.tui.screenshots import settle
 from tests.connected import connected_profile
-from tests.core.testpost_helpers import map_in_step_7, no_wait
+from tests.core.dollar_test_helpers import map_in_step_7, no_wait
 from tests.tui.conftest import demo_wizard
 
 SIZE = (120, 40)

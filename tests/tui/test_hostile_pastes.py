@@ -14,7 +14,7 @@ from tests.connected import store_demo_keys
 
 from .conftest import StepHost, demo_wizard
 from .test_connect_steps import _paste_url_pane, status_text
-from .test_test_step import SIZE, press, status
+from .test_dollar_test_screen import SIZE, press, status
 
 
 def label_text(app: Any, selector: str) -> str:

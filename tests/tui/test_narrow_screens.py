@@ -17,7 +17,7 @@ from qbo_wizard.tui.widgets.secret_input import SecretInput
 from qbo_wizard.tui.widgets.step_nav import StepOptions
 
 from .conftest import demo_wizard
-from .test_test_step import mapped_us_profile
+from .test_dollar_test_screen import mapped_us_profile
 
 
 def fully_wrapped(app: Any, label: Label, words: str) -> None:

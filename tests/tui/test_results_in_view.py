@@ -23,7 +23,7 @@ from qbo_wizard.tui.session import DemoInfo
 from qbo_wizard.tui.widgets.explained import ExplainedProblem
 
 from .conftest import StepHost, demo_wizard
-from .test_test_step import mapped_us_profile, press, status
+from .test_dollar_test_screen import mapped_us_profile, press, status
 
 SCREEN_SHARE = (80, 24)
 

@@ -10,7 +10,7 @@ from qbo_wizard.tui.screens.troubleshoot import CheckRow
 from qbo_wizard.tui.screenshots import settle
 
 from .conftest import StepHost, demo_wizard
-from .test_test_step import mapped_us_profile
+from .test_dollar_test_screen import mapped_us_profile
 
 DEPENDENT_CHECKS = ("tokens", "access-token", "refresh-window", "hard-limit")
 

@@ -19,7 +19,7 @@ from qbo_wizard.tui.screenshots import SAMPLE_ERROR, open_tab, settle
 from qbo_wizard.tui.session import DemoInfo
 
 from .conftest import StepHost
-from .test_test_step import mapped_us_profile
+from .test_dollar_test_screen import mapped_us_profile
 
 WIDE = (120, 40)
 NARROW = (80, 24)

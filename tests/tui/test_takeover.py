@@ -11,7 +11,7 @@ from qbo_wizard.tui.screens.status_home import StatusHomeScreen
 from qbo_wizard.tui.screenshots import settle, visible_text
 
 from .conftest import demo_wizard
-from .test_test_step import mapped_us_profile
+from .test_dollar_test_screen import mapped_us_profile
 
 US_COMPANY = "Bluewater Freight Brokers LLC"
 

@@ -23,7 +23,7 @@ from qbo_wizard.tui.screens.troubleshoot import SCENARIOS, CheckRow
 from qbo_wizard.tui.screenshots import leaked, open_tab, settle
 
 from .conftest import StepHost, demo_info
-from .test_test_step import SIZE, mapped_us_profile, press, shown, status, text_of
+from .test_dollar_test_screen import SIZE, mapped_us_profile, press, shown, status, text_of
 
 AP_FAULT = (
     '{"Fault":{"Error":[{"Message":"A business validation error has occurred while processing '

@@ -77,7 +77,7 @@ STATUS_CHECKS: dict[AreaId, str] = {
     "connection": "qbo_wizard.core.health.doctor:connection_status",
     "token-expiry": "qbo_wizard.core.health.doctor:token_expiry_status",
     "mapping": "qbo_wizard.core.mapping.check:check_mapping_status",
-    "last-test": "qbo_wizard.core.dollar_test.run:last_test_status",
+    "last-test": "qbo_wizard.core.dollar_test.status:last_check_status",
 }
 
 

@@ -25,7 +25,7 @@ STEP_SCREENS: dict[StepId, str] = {
     "credentials": "credentials:CredentialsScreen",
     "connect": "connect:ConnectScreen",
     "map": "mapping:MappingScreen",
-    "test": "test_step:TestStepScreen",
+    "test": "dollar_test:DollarCheckScreen",
     "troubleshoot": "troubleshoot:TroubleshootScreen",
 }
 """Step id -> `module:Class` of its screen, the module relative to this package."""

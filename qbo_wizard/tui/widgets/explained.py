@@ -20,7 +20,7 @@ from qbo_wizard.core.steps import StepId, is_step_id, step_by_id
 from qbo_wizard.tui.widgets.clipboard import send_to_clipboard
 
 if TYPE_CHECKING:  # the step screens import these cores when they need them
-    from qbo_wizard.core.dollar_test.run import TestProblem
+    from qbo_wizard.core.dollar_test.results import DollarCheckProblem
     from qbo_wizard.core.health.explain import Explanation
 
 
@@ -98,7 +98,7 @@ class ExplainedProblem(Vertical):
     @classmethod
     def from_test_problem(
         cls,
-        problem: TestProblem,
+        problem: DollarCheckProblem,
         *,
         line_label: str | None = None,
         current_step: StepId | None = None,

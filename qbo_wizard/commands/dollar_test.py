@@ -15,19 +15,20 @@ import sys
 from typing import TextIO
 
 from qbo_wizard.core.connection.api import QboApi
-from qbo_wizard.core.dollar_test.run import (
-    DocumentResult,
-    ProgressCallback,
-    TestPlan,
-    TestProblem,
-    TestProgress,
-    TestRunResult,
-    clean_up_test_documents,
+from qbo_wizard.core.dollar_test.plan import (
+    DollarCheckPlan,
     confirmation_matches,
-    plan_dollar_test,
+    plan_dollar_check,
     production_warning,
-    run_dollar_test,
 )
+from qbo_wizard.core.dollar_test.results import (
+    DocumentResult,
+    DollarCheckProblem,
+    DollarCheckProgress,
+    DollarCheckResult,
+    ProgressCallback,
+)
+from qbo_wizard.core.dollar_test.run import clean_up_check_documents, run_dollar_check
 from qbo_wizard.core.problems import EXIT_OK
 from qbo_wizard.core.steps import step_by_id
 
@@ -61,13 +62,13 @@ def run(args: argparse.Namespace) -> int:
     api = QboApi.for_profile(args.profile)
     progress = _progress() if not args.json else None
     if args.cleanup_only:
-        result = clean_up_test_documents(args.profile, api=api, on_progress=progress)
+        result = clean_up_check_documents(args.profile, api=api, on_progress=progress)
     else:
-        plan = plan_dollar_test(args.profile, api)
+        plan = plan_dollar_check(args.profile, api)
         confirmation = args.confirm_production
         if plan.production and not confirmation_matches(confirmation, plan.company_name):
             confirmation = _ask_for_confirmation(plan) if confirmation is None else confirmation
-        result = run_dollar_test(
+        result = run_dollar_check(
             args.profile,
             api=api,
             plan=plan,
@@ -82,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
-def _ask_for_confirmation(plan: TestPlan) -> str | None:
+def _ask_for_confirmation(plan: DollarCheckPlan) -> str | None:
     """On a terminal, ask for the company's name; elsewhere leave it to the flag."""
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         return None
@@ -98,7 +99,7 @@ def _progress() -> ProgressCallback | None:
     if not sys.stderr.isatty():
         return None
 
-    def show(step: TestProgress) -> None:
+    def show(step: DollarCheckProgress) -> None:
         print(f"[{step.index}/{step.total}] {step.message}…", file=sys.stderr)
 
     return show
@@ -113,7 +114,7 @@ def _marks(out: TextIO) -> tuple[str, str]:
     return "✓", "✗"
 
 
-def _print_problem(problem: TestProblem, out: TextIO, indent: str = "    ") -> None:
+def _print_problem(problem: DollarCheckProblem, out: TextIO, indent: str = "    ") -> None:
     if problem.title and problem.detail:
         print(f"{indent}QuickBooks said: {problem.detail}", file=out)
     elif problem.title:
@@ -152,7 +153,7 @@ def _print_document(document: DocumentResult, out: TextIO) -> None:
         _print_problem(document.problem, out)
 
 
-def _print_result(result: TestRunResult, *, cleanup_only: bool, out: TextIO) -> None:
+def _print_result(result: DollarCheckResult, *, cleanup_only: bool, out: TextIO) -> None:
     _, bad = _marks(out)
     company = result.company_name or "the connected company"
     title = "Cleaning up $1.00 test documents" if cleanup_only else "$1.00 test"

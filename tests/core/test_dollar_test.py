@@ -8,23 +8,23 @@ from typing import Any
 import filelock
 import pytest
 
+from qbo_wizard.core import profile_lock
 from qbo_wizard.core.connection.api import QboApi
-from qbo_wizard.core.dollar_test.run import (
-    RESEND_ADVICE,
-    TEST_CUSTOMER_NAME,
-    TEST_VENDOR_NAME,
-    ProductionConfirmationRequired,
-    TestAlreadyRunning,
-    TestProgress,
-    TestRunResult,
-    clean_up_test_documents,
+from qbo_wizard.core.dollar_test.plan import ProductionConfirmationRequired, plan_dollar_check
+from qbo_wizard.core.dollar_test.record import (
+    DollarCheckAlreadyRunning,
     load_record,
     pending_cleanup,
-    plan_dollar_test,
     record_path,
-    run_dollar_test,
+)
+from qbo_wizard.core.dollar_test.results import DollarCheckProgress, DollarCheckResult
+from qbo_wizard.core.dollar_test.run import (
+    RESEND_ADVICE,
+    clean_up_check_documents,
+    run_dollar_check,
 )
 from qbo_wizard.core.health.errorlog import recent_failures
+from qbo_wizard.core.line_kinds import BILL, INVOICE
 from qbo_wizard.core.mapping.file import mapping_path
 from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, EXIT_RECONNECT
 from qbo_wizard.core.profile import load_profile
@@ -37,7 +37,7 @@ from qbo_wizard.simulator.companies import (
 )
 from qbo_wizard.simulator.server import SimulatorServer
 
-from .testpost_helpers import (
+from .dollar_test_helpers import (
     connect,
     documents_for,
     map_in_step_7,
@@ -47,6 +47,7 @@ from .testpost_helpers import (
 )
 
 US_ITEM, US_ACCOUNT = "Truckload Freight", "Carrier Costs:Linehaul"
+TEST_CUSTOMER_NAME, TEST_VENDOR_NAME = INVOICE.check_party_name, BILL.check_party_name
 
 
 @pytest.fixture
@@ -56,11 +57,11 @@ def us(simulator: SimulatorServer) -> QboApi:
     return api
 
 
-def _invoice(result: TestRunResult) -> Any:
+def _invoice(result: DollarCheckResult) -> Any:
     return next(d for d in result.documents if d.kind == "invoice")
 
 
-def _bill(result: TestRunResult) -> Any:
+def _bill(result: DollarCheckResult) -> Any:
     return next(d for d in result.documents if d.kind == "bill")
 
 
@@ -72,8 +73,8 @@ def _named(api: QboApi, entity: str, name: str) -> list[dict[str, Any]]:
 def test_us_company_posts_both_documents_links_them_and_tidies_up(
     simulator: SimulatorServer, us: QboApi
 ) -> None:
-    seen: list[TestProgress] = []
-    result = run_dollar_test("acme", api=us, on_progress=seen.append)
+    seen: list[DollarCheckProgress] = []
+    result = run_dollar_check("acme", api=us, on_progress=seen.append)
 
     assert result.ok and result.exit_code == EXIT_OK, result.problems()
     invoice, bill = _invoice(result), _bill(result)
@@ -109,8 +110,8 @@ def test_us_company_posts_both_documents_links_them_and_tidies_up(
 
 
 def test_a_second_run_reuses_the_test_parties(us: QboApi) -> None:
-    first = run_dollar_test("acme", api=us)
-    second = run_dollar_test("acme", api=us)
+    first = run_dollar_check("acme", api=us)
+    second = run_dollar_check("acme", api=us)
     assert second.ok
     assert second.customer.id == first.customer.id and not second.customer.created
     assert second.vendor.id == first.vendor.id
@@ -121,7 +122,7 @@ def test_a_second_run_reuses_the_test_parties(us: QboApi) -> None:
 def test_uk_company_posts_with_the_mapped_tax_code(simulator: SimulatorServer) -> None:
     api = connect(simulator, "thames", UK_REALM)
     map_in_step_7(api, "thames", "Full Load", "Subcontractor Haulage", tax_code="20.0% S")
-    result = run_dollar_test("thames", api=api, cleanup=False)
+    result = run_dollar_check("thames", api=api, cleanup=False)
     assert result.ok, result.problems()
     invoice, bill = _invoice(result), _bill(result)
     assert invoice.amount_text() == "1.20 GBP"  # $1.00 plus 20% VAT
@@ -143,7 +144,7 @@ def test_canadian_and_australian_companies_post_with_the_mapped_tax_code(
 ) -> None:
     api = connect(simulator, "haulier", realm_id)
     map_in_step_7(api, "haulier", "Full Load", "Subcontractor Haulage", tax_code=tax_code)
-    result = run_dollar_test("haulier", api=api, cleanup=False)
+    result = run_dollar_check("haulier", api=api, cleanup=False)
     assert result.ok, result.problems()
     invoice, bill = _invoice(result), _bill(result)
     assert invoice.amount_text() == invoice_total
@@ -157,7 +158,7 @@ def test_a_dropped_answer_is_retried_and_makes_exactly_one_invoice(
     simulator: SimulatorServer, us: QboApi
 ) -> None:
     simulator.control("drop_next_response", path_contains="/invoice")
-    result = run_dollar_test("acme", api=us, cleanup=False)
+    result = run_dollar_check("acme", api=us, cleanup=False)
     assert result.ok, result.problems()
     assert len(documents_for(us, "Invoice", "CustomerRef", result.customer.id)) == 1
 
@@ -167,7 +168,7 @@ def test_a_lost_connection_is_replayed_by_the_next_run_not_posted_twice(
 ) -> None:
     for _ in range(3):  # the first try and both retries lose their answers
         simulator.control("drop_next_response", path_contains="/invoice")
-    first = run_dollar_test("acme", api=us)
+    first = run_dollar_check("acme", api=us)
     invoice = _invoice(first)
     assert invoice.status == "failed" and first.exit_code == EXIT_PROBLEM
     assert RESEND_ADVICE in invoice.problem.fix
@@ -175,7 +176,7 @@ def test_a_lost_connection_is_replayed_by_the_next_run_not_posted_twice(
     (waiting,) = load_record("acme")[US_REALM].documents
     assert waiting.state == "sending"
 
-    second = run_dollar_test("acme", api=us, cleanup=False)
+    second = run_dollar_check("acme", api=us, cleanup=False)
     again = _invoice(second)
     assert second.ok and again.resent
     made = documents_for(us, "Invoice", "CustomerRef", second.customer.id)
@@ -187,7 +188,7 @@ def test_a_bill_mapped_to_accounts_payable_fails_with_6000_explained_and_points_
 ) -> None:
     api = connect(simulator, "acme", US_REALM)
     write_mapping(api, "acme", US_ITEM, "Accounts Payable (A/P)")
-    result = run_dollar_test("acme", api=api)
+    result = run_dollar_check("acme", api=api)
 
     assert not result.ok and result.exit_code == EXIT_PROBLEM
     invoice, bill = _invoice(result), _bill(result)
@@ -209,11 +210,11 @@ def test_a_bill_mapped_to_accounts_payable_fails_with_6000_explained_and_points_
 def test_an_access_token_expiring_mid_test_is_refreshed_once_and_the_test_continues(
     simulator: SimulatorServer, us: QboApi
 ) -> None:
-    def expire_before_the_bill(step: TestProgress) -> None:
+    def expire_before_the_bill(step: DollarCheckProgress) -> None:
         if step.stage == "vendor":
             simulator.advance_clock(3700)  # QuickBooks now refuses the hour-old access token
 
-    result = run_dollar_test("acme", api=us, on_progress=expire_before_the_bill)
+    result = run_dollar_check("acme", api=us, on_progress=expire_before_the_bill)
     assert result.ok, result.problems()
     (grant,) = [g for g in simulator.oauth.grants if g.realm_id == US_REALM]
     assert len(grant.access_tokens) == 2  # the minted one and exactly one refresh
@@ -223,19 +224,19 @@ def test_an_access_token_expiring_mid_test_is_refreshed_once_and_the_test_contin
 def test_an_interrupted_cleanup_is_finished_by_the_next_run(
     simulator: SimulatorServer, us: QboApi
 ) -> None:
-    def stop_at_cleanup(step: TestProgress) -> None:
+    def stop_at_cleanup(step: DollarCheckProgress) -> None:
         if step.stage == "void":
             raise KeyboardInterrupt  # the user pressed Ctrl+C, or the window closed
 
     with pytest.raises(KeyboardInterrupt):
-        run_dollar_test("acme", api=us, on_progress=stop_at_cleanup)
+        run_dollar_check("acme", api=us, on_progress=stop_at_cleanup)
     left = pending_cleanup("acme")
     assert sorted(d.kind for d in left) == ["bill", "invoice"]
-    assert len(plan_dollar_test("acme", us).pending_cleanup) == 2
+    assert len(plan_dollar_check("acme", us).pending_cleanup) == 2
     left_invoice = next(d.id for d in left if d.kind == "invoice")
     left_bill = next(d.id for d in left if d.kind == "bill")
 
-    result = run_dollar_test("acme", api=us)
+    result = run_dollar_check("acme", api=us)
     assert result.ok
     assert {(o.kind, o.document_id, o.status) for o in result.earlier_cleanup} == {
         ("invoice", left_invoice, "voided"),
@@ -249,11 +250,11 @@ def test_an_interrupted_cleanup_is_finished_by_the_next_run(
 def test_an_intuit_outage_mid_test_stops_the_run_and_the_next_run_tidies_up(
     simulator: SimulatorServer, us: QboApi
 ) -> None:
-    def outage_after_the_invoice(step: TestProgress) -> None:
+    def outage_after_the_invoice(step: DollarCheckProgress) -> None:
         if step.stage == "vendor":
             simulator.control("scenario", name="outage")
 
-    result = run_dollar_test("acme", api=us, on_progress=outage_after_the_invoice)
+    result = run_dollar_check("acme", api=us, on_progress=outage_after_the_invoice)
     assert result.exit_code == EXIT_PROBLEM
     invoice, bill = _invoice(result), _bill(result)
     assert invoice.status == "posted" and invoice.cleanup.status == "not-tried"
@@ -264,7 +265,7 @@ def test_an_intuit_outage_mid_test_stops_the_run_and_the_next_run_tidies_up(
     assert [f["code"] for f in recent_failures("acme")] == ["HTTP 503"]
 
     simulator.control("scenario", name="none")
-    later = run_dollar_test("acme", api=us)
+    later = run_dollar_check("acme", api=us)
     assert later.ok
     assert [(o.kind, o.document_id, o.status) for o in later.earlier_cleanup] == [
         ("invoice", invoice.document_id, "voided")
@@ -274,25 +275,25 @@ def test_an_intuit_outage_mid_test_stops_the_run_and_the_next_run_tidies_up(
 def test_documents_kept_on_purpose_are_left_alone_until_cleanup_is_asked_for(
     us: QboApi,
 ) -> None:
-    kept = run_dollar_test("acme", api=us, cleanup=False)
+    kept = run_dollar_check("acme", api=us, cleanup=False)
     assert load_profile("acme").last_test["pending_cleanup"] is True
-    later = run_dollar_test("acme", api=us)
+    later = run_dollar_check("acme", api=us)
     assert later.earlier_cleanup == ()
     assert us.get("Invoice", _invoice(kept).document_id)["TotalAmt"] == 1.0
-    cleaned = clean_up_test_documents("acme", api=us)
+    cleaned = clean_up_check_documents("acme", api=us)
     assert {o.status for o in cleaned.earlier_cleanup} == {"voided", "deleted"}
     assert cleaned.ok and pending_cleanup("acme") == []
     assert load_profile("acme").last_test["pending_cleanup"] is False
 
 
 def test_a_document_already_voided_or_deleted_by_hand_counts_as_cleaned(us: QboApi) -> None:
-    kept = run_dollar_test("acme", api=us, cleanup=False)
+    kept = run_dollar_check("acme", api=us, cleanup=False)
     invoice, bill = _invoice(kept), _bill(kept)
     other = QboApi.for_profile("acme", sleep=no_wait)
     current = other.get("Invoice", invoice.document_id)
     other.void_invoice(invoice.document_id, current["SyncToken"])
     other.delete("Bill", bill.document_id, other.get("Bill", bill.document_id)["SyncToken"])
-    cleaned = clean_up_test_documents("acme", api=us)
+    cleaned = clean_up_check_documents("acme", api=us)
     assert {(o.kind, o.status) for o in cleaned.earlier_cleanup} == {
         ("invoice", "voided"),
         ("bill", "already-gone"),
@@ -321,7 +322,7 @@ def test_a_stale_sync_token_gets_one_more_read_and_try(simulator: SimulatorServe
     plain = QboApi.for_profile("acme", sleep=no_wait)
     map_in_step_7(plain, "acme", US_ITEM, US_ACCOUNT)
     api = _SomeoneEditsAfterThePost.for_profile("acme", sleep=no_wait)
-    result = run_dollar_test("acme", api=api)
+    result = run_dollar_check("acme", api=api)
     assert result.ok, result.problems()
     assert [f["code"] for f in recent_failures("acme")].count("5010") == 2
     assert plain.get("Invoice", _invoice(result).document_id)["TotalAmt"] == 0
@@ -332,22 +333,22 @@ def test_production_needs_the_company_name_typed_before_anything_is_written(
 ) -> None:
     api = connect(simulator, "live", PRODUCTION_REALM, key_set="production")
     map_in_step_7(api, "live", US_ITEM, US_ACCOUNT)
-    plan = plan_dollar_test("live", api)
+    plan = plan_dollar_check("live", api)
     assert plan.production and plan.company_name == "Harbor Point Freight Inc"
     assert "real" in plan.warning and "voided" in plan.warning and "deleted" in plan.warning
     for typed in (None, "", "Harbor Point"):
         with pytest.raises(ProductionConfirmationRequired) as refused:
-            run_dollar_test("live", api=api, confirm_production=typed)
+            run_dollar_check("live", api=api, confirm_production=typed)
         assert '--confirm-production "Harbor Point Freight Inc"' in str(refused.value)
     assert _named(api, "Customer", TEST_CUSTOMER_NAME) == []
     assert not record_path("live").exists()
 
-    result = run_dollar_test("live", api=api, confirm_production="  harbor point  FREIGHT inc ")
+    result = run_dollar_check("live", api=api, confirm_production="  harbor point  FREIGHT inc ")
     assert result.ok, result.problems()
 
 
 def test_a_sandbox_company_needs_no_confirmation(us: QboApi) -> None:
-    plan = plan_dollar_test("acme", us)
+    plan = plan_dollar_check("acme", us)
     assert not plan.production and plan.warning is None
 
 
@@ -361,7 +362,7 @@ def test_a_name_taken_by_another_record_gets_a_numbered_name(us: QboApi, holder:
             {**squatter, "Active": False, "sparse": True},
             "squat-deactivate",
         )
-    result = run_dollar_test("acme", api=us)
+    result = run_dollar_check("acme", api=us)
     assert result.ok, result.problems()
     assert result.customer.name == f"{TEST_CUSTOMER_NAME} 2"
     (made,) = _named(us, "Customer", f"{TEST_CUSTOMER_NAME} 2")
@@ -370,7 +371,7 @@ def test_a_name_taken_by_another_record_gets_a_numbered_name(us: QboApi, holder:
 
 def test_an_active_customer_with_the_name_is_reused(us: QboApi) -> None:
     existing = us.create("Customer", {"DisplayName": TEST_CUSTOMER_NAME}, "made-by-hand")
-    result = run_dollar_test("acme", api=us)
+    result = run_dollar_check("acme", api=us)
     assert result.customer.id == existing["Id"] and not result.customer.created
 
 
@@ -378,7 +379,7 @@ def test_without_a_mapping_the_test_points_to_step_7(
     simulator: SimulatorServer,
 ) -> None:
     api = connect(simulator, "acme", US_REALM)
-    result = run_dollar_test("acme", api=api)
+    result = run_dollar_check("acme", api=api)
     assert result.exit_code == EXIT_PROBLEM and result.documents == ()
     assert result.problem.step == "map" and "not mapped" in result.problem.message
     assert recent_failures("acme")[0]["source"] == "test"
@@ -388,7 +389,7 @@ def test_a_mapping_of_another_company_is_not_used(simulator: SimulatorServer) ->
     api = connect(simulator, "acme", US_REALM)
     map_in_step_7(api, "acme", US_ITEM, US_ACCOUNT)
     moved = connect(simulator, "acme", UK_REALM)
-    result = run_dollar_test("acme", api=moved)
+    result = run_dollar_check("acme", api=moved)
     assert result.problem.step == "map"
     assert "Bluewater Freight Brokers LLC" in result.problem.message
     assert _named(moved, "Customer", TEST_CUSTOMER_NAME) == []
@@ -397,7 +398,7 @@ def test_a_mapping_of_another_company_is_not_used(simulator: SimulatorServer) ->
 def test_a_connection_taken_over_asks_for_reconnect(simulator: SimulatorServer, us: QboApi) -> None:
     simulator.advance_clock(3700)
     simulator.control("scenario", name="takeover", realm_id=US_REALM)
-    result = run_dollar_test("acme", api=us)
+    result = run_dollar_check("acme", api=us)
     assert result.exit_code == EXIT_RECONNECT
     assert result.problem.step == "connect"
 
@@ -406,7 +407,7 @@ def test_a_damaged_record_is_named_and_left_as_it_is(us: QboApi) -> None:
     path = record_path("acme")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("companies: [not, a, mapping\n")
-    result = run_dollar_test("acme", api=us)
+    result = run_dollar_check("acme", api=us)
     assert result.exit_code == EXIT_PROBLEM and str(path) in result.problem.message
     assert path.read_text() == "companies: [not, a, mapping\n"
     assert _named(us, "Customer", TEST_CUSTOMER_NAME) == []
@@ -414,15 +415,30 @@ def test_a_damaged_record_is_named_and_left_as_it_is(us: QboApi) -> None:
 
 def test_a_damaged_mapping_points_to_step_7(us: QboApi) -> None:
     mapping_path("acme").write_text("lines: {linehaul: [}\n")
-    result = run_dollar_test("acme", api=us)
+    result = run_dollar_check("acme", api=us)
     assert result.problem.step == "map" and "mapping.yaml" in result.problem.message
 
 
 def test_only_one_test_runs_at_a_time_per_profile(us: QboApi) -> None:
     held = filelock.FileLock(str(record_path("acme").parent / ".test-run.lock"))
-    with held, pytest.raises(TestAlreadyRunning):
-        run_dollar_test("acme", api=us)
-    assert run_dollar_test("acme", api=us).ok
+    with held, pytest.raises(DollarCheckAlreadyRunning):
+        run_dollar_check("acme", api=us)
+    assert run_dollar_check("acme", api=us).ok
+
+
+def test_the_outcome_is_saved_under_the_profile_lock_token_refreshes_take(
+    us: QboApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another writer (a token refresh, a command, the wizard) holds the profile and does not
+    # let go: the outcome waits for it instead of writing over what that writer saves.
+    monkeypatch.setattr(profile_lock, "LOCK_TIMEOUT_SECONDS", 0)
+    before = load_profile("acme").path.read_text()
+    with profile_lock.refresh_lock("acme"), pytest.raises(profile_lock.RefreshBusy):
+        run_dollar_check("acme", api=us)
+    assert load_profile("acme").path.read_text() == before
+    assert pending_cleanup("acme") == []  # the documents were still voided and deleted
+    assert run_dollar_check("acme", api=us).ok
+    assert load_profile("acme").last_test["ok"] is True
 
 
 def test_no_token_reaches_the_record_the_profile_or_the_result(
@@ -432,7 +448,7 @@ def test_no_token_reaches_the_record_the_profile_or_the_result(
 
     tokens = TokenStore("acme").load()
     assert tokens is not None
-    result = run_dollar_test("acme", api=us, cleanup=False)
+    result = run_dollar_check("acme", api=us, cleanup=False)
     written = record_path("acme").read_text() + load_profile("acme").path.read_text()
     written += str(result.to_json())
     for secret in (tokens.access_token, tokens.refresh_token):
@@ -452,7 +468,7 @@ def test_a_server_error_after_quickbooks_made_the_invoice_never_leads_to_a_secon
     api = QboApi.for_profile("acme", sleep=outage_from_the_first_retry)
     map_in_step_7(api, "acme", US_ITEM, US_ACCOUNT)
     simulator.control("drop_next_response", path_contains="/invoice")
-    first = run_dollar_test("acme", api=api, cleanup=False)
+    first = run_dollar_check("acme", api=api, cleanup=False)
     invoice = _invoice(first)
     assert invoice.status == "failed" and "Intuit's side" in invoice.problem.message
     assert RESEND_ADVICE in invoice.problem.fix
@@ -460,7 +476,7 @@ def test_a_server_error_after_quickbooks_made_the_invoice_never_leads_to_a_secon
     assert waiting.state == "sending"
 
     simulator.control("scenario", name="none")
-    second = run_dollar_test("acme", api=QboApi.for_profile("acme", sleep=no_wait), cleanup=False)
+    second = run_dollar_check("acme", api=QboApi.for_profile("acme", sleep=no_wait), cleanup=False)
     again = _invoice(second)
     assert second.ok and again.resent
     made = documents_for(api, "Invoice", "CustomerRef", second.customer.id)
@@ -470,7 +486,7 @@ def test_a_server_error_after_quickbooks_made_the_invoice_never_leads_to_a_secon
 def test_a_refused_post_forgets_its_request_id(simulator: SimulatorServer) -> None:
     api = connect(simulator, "acme", US_REALM)
     write_mapping(api, "acme", US_ITEM, "Accounts Payable (A/P)")  # 6000 for the bill
-    result = run_dollar_test("acme", api=api, cleanup=False)
+    result = run_dollar_check("acme", api=api, cleanup=False)
     assert _bill(result).status == "failed"
     kinds = [d.kind for d in load_record("acme")[US_REALM].documents]
     assert "bill" not in kinds  # a 400 made nothing: no request id is kept for it
@@ -482,7 +498,7 @@ def test_on_a_fresh_company_the_test_costs_one_call_per_party_post_and_cleanup(
     """One look at the company before posting, no look-up before creating the test parties,
     and the void and delete use the SyncToken the post returned."""
     simulator.control("request_counts", reset=True)
-    result = run_dollar_test("acme", api=us, plan=plan_dollar_test("acme", us))
+    result = run_dollar_check("acme", api=us, plan=plan_dollar_check("acme", us))
     assert result.ok, result.problems()
     counts: dict[str, int] = simulator.control("request_counts")["counts"]
     assert counts.get("write", 0) == 6  # two parties, two posts, one void, one delete
@@ -490,6 +506,6 @@ def test_on_a_fresh_company_the_test_costs_one_call_per_party_post_and_cleanup(
     assert counts.get("company_info", 0) == 1  # the plan's check that the connection works
     # A second run finds the parties it made, checking each is still there (one read each).
     simulator.control("request_counts", reset=True)
-    assert run_dollar_test("acme", api=us, plan=plan_dollar_test("acme", us)).ok
+    assert run_dollar_check("acme", api=us, plan=plan_dollar_check("acme", us)).ok
     again: dict[str, int] = simulator.control("request_counts")["counts"]
     assert again.get("write", 0) == 4 and again.get("read", 0) == 2

@@ -11,24 +11,21 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Static
 
 from qbo_wizard.core.connection.api import QboApi
-from qbo_wizard.core.dollar_test.run import (
-    TestProgress,
-    pending_cleanup,
-    record_path,
-    run_dollar_test,
-)
+from qbo_wizard.core.dollar_test.record import pending_cleanup, record_path
+from qbo_wizard.core.dollar_test.results import DollarCheckProgress
+from qbo_wizard.core.dollar_test.run import run_dollar_check
 from qbo_wizard.core.profile import Profile, load_profile
 from qbo_wizard.core.progress import journey
 from qbo_wizard.simulator.companies import PRODUCTION_REALM, US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
 from qbo_wizard.tui.outcomes import JumpTo, Reconnect
+from qbo_wizard.tui.screens.dollar_test import DollarCheckProgressed
 from qbo_wizard.tui.screens.mapping import MappingScreen
-from qbo_wizard.tui.screens.test_step import TestProgressed
 from qbo_wizard.tui.screenshots import settle
 from qbo_wizard.tui.widgets.explained import FixButton
 from qbo_wizard.tui.widgets.status_line import StatusLine
 from tests.connected import connected_profile
-from tests.core.testpost_helpers import connect, map_in_step_7, no_wait, write_mapping
+from tests.core.dollar_test_helpers import connect, map_in_step_7, no_wait, write_mapping
 
 from .conftest import StepHost, demo_info, demo_wizard
 
@@ -76,7 +73,7 @@ async def test_the_test_posts_both_documents_with_live_progress_and_tidies_up(
     reports: dict[int, Any] = {}
 
     def watch(message: Message) -> None:
-        if isinstance(message, TestProgressed):
+        if isinstance(message, DollarCheckProgressed):
             reports[id(message.progress)] = message.progress
 
     app = StepHost(mapped_us_profile(simulator), "test", demo=demo_info(simulator))
@@ -162,12 +159,12 @@ async def test_documents_left_by_an_interrupted_run_are_offered_for_cleanup_firs
 ) -> None:
     mapped_us_profile(simulator)
 
-    def stop_at_cleanup(step: TestProgress) -> None:
+    def stop_at_cleanup(step: DollarCheckProgress) -> None:
         if step.stage == "void":
             raise KeyboardInterrupt  # the window was closed mid-test
 
     with pytest.raises(KeyboardInterrupt):
-        run_dollar_test("acme", on_progress=stop_at_cleanup)
+        run_dollar_check("acme", on_progress=stop_at_cleanup)
     left = pending_cleanup("acme")
     app = StepHost(load_profile("acme"), "test")
     async with app.run_test(size=SIZE) as pilot:

@@ -1,9 +1,9 @@
 """Step 8: post the $1.00 test invoice and carrier bill, show each result, and tidy up.
 
-On opening, a thread worker reads the plan (`plan_dollar_test`): the company, the mapping lines
+On opening, a thread worker reads the plan (`plan_dollar_check`): the company, the mapping lines
 the documents will use, and any test documents an earlier run left behind. A production company
 asks for its name to be typed before the Run button does anything. The run itself
-(`run_dollar_test`) streams its progress back as messages; each document ends ✓ with its number,
+(`run_dollar_check`) streams its progress back as messages; each document ends ✓ with its number,
 amount and a link, or ✗ with the explained error and a button to the step that fixes it (step 7
 with the refused line highlighted, or the reconnect path when QuickBooks refused the connection).
 
@@ -35,14 +35,14 @@ from qbo_wizard.tui.widgets.status_line import StatusLine
 from qbo_wizard.tui.widgets.tick_box import TickBox
 
 if TYPE_CHECKING:
-    from qbo_wizard.core.dollar_test.run import (
+    from qbo_wizard.core.dollar_test.plan import DollarCheckPlan
+    from qbo_wizard.core.dollar_test.record import RecordedDocument
+    from qbo_wizard.core.dollar_test.results import (
         CleanupOutcome,
         DocumentResult,
-        RecordedDocument,
-        TestPlan,
-        TestProblem,
-        TestProgress,
-        TestRunResult,
+        DollarCheckProblem,
+        DollarCheckProgress,
+        DollarCheckResult,
     )
     from qbo_wizard.core.profile import Profile
 
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 class PlanRead(Message):
     """The plan is ready to show (nothing was written)."""
 
-    def __init__(self, plan: TestPlan) -> None:
+    def __init__(self, plan: DollarCheckPlan) -> None:
         super().__init__()
         self.plan = plan
 
@@ -58,30 +58,27 @@ class PlanRead(Message):
 class PlanFailed(Message):
     """The plan could not be read; `problem` says why and where to fix it."""
 
-    def __init__(self, problem: TestProblem) -> None:
+    def __init__(self, problem: DollarCheckProblem) -> None:
         super().__init__()
         self.problem = problem
 
 
-class TestProgressed(Message):
+class DollarCheckProgressed(Message):
     """One part of the run started."""
 
-    __test__ = False  # not a pytest test class, despite the name
     bubble = False  # for this screen only (a run reports often)
 
-    def __init__(self, progress: TestProgress) -> None:
+    def __init__(self, progress: DollarCheckProgress) -> None:
         super().__init__()
         self.progress = progress
 
 
-class TestFinished(Message):
+class DollarCheckFinished(Message):
     """A run (or a cleanup on its own) ended; the profile and the record are saved."""
-
-    __test__ = False
 
     def __init__(
         self,
-        result: TestRunResult,
+        result: DollarCheckResult,
         profile: Profile | None,
         pending: list[RecordedDocument],
         *,
@@ -94,24 +91,22 @@ class TestFinished(Message):
         self.cleanup_only = cleanup_only
 
 
-class TestRefused(Message):
+class DollarCheckRefused(Message):
     """The run did not start (wrong name typed, already running, no connection)."""
 
-    __test__ = False
-
-    def __init__(self, message: str, problem: TestProblem | None = None) -> None:
+    def __init__(self, message: str, problem: DollarCheckProblem | None = None) -> None:
         super().__init__()
         self.message = message
         self.problem = problem
 
 
-def unexpected_problem(error: BaseException) -> TestProblem:
+def unexpected_problem(error: BaseException) -> DollarCheckProblem:
     """A failure the core did not explain, named by its kind only (its text may hold anything)."""
-    from qbo_wizard.core.dollar_test.run import TestProblem, problem_from_error
+    from qbo_wizard.core.dollar_test.results import DollarCheckProblem, problem_from_error
 
     if isinstance(error, WizardError):
         return problem_from_error(error)
-    return TestProblem(f"Something unexpected stopped the test ({type(error).__name__}).")
+    return DollarCheckProblem(f"Something unexpected stopped the test ({type(error).__name__}).")
 
 
 def document_list(documents: list[RecordedDocument] | tuple[RecordedDocument, ...]) -> str:
@@ -119,15 +114,13 @@ def document_list(documents: list[RecordedDocument] | tuple[RecordedDocument, ..
     return ", ".join(f"{d.kind} {d.number or d.id or '(no number yet)'}" for d in documents)
 
 
-class TestStepScreen(StepScreen):
+class DollarCheckScreen(StepScreen):
     """The plan, a Run button (with a typed confirmation on real companies), live results."""
-
-    __test__ = False
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "r",
-            "run_test",
+            "run_check",
             "Run the test",
             id="test.run",
             tooltip="Post the $1.00 invoice and bill now",
@@ -140,12 +133,12 @@ class TestStepScreen(StepScreen):
             tooltip="Void the test invoice and delete the test bill left in QuickBooks",
         ),
     ]
-    STEP_KEYS = StepScreen.STEP_KEYS | {"run_test", "clean_up"}
+    STEP_KEYS = StepScreen.STEP_KEYS | {"run_check", "clean_up"}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.busy_message = "The test is still running; wait for it to finish."
-        self.plan: TestPlan | None = None
+        self.plan: DollarCheckPlan | None = None
         self.pending: list[RecordedDocument] = []
         self.running = False
 
@@ -200,7 +193,7 @@ class TestStepScreen(StepScreen):
         allowed = super().check_action(action, parameters)  # off while typing the name
         if not allowed:
             return allowed
-        if action == "run_test":
+        if action == "run_check":
             return self.can_run and not self.running
         if action == "clean_up":
             return bool(self.pending) and not self.running
@@ -217,10 +210,10 @@ class TestStepScreen(StepScreen):
     def read_plan(self, profile_name: str) -> None:
         """Read the company and the mapping; nothing is written."""
         from qbo_wizard.core.connection.api import QboApi
-        from qbo_wizard.core.dollar_test.run import plan_dollar_test
+        from qbo_wizard.core.dollar_test.plan import plan_dollar_check
 
         try:
-            plan = plan_dollar_test(profile_name, QboApi.for_profile(profile_name))
+            plan = plan_dollar_check(profile_name, QboApi.for_profile(profile_name))
         except Exception as error:  # every failure is shown, explained where it can be
             self.post_message(PlanFailed(unexpected_problem(error)))
             return
@@ -271,7 +264,7 @@ class TestStepScreen(StepScreen):
         self.query_one("#run-controls").display = self.can_run
         self.refresh_bindings()
 
-    def show_production_warning(self, plan: TestPlan) -> None:
+    def show_production_warning(self, plan: DollarCheckPlan) -> None:
         self.query_one("#production-text", Static).update(plan.warning or "")
         self.query_one("#confirm-label", Label).update(
             self.content.text("confirm_label", company=plan.company_name)
@@ -306,9 +299,9 @@ class TestStepScreen(StepScreen):
 
     @on(Button.Pressed, "#run-test")
     @on(Input.Submitted, "#confirm-name")
-    async def action_run_test(self) -> None:
+    async def action_run_check(self) -> None:
         """Start the run, after the typed confirmation on a real company."""
-        from qbo_wizard.core.dollar_test.run import confirmation_matches
+        from qbo_wizard.core.dollar_test.plan import confirmation_matches
 
         plan = self.plan
         if plan is None or not self.can_run or self.running:
@@ -325,7 +318,7 @@ class TestStepScreen(StepScreen):
                 return
         problem_label.update("")
         await self.start(cleanup_only=False)
-        self.run_test(self.profile.name, cleanup=self.cleanup_wanted, typed=typed)
+        self.run_check(self.profile.name, cleanup=self.cleanup_wanted, typed=typed)
 
     @on(Button.Pressed, "#clean-up-now")
     async def action_clean_up(self) -> None:
@@ -333,7 +326,7 @@ class TestStepScreen(StepScreen):
         if not self.pending or self.running:
             return
         await self.start(cleanup_only=True)
-        self.run_test(self.profile.name, cleanup_only=True)
+        self.run_check(self.profile.name, cleanup_only=True)
 
     async def start(self, *, cleanup_only: bool) -> None:
         self.running = self.busy = True
@@ -350,7 +343,7 @@ class TestStepScreen(StepScreen):
         self.refresh_bindings()
 
     @work(thread=True, exclusive=True, group="test-run", exit_on_error=False)
-    def run_test(
+    def run_check(
         self,
         profile_name: str,
         *,
@@ -363,21 +356,18 @@ class TestStepScreen(StepScreen):
         Progress and the result come back as messages.
         """
         from qbo_wizard.core.connection.api import QboApi
-        from qbo_wizard.core.dollar_test.run import (
-            ProductionConfirmationRequired,
-            TestAlreadyRunning,
-            clean_up_test_documents,
-            run_dollar_test,
-        )
+        from qbo_wizard.core.dollar_test.plan import ProductionConfirmationRequired
+        from qbo_wizard.core.dollar_test.record import DollarCheckAlreadyRunning
+        from qbo_wizard.core.dollar_test.run import clean_up_check_documents, run_dollar_check
 
         try:
             api = QboApi.for_profile(profile_name)
             if cleanup_only:
-                result = clean_up_test_documents(
+                result = clean_up_check_documents(
                     profile_name, api=api, on_progress=self.forward_progress
                 )
             else:
-                result = run_dollar_test(
+                result = run_dollar_check(
                     profile_name,
                     api=api,
                     cleanup=cleanup,
@@ -385,24 +375,24 @@ class TestStepScreen(StepScreen):
                     on_progress=self.forward_progress,
                 )
         except ProductionConfirmationRequired as error:
-            self.post_message(TestRefused(str(error)))
+            self.post_message(DollarCheckRefused(str(error)))
             return
-        except TestAlreadyRunning:
-            self.post_message(TestRefused(self.content.text("already_running")))
+        except DollarCheckAlreadyRunning:
+            self.post_message(DollarCheckRefused(self.content.text("already_running")))
             return
         except Exception as error:
             problem = unexpected_problem(error)
-            self.post_message(TestRefused(problem.headline(), problem))
+            self.post_message(DollarCheckRefused(problem.headline(), problem))
             return
         self.announce(result, api.realm_id, cleanup_only=cleanup_only)
 
-    def forward_progress(self, progress: TestProgress) -> None:
+    def forward_progress(self, progress: DollarCheckProgress) -> None:
         """Hand a progress report from the worker thread to the screen."""
-        self.post_message(TestProgressed(progress))
+        self.post_message(DollarCheckProgressed(progress))
 
-    def announce(self, result: TestRunResult, realm_id: str, *, cleanup_only: bool) -> None:
+    def announce(self, result: DollarCheckResult, realm_id: str, *, cleanup_only: bool) -> None:
         """Post the result with the saved profile and what is left to clean (worker thread)."""
-        from qbo_wizard.core.dollar_test.run import pending_cleanup
+        from qbo_wizard.core.dollar_test.record import pending_cleanup
         from qbo_wizard.core.files import ConfigFileError
         from qbo_wizard.core.profile import load_profile
 
@@ -411,10 +401,10 @@ class TestStepScreen(StepScreen):
             pending = pending_cleanup(result.profile_name, realm_id)
         except (ConfigFileError, WizardError):
             profile, pending = None, []
-        self.post_message(TestFinished(result, profile, pending, cleanup_only=cleanup_only))
+        self.post_message(DollarCheckFinished(result, profile, pending, cleanup_only=cleanup_only))
 
-    @on(TestProgressed)
-    def show_progress(self, event: TestProgressed) -> None:
+    @on(DollarCheckProgressed)
+    def show_progress(self, event: DollarCheckProgressed) -> None:
         progress = event.progress
         self.query_one("#test-progress", ProgressBar).update(
             total=progress.total, progress=progress.index
@@ -430,15 +420,15 @@ class TestStepScreen(StepScreen):
         self.query_one("#clean-up-now", Button).disabled = False
         self.refresh_bindings()
 
-    @on(TestRefused)
-    def refused(self, event: TestRefused) -> None:
+    @on(DollarCheckRefused)
+    def refused(self, event: DollarCheckRefused) -> None:
         self.stop()
         self.query_one("#test-status", StatusLine).failed(event.message)
         if event.problem is not None:
             self.show_problem(event.problem)
 
-    @on(TestFinished)
-    async def finished(self, event: TestFinished) -> None:
+    @on(DollarCheckFinished)
+    async def finished(self, event: DollarCheckFinished) -> None:
         result = event.result
         self.stop()
         if event.profile is not None:
@@ -464,7 +454,7 @@ class TestStepScreen(StepScreen):
 
     # -- results -------------------------------------------------------------------------------
 
-    def problem_view(self, problem: TestProblem, prefix: str = "") -> ExplainedProblem:
+    def problem_view(self, problem: DollarCheckProblem, prefix: str = "") -> ExplainedProblem:
         """A problem explained; a refused connection gets the plain reconnect explanation."""
         if problem.exit_code == EXIT_RECONNECT:
             return ExplainedProblem(
@@ -478,10 +468,10 @@ class TestStepScreen(StepScreen):
         view.headline = f"{prefix}{view.headline}"
         return view
 
-    def show_problem(self, problem: TestProblem) -> None:
+    def show_problem(self, problem: DollarCheckProblem) -> None:
         self.query_one("#test-results", Vertical).mount(self.problem_view(problem))
 
-    async def show_result(self, result: TestRunResult, *, cleanup_only: bool) -> None:
+    async def show_result(self, result: DollarCheckResult, *, cleanup_only: bool) -> None:
         """Mount the result's parts (awaited, so the outcome can then scroll above them)."""
         results = self.query_one("#test-results", Vertical)
         parts: list[Widget] = []
@@ -506,7 +496,7 @@ class TestStepScreen(StepScreen):
 class DocumentView(Vertical):
     """One test document: ✓ number, amount, line and link, then its cleanup; or ✗ explained."""
 
-    def __init__(self, document: DocumentResult, screen: TestStepScreen) -> None:
+    def __init__(self, document: DocumentResult, screen: DollarCheckScreen) -> None:
         super().__init__(classes="document", id=f"document-{document.kind}")
         self.document = document
         self.step_screen = screen
