@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from qbo_wizard.cli import main
+from qbo_wizard.core.mapping.draft import MappingDraft
 from qbo_wizard.core.mapping.integrations import load_integration
-from qbo_wizard.core.mapping.rules import MappingDraft
 from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
 
 from ..core.company_data import ridgeline

@@ -10,9 +10,9 @@ from qbo_wizard.core.mapping.check import (
     validate_saved_mapping,
 )
 from qbo_wizard.core.mapping.company_lists import Account, CompanyLists
+from qbo_wizard.core.mapping.draft import MappingDraft
 from qbo_wizard.core.mapping.file import SavedMapping, load_saved_mapping
 from qbo_wizard.core.mapping.integrations import load_integration
-from qbo_wizard.core.mapping.rules import MappingDraft
 
 from .company_data import NoNetwork, ridgeline, ridgeline_accounts, ridgeline_items
 

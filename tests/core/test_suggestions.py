@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
+from qbo_wizard.core.mapping.draft import MappingDraft
 from qbo_wizard.core.mapping.file import mapping_path
 from qbo_wizard.core.mapping.integrations import load_integration
-from qbo_wizard.core.mapping.rules import MappingDraft
 from qbo_wizard.core.mapping.suggestions import suggest, suggest_all
 
 from .company_data import ridgeline, ridgeline_accounts, ridgeline_items
@@ -71,7 +71,7 @@ def test_each_name_is_normalised_once_however_many_lines_there_are(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """At 40,000 accounts, normalising every name again for every line and hint took seconds."""
-    from qbo_wizard.core.mapping.rules import suggestions
+    from qbo_wizard.core.mapping import suggestions
 
     lists = ridgeline()
     normalised: list[str] = []

@@ -537,7 +537,7 @@ async def test_matching_the_lines_after_reading_the_lists_says_so(
     """Suggestions on a large company take a second or more: the screen says what it does."""
     import threading
 
-    from qbo_wizard.core.mapping.rules import suggestions
+    from qbo_wizard.core.mapping import suggestions
 
     matching = threading.Event()
     release = threading.Event()

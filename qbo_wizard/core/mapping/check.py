@@ -22,6 +22,7 @@ from qbo_wizard.core.mapping.company_lists import (
     cached_company_lists,
     company_lists_for,
 )
+from qbo_wizard.core.mapping.draft import MappingDraft
 from qbo_wizard.core.mapping.file import (
     LineMapping,
     SavedMapping,
@@ -29,7 +30,7 @@ from qbo_wizard.core.mapping.file import (
     mapping_path,
 )
 from qbo_wizard.core.mapping.integrations import Integration, IntegrationLine, load_integration
-from qbo_wizard.core.mapping.rules import Finding, MappingDraft, line_findings
+from qbo_wizard.core.mapping.rules import Finding, line_findings
 from qbo_wizard.core.problems import EXIT_RECONNECT, WizardError
 from qbo_wizard.core.profile import MAPPING_FILE, Profile
 from qbo_wizard.core.timestamps import utc_timestamp

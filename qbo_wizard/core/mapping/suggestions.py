@@ -18,9 +18,9 @@ from qbo_wizard.core.mapping.rules import (
     BILL_ACCOUNT_TYPES_ALLOWED,
     INCOME_ACCOUNT_TYPES,
     bill_account_findings,
-    free_item_name,
     invoice_item_findings,
 )
+from qbo_wizard.core.mapping.targets import free_item_name
 
 # Words that say what kind of account something is, not what it is about: "Fuel Surcharge
 # Income" and "Fuel Surcharge Revenue" are about the same thing.

@@ -23,6 +23,7 @@ from qbo_wizard.core.mapping.company_lists import (
     TaxCode,
     company_lists_for,
 )
+from qbo_wizard.core.mapping.draft import MappingDraft
 from qbo_wizard.core.mapping.file import (
     LineMapping,
     SavedMapping,
@@ -33,7 +34,7 @@ from qbo_wizard.core.mapping.file import (
     save_mapping_file,
 )
 from qbo_wizard.core.mapping.integrations import IntegrationLine, load_integration
-from qbo_wizard.core.mapping.rules import MappingDraft, free_item_name
+from qbo_wizard.core.mapping.targets import free_item_name
 from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.yaml_reader import quote
 

@@ -45,6 +45,7 @@ from textual.widgets import (
 from textual.worker import get_current_worker
 
 from qbo_wizard.core.mapping.company_lists import Item, ListProgress
+from qbo_wizard.core.mapping.draft import LineChoice, MappingDraft
 from qbo_wizard.core.mapping.file import SavedMapping
 from qbo_wizard.core.mapping.integrations import (
     Integration,
@@ -53,14 +54,9 @@ from qbo_wizard.core.mapping.integrations import (
     chosen_integration,
     load_integration,
 )
-from qbo_wizard.core.mapping.rules import (
-    Finding,
-    LineChoice,
-    MappingDraft,
-    MappingRefused,
-    free_item_name,
-)
+from qbo_wizard.core.mapping.rules import Finding, MappingRefused
 from qbo_wizard.core.mapping.suggestions import Suggestion
+from qbo_wizard.core.mapping.targets import free_item_name
 from qbo_wizard.core.progress import record_mapping_saved
 from qbo_wizard.tui.outcomes import StepOutcome
 from qbo_wizard.tui.screens.base import StepScreen

@@ -16,8 +16,9 @@ from rich.text import Text
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
+from qbo_wizard.core.mapping.draft import MappingDraft
 from qbo_wizard.core.mapping.integrations import IntegrationLine, LineKind
-from qbo_wizard.core.mapping.rules import Finding, MappingDraft
+from qbo_wizard.core.mapping.rules import Finding
 from qbo_wizard.core.mapping.suggestions import Suggestion
 
 LineState = Literal["ok", "warning", "changed", "refused", "unmapped", "unused"]
