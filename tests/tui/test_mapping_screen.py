@@ -31,11 +31,12 @@ from qbo_wizard.simulator.server import SimulatorServer
 from qbo_wizard.tui.app import WizardApp
 from qbo_wizard.tui.outcomes import GoBack, GoNext, JumpTo, StepOutcome
 from qbo_wizard.tui.screens.confirm import ConfirmScreen
-from qbo_wizard.tui.screens.mapping import ListsProgressed, MappingScreen
+from qbo_wizard.tui.screens.mapping import MappingScreen
 from qbo_wizard.tui.screens.new_item import NewItemScreen
 from qbo_wizard.tui.screens.picker import PickerScreen
 from qbo_wizard.tui.screenshots import settle, visible_text
 from qbo_wizard.tui.session import ProfileWriter, WizardSession
+from qbo_wizard.tui.widgets.mapping_loader import ListsProgressed
 from qbo_wizard.tui.widgets.mapping_table import LineDetail
 from qbo_wizard.tui.widgets.status_line import StatusLine
 from tests.connected import connected_profile, save_suggested_mapping

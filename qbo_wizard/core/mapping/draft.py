@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from qbo_wizard.core.line_kinds import LINE_KIND_TABLE, LINE_KINDS, line_kind
 from qbo_wizard.core.mapping.company_lists import (
     Account,
     CompanyLists,
@@ -132,9 +133,10 @@ class MappingDraft:
         such as Income for a broker who nets carrier pay against revenue.
         """
         kind = self.integration.line(line_id).kind
-        key = f"{kind}+unusual" if include_unusual and kind == "bill" else kind
+        facts = line_kind(kind)
+        key = f"{kind}+unusual" if include_unusual and facts.has_unusual_targets else kind
         if key not in self._pickers:
-            if kind == "invoice":
+            if facts.picker_filter == "items":
                 entries = eligible_items(self.lists)
             else:
                 entries = eligible_accounts(self.lists, include_unusual)
@@ -146,12 +148,23 @@ class MappingDraft:
         kind = self.integration.line(line_id).kind
         key = f"{kind}-unavailable"
         if key not in self._pickers:
-            if kind == "invoice":
+            if line_kind(kind).picker_filter == "items":
                 entries = unavailable_items(self.lists)
             else:
                 entries = unavailable_accounts(self.lists)
             self._pickers[key] = PickerIndex(entries)
         return self._pickers[key]
+
+    def prepare_pickers(self) -> None:
+        """Build every list a picker may show now (in a loading thread), so none opens slowly."""
+        for kind in LINE_KINDS:
+            lines = self.integration.lines_of_kind(kind)
+            if lines:
+                self.picker_for(lines[0].id)
+                self.unavailable_picker_for(lines[0].id)
+                self.picker_for(lines[0].id, include_unusual=True)
+        self.income_account_picker()
+        self.tax_code_picker()
 
     def income_account_picker(self) -> PickerIndex:
         """Active Income / Other Income accounts, for creating a Service item."""
@@ -179,8 +192,10 @@ class MappingDraft:
         With `profile_name`, the profile's cached lists are updated too.
         """
         item = create_service_item(client, self.lists, name, income_account_id, request_id)
-        self._pickers.pop("invoice", None)
-        self._pickers.pop("invoice-unavailable", None)
+        for facts in LINE_KIND_TABLE.values():  # every list that offers items
+            if facts.picker_filter == "items":
+                self._pickers.pop(facts.kind, None)
+                self._pickers.pop(f"{facts.kind}-unavailable", None)
         if profile_name is not None:
             cache_created_item(profile_name, self.lists, item)
         return item
@@ -224,7 +239,7 @@ def _line_mapping(line: IntegrationLine, choice: LineChoice, lists: CompanyLists
     tax = SavedRef(code.id, code.name) if code else None
     if choice.target_id is None:
         return LineMapping(line.id, line.kind, tax_code=tax)
-    if line.kind == "bill":
+    if not line_kind(line.kind).target_has_income_account:
         account = lists.account(choice.target_id)
         return LineMapping(line.id, line.kind, _account_ref(account, choice.target_id), None, tax)
     item = lists.item(choice.target_id)

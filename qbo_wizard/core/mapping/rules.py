@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from qbo_wizard.core.line_kinds import line_kind
 from qbo_wizard.core.mapping.company_lists import Account, CompanyLists, Item, TaxCode
 from qbo_wizard.core.mapping.integrations import Integration, IntegrationLine
 from qbo_wizard.core.problems import UsageError, WizardError
@@ -304,7 +305,8 @@ def tax_code_findings(
     line: IntegrationLine, code: TaxCode | None, code_id: str | None, lists: CompanyLists
 ) -> list[Finding]:
     """Whether a line's tax code is present where required, active, and fits the line."""
-    document = "invoice" if line.kind == "invoice" else "bill"
+    facts = line_kind(line.kind)
+    document = facts.document
     if not code_id:
         if not lists.tax_codes_required:
             return []
@@ -337,9 +339,9 @@ def tax_code_findings(
                 "Pick an active tax code",
             )
         ]
-    rates = code.sales_rates if line.kind == "invoice" else code.purchase_rates
+    rates = code.sales_rates if facts.tax_side == "sales" else code.purchase_rates
     if rates == 0 and (code.sales_rates or code.purchase_rates):
-        side = "sales" if line.kind == "invoice" else "purchase"
+        side = facts.tax_side
         return [
             Finding(
                 line.id,
@@ -357,7 +359,7 @@ def line_findings(
     line: IntegrationLine, target_id: str, tax_code_id: str | None, lists: CompanyLists
 ) -> list[Finding]:
     """Every rule for one chosen line: the item or account, then the tax code."""
-    if line.kind == "invoice":
+    if line_kind(line.kind).target_noun == "item":
         found = invoice_item_findings(line.id, lists.item(target_id), target_id, lists)
     else:
         found = bill_account_findings(line.id, lists.account(target_id), target_id)

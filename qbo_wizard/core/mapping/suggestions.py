@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from qbo_wizard.core.line_kinds import line_kind
 from qbo_wizard.core.mapping.company_lists import Account, CompanyLists, Item
 from qbo_wizard.core.mapping.integrations import Integration, IntegrationLine
 from qbo_wizard.core.mapping.rules import (
@@ -389,7 +390,7 @@ def suggest(
     line: IntegrationLine, lists: CompanyLists, index: _NameIndex | None = None
 ) -> Suggestion | None:
     """A proposal for one line, or None when nothing fits well enough to propose."""
-    if line.kind == "invoice":
+    if line_kind(line.kind).target_noun == "item":
         return suggest_invoice_item(line, lists, index)
     return suggest_bill_account(line, lists, index)
 

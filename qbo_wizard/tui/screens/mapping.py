@@ -33,28 +33,22 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import (
-    Button,
     ContentSwitcher,
     DataTable,
-    Input,
-    Label,
-    ProgressBar,
-    RadioSet,
     Static,
 )
-from textual.worker import get_current_worker
 
-from qbo_wizard.core.mapping.company_lists import Item, ListProgress
+from qbo_wizard.core.line_kinds import LINE_KINDS, line_kind
+from qbo_wizard.core.mapping.company_lists import Item
 from qbo_wizard.core.mapping.draft import LineChoice, MappingDraft
 from qbo_wizard.core.mapping.file import SavedMapping
 from qbo_wizard.core.mapping.integrations import (
     Integration,
-    builtin_integrations,
     choose_integration,
     chosen_integration,
-    load_integration,
 )
 from qbo_wizard.core.mapping.rules import Finding, MappingRefused
+from qbo_wizard.core.mapping.session import MappingSession
 from qbo_wizard.core.mapping.suggestions import Suggestion
 from qbo_wizard.core.mapping.targets import free_item_name
 from qbo_wizard.core.progress import record_mapping_saved
@@ -63,7 +57,8 @@ from qbo_wizard.tui.screens.base import StepScreen
 from qbo_wizard.tui.screens.confirm import ConfirmScreen
 from qbo_wizard.tui.screens.new_item import NewItemScreen
 from qbo_wizard.tui.screens.picker import Picked, PickerRequest, PickerScreen, PickerSuggestion
-from qbo_wizard.tui.widgets.choice_button import ChoiceButton
+from qbo_wizard.tui.widgets.integration_chooser import IntegrationChooser
+from qbo_wizard.tui.widgets.mapping_loader import MappingLoader
 from qbo_wizard.tui.widgets.mapping_table import (
     GROUP_KEY,
     GroupHeading,
@@ -76,68 +71,12 @@ from qbo_wizard.tui.widgets.prose import Prose
 from qbo_wizard.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from qbo_wizard.core.connection.api import Wait
     from qbo_wizard.core.mapping.company_lists import QboClient
 
-OWN_FILE = "own-file"
 ChoiceSnapshot = dict[str, tuple[str | None, str | None, bool]]
 
 
 # -- messages from the workers ---------------------------------------------------------------
-
-
-@dataclass
-class IntegrationNeeded(Message):
-    """No integration is chosen yet (or the chosen one cannot be read: `problem` says why)."""
-
-    problem: str | None
-
-
-@dataclass
-class ListsProgressed(Message):
-    """One more page of a list was read (None: reading is about to start)."""
-
-    progress: ListProgress | None
-
-
-@dataclass
-class ListsWaiting(Message):
-    """The next request waits more than a second (Intuit's limits, or a retry)."""
-
-    wait: Wait
-
-
-@dataclass
-class ListsMatching(Message):
-    """The lists are read; suggestions and pickers are being made (a second or more on a
-    large company)."""
-
-    lines: int
-    accounts: int
-    items: int
-
-
-@dataclass
-class MappingLoaded(Message):
-    """Everything the table needs: the draft, the saved mapping, suggestions."""
-
-    draft: MappingDraft
-    """The integration's lines on the company's lists, with the saved choices when there are."""
-    client: QboClient
-    saved: SavedMapping | None
-    """The saved mapping of this integration (None when there is none, or it is another's)."""
-    saved_problem: str | None
-    """Why the saved mapping could not be read, if it could not."""
-    suggestions: dict[str, Suggestion]
-    saved_for_other: str | None = None
-    """The name of the integration the saved mapping is for, when it is another one."""
-
-
-@dataclass
-class LoadFailed(Message):
-    """Reading the lists stopped; `reason` says why in plain words."""
-
-    reason: str
 
 
 @dataclass
@@ -167,10 +106,6 @@ class SuggestedItemsCreated(Message):
 CONFIRM_FIRST = frozenset(
     {"account-type-fixed-asset", "account-type-current-asset", "account-type-unusual"}
 )
-
-
-class LoadStopped(Exception):
-    """The screen went away while the lists were loading."""
 
 
 # -- the screen --------------------------------------------------------------------------------
@@ -244,9 +179,11 @@ class MappingScreen(StepScreen):
         self.notes: dict[str, list[Finding]] = {}
         """What changed in QuickBooks since saving, per line (kept while the saved choice is)."""
         self.baseline: ChoiceSnapshot = {}
-        self.reading_lists = False
+        self.shipped: tuple[Integration, ...] = ()
+        """The integrations that ship with the wizard, as the last load read them."""
         self.requested: str | None = None
         """The integration last asked for (read again by `r` after a failure)."""
+        self.loader = MappingLoader(self.content, id="pane-loading", classes="map-pane")
         self.highlight_line = self.session.highlight_line
         self.session.highlight_line = None
 
@@ -260,34 +197,13 @@ class MappingScreen(StepScreen):
         ):
             with Vertical(id="pane-offline", classes="map-pane"):
                 yield Prose(content.text("not_connected"))
-            with Vertical(id="pane-choose", classes="map-pane"):
-                yield Prose(content.intro, classes="intro")
-                yield Label(content.text("choose_prompt"), id="choose-prompt")
-                yield self.integration_options()
-                yield Label(content.text("own_file_field"), classes="field-label")
-                yield Input(id="integration-file", placeholder="~/my-integration.yaml")
-                yield Label("", id="integration-problem", classes="field-problem", markup=False)
-                yield Button(content.text("continue"), id="use-integration", variant="primary")
-            with Vertical(id="pane-loading", classes="map-pane"):
-                yield Label(content.text("connecting"), id="load-text", markup=False)
-                yield ProgressBar(id="load-bar", show_eta=False)
-                yield StatusLine(id="load-status")
+            yield IntegrationChooser(content, id="pane-choose", classes="map-pane")
+            yield self.loader
             with Vertical(id="pane-table", classes="map-pane"):
                 yield Static("", id="map-context")
                 yield StatusLine(id="map-status")
                 yield MappingTable(id="map-table")
                 yield LineDetail("", id="line-detail")
-
-    def integration_options(self) -> RadioSet:
-        """One choice per shipped integration profile, and the user's own file."""
-        buttons = [
-            ChoiceButton(
-                f"{integration.name}: {integration.description}", id=f"use-{integration.id}"
-            )
-            for integration in builtin_integrations()
-        ]
-        buttons.append(ChoiceButton(self.content.text("own_file_label"), id=f"use-{OWN_FILE}"))
-        return RadioSet(*buttons, classes="integration-options")
 
     def on_mount(self) -> None:
         if self.profile.realm_id is not None:
@@ -318,7 +234,7 @@ class MappingScreen(StepScreen):
         if action == "choose_tax_code" and not (self.draft and self.draft.lists.tax_codes_required):
             return False
         if action in ("reload_lists", "change_integration") and (
-            self.reading_lists or self.profile.realm_id is None
+            self.loader.reading or self.profile.realm_id is None
         ):
             return False
         return super().check_action(action, parameters)
@@ -326,59 +242,15 @@ class MappingScreen(StepScreen):
     # -- choosing the integration --------------------------------------------------------------
 
     def ask_for_integration(self, problem: str | None = None, *, again: bool = False) -> None:
-        """Show the question; `problem` says why the last answer could not be used.
-
-        Args:
-            problem: What was wrong with the integration chosen (a file's mistake, named).
-            again: The user asked to change the integration: start from a fresh question.
-        """
+        """Show the question; `problem` says why the last answer could not be used."""
         self.show_pane("pane-choose")
-        self.query_one("#integration-problem", Label).update(problem or "")
-        options = self.query_one(".integration-options", RadioSet)
-        if again and options.pressed_button is not None:
-            # A choice cannot be taken back in a RadioSet: offer a fresh one, so that pressing
-            # Enter on the same integration again reloads it.
-            fresh = self.integration_options()
-            self.query_one("#pane-choose").mount(fresh, after=options)
-            options.remove()
-            options = fresh
-        pressed = options.pressed_button
-        if problem and pressed is not None and pressed.id == f"use-{OWN_FILE}":
-            self.query_one("#integration-file", Input).focus()
-        else:
-            options.focus()
+        self.query_one("#pane-choose", IntegrationChooser).ask(self.shipped, problem, again=again)
         self.refresh_bindings()
 
-    @on(RadioSet.Changed, ".integration-options")
-    def integration_picked(self, event: RadioSet.Changed) -> None:
-        choice = (event.pressed.id or "").removeprefix("use-")
-        if choice == OWN_FILE:
-            self.query_one("#integration-file", Input).focus()
-            return
-        self.use_integration(choice)
-
-    @on(Input.Submitted, "#integration-file")
-    def use_integration_file(self) -> None:
-        path = self.query_one("#integration-file", Input).value.strip()
-        if not path:
-            self.query_one("#integration-problem", Label).update(
-                self.content.text("own_file_missing")
-            )
-            return
-        self.use_integration(path)
-
-    @on(Button.Pressed, "#use-integration")
-    def use_chosen_integration(self) -> None:
-        pressed = self.query_one(".integration-options", RadioSet).pressed_button
-        choice = (pressed.id or "").removeprefix("use-") if pressed is not None else OWN_FILE
-        if choice == OWN_FILE:
-            self.use_integration_file()
-        else:
-            self.use_integration(choice)
-
-    def use_integration(self, reference: str) -> None:
+    @on(IntegrationChooser.Chosen)
+    def use_integration(self, event: IntegrationChooser.Chosen) -> None:
         """Load the lists for this integration (the worker checks the file)."""
-        self.start_loading(reference)
+        self.start_loading(event.reference)
 
     def action_change_integration(self) -> None:
         if self.dirty:
@@ -390,161 +262,30 @@ class MappingScreen(StepScreen):
 
     def start_loading(self, reference: str | None = None, refresh: bool | None = None) -> None:
         """Read the saved mapping, the integration and the company lists in a worker."""
-        self.reading_lists = True
         self.show_pane("pane-loading")
         self.set_focus(None)  # the step keys (back, quit, go to) work while the lists load
-        self.query_one("#load-text", Label).update(self.content.text("connecting"))
-        self.query_one("#load-bar", ProgressBar).update(total=None, progress=0)
-        self.query_one("#load-status", StatusLine).clear()
         self.session.writer.flush()  # the core reads the profile from disk
-        self.refresh_bindings()
         # Trying again after a failure reads the integration that was asked for.
         self.requested = reference or self.requested
         if self.integration is not None and reference is None:
             self.requested = self.integration.reference
-        self.load_mapping(
-            self.profile.name, self.requested, chosen_integration(self.profile), refresh
-        )
-
-    @work(thread=True, exclusive=True, group="map-load", exit_on_error=False)
-    def load_mapping(
-        self, profile_name: str, reference: str | None, remembered: str | None, refresh: bool | None
-    ) -> None:
-        """Runs in a thread: everything here may read files, the keyring or QuickBooks."""
-        from qbo_wizard.core.problems import WizardError
-
-        try:
-            self.post_message(
-                self._load(profile_name, reference, remembered, refresh) or IntegrationNeeded(None)
-            )
-        except LoadStopped:
-            return
-        except WizardError as error:
-            self.post_message(LoadFailed(str(error)))
-        except Exception as error:  # plain words, never a token
-            self.post_message(
-                LoadFailed(self.content.text("unexpected", kind=type(error).__name__))
-            )
-
-    def _load(
-        self, profile_name: str, reference: str | None, remembered: str | None, refresh: bool | None
-    ) -> Message | None:
-        from qbo_wizard import connection
-        from qbo_wizard.core.connection.api import QboApi
-        from qbo_wizard.core.files import ConfigFileError
-        from qbo_wizard.core.mapping.company_lists import company_lists_for
-        from qbo_wizard.core.mapping.file import load_saved_mapping
-        from qbo_wizard.core.mapping.suggestions import suggest_all
-
-        worker = get_current_worker()
-        saved: SavedMapping | None = None
-        saved_problem = None
-        try:
-            saved = load_saved_mapping(profile_name)
-        except ConfigFileError as error:
-            saved_problem = str(error)
-        reference = reference or (saved.integration if saved else None) or remembered
-        if reference is None:
-            return None
-        try:
-            integration = load_integration(reference)
-        except ConfigFileError as error:
-            return IntegrationNeeded(str(error))
-
-        def progress(step: ListProgress) -> None:
-            if worker.is_cancelled:
-                raise LoadStopped
-            self.post_message(ListsProgressed(step))
-
-        client = self.client or connection(profile_name)
-        if isinstance(client, QboApi):
-
-            def say_why(wait: Wait) -> None:
-                self.post_message(ListsWaiting(wait))
-
-            client.on_wait = say_why
-        self.post_message(ListsProgressed(None))
-        # A saved mapping is checked against QuickBooks as it is now; a first mapping may use
-        # the lists read last time.
-        fresh = refresh if refresh is not None else saved is not None
-        lists = company_lists_for(client, profile_name, refresh=fresh, on_list=progress)
-        self.post_message(
-            ListsMatching(len(integration.lines), len(lists.accounts), len(lists.items))
-        )
-        suggestions = suggest_all(integration, lists)
-        other = None
-        if saved is not None and saved.integration != integration.reference:
-            try:
-                other = load_integration(saved.integration).name
-            except ConfigFileError:  # its file may be gone; the reference says which it was
-                other = saved.integration
-            saved = None  # a mapping of another integration's lines is not the starting point
-        draft = MappingDraft(integration, lists, saved)
-        prepare_pickers(draft)
-        return MappingLoaded(draft, client, saved, saved_problem, suggestions, other)
-
-    @on(ListsProgressed)
-    def show_progress(self, event: ListsProgressed) -> None:
-        step = event.progress
-        text = self.query_one("#load-text", Label)
-        bar = self.query_one("#load-bar", ProgressBar)
-        if step is None:
-            text.update(self.content.text("reading", what="accounts, items and tax codes"))
-            return
-        if step.total:
-            text.update(
-                self.content.text(
-                    "reading_count",
-                    what=step.label,
-                    loaded=f"{step.loaded:,}",
-                    total=f"{step.total:,}",
-                )
-            )
-            bar.update(total=step.total, progress=step.loaded)
-        else:
-            words = "reading_some" if step.loaded else "reading"
-            text.update(self.content.text(words, what=step.label, loaded=f"{step.loaded:,}"))
-            bar.update(total=None)
-
-    @on(ListsWaiting)
-    def show_waiting(self, event: ListsWaiting) -> None:
-        seconds = f"{event.wait.seconds:.0f}"
-        text = self.content.text(f"wait_{event.wait.reason}", seconds=seconds)
-        self.query_one("#load-text", Label).update(text)
-
-    @on(ListsMatching)
-    def show_matching(self, event: ListsMatching) -> None:
-        text = self.content.text(
-            "matching",
-            lines=f"{event.lines:,}",
-            accounts=f"{event.accounts:,}",
-            items=f"{event.items:,}",
-        )
-        # The bar stays full: an animated one would take turns with the matching it waits for.
-        self.query_one("#load-text", Label).update(text)
-
-    @on(LoadFailed)
-    def load_failed(self, event: LoadFailed) -> None:
-        self.reading_lists = False
-        self.query_one("#load-bar", ProgressBar).update(total=100, progress=0)
-        status = self.query_one("#load-status", StatusLine)
-        status.failed(f"{event.reason} {self.content.text('load_failed_hint')}")
+        remembered = chosen_integration(self.profile)
+        self.loader.start(self.profile.name, self.client, self.requested, remembered, refresh)
         self.refresh_bindings()
 
-    @on(IntegrationNeeded)
-    def integration_needed(self, event: IntegrationNeeded) -> None:
-        self.reading_lists = False
+    @on(MappingLoader.IntegrationNeeded)
+    def integration_needed(self, event: MappingLoader.IntegrationNeeded) -> None:
+        self.shipped = event.shipped
         self.ask_for_integration(event.problem)
 
-    @on(MappingLoaded)
-    def mapping_loaded(self, event: MappingLoaded) -> None:
-        from qbo_wizard.core.mapping.check import check_saved_mapping
-
-        self.reading_lists = False
+    @on(MappingLoader.Loaded)
+    def mapping_loaded(self, event: MappingLoader.Loaded) -> None:
+        opened = event.session
         previous = self.draft
-        draft = event.draft
-        integration = draft.integration
-        saved = event.saved
+        draft = opened.draft
+        integration = opened.integration
+        assert draft is not None and integration is not None  # opened for editing
+        saved = opened.saved
         if previous is not None and previous.integration.reference == integration.reference:
             # Reading the lists again keeps what the user chose meanwhile.
             draft.choices = {
@@ -553,15 +294,16 @@ class MappingScreen(StepScreen):
             }
         else:
             self.baseline = snapshot(draft)
+        self.shipped = event.shipped
         self.integration = integration
         self.draft = draft
         self.client = event.client
         self.saved = saved
-        self.suggestions = event.suggestions
+        self.suggestions = opened.suggestions
         self.notes = {}
         problems: list[str] = []
         if saved is not None:
-            report = check_saved_mapping(self.profile.name, saved, integration, draft.lists)
+            report = opened.report
             problems = report.problems
             for line_report in report.lines:
                 extra = [f for f in line_report.findings if f.severity in ("changed", "note")]
@@ -574,7 +316,7 @@ class MappingScreen(StepScreen):
         if integration.reference != chosen_integration(self.profile):
             choose_integration(self.profile, integration.reference)
         self.session.save()
-        self.show_context(event)
+        self.show_context(opened)
         self.show_pane("pane-table")
         self.redraw()
         table = self.table
@@ -596,9 +338,10 @@ class MappingScreen(StepScreen):
         self.show_summary(problems[0] if problems else None)
         self.refresh_bindings()
 
-    def show_context(self, event: MappingLoaded) -> None:
+    def show_context(self, opened: MappingSession) -> None:
         content = self.content
-        lists = event.draft.lists
+        lists = opened.lists
+        assert lists is not None and opened.integration is not None
         company = lists.company_name or self.profile.company_name or "your company"
         if lists.country:
             company += f" ({lists.country})"
@@ -606,26 +349,21 @@ class MappingScreen(StepScreen):
         if lists.cached:
             when = content.text("lists_cached", when=_local_time(lists.loaded_at))
         parts: list[Content | tuple[str, str] | str] = [
-            (
-                content.text("context", integration=event.draft.integration.name, company=company),
-                "bold",
-            ),
+            (content.text("context", integration=opened.integration.name, company=company), "bold"),
             (f"\n{when[:1].upper()}{when[1:]} · {content.text('context_keys')}", "$text-muted"),
         ]
-        if event.saved_for_other:
-            text = content.text("saved_elsewhere", integration=event.saved_for_other)
+        if opened.saved_for_other:
+            text = content.text("saved_elsewhere", integration=opened.saved_for_other)
             parts.append((f"\n{text}", "$text-warning"))
-        if event.saved_problem:
+        if opened.saved_unreadable is not None:
+            problem = str(opened.saved_unreadable)
             parts.append(
-                (
-                    f"\n{content.text('saved_unreadable', problem=event.saved_problem)}",
-                    "$text-warning",
-                )
+                (f"\n{content.text('saved_unreadable', problem=problem)}", "$text-warning")
             )
         self.query_one("#map-context", Static).update(Content.assemble(*parts))
 
     def action_reload_lists(self) -> None:
-        if self.profile.realm_id is None or self.reading_lists:
+        if self.profile.realm_id is None or self.loader.reading:
             return
         self.start_loading(refresh=True)
 
@@ -655,7 +393,7 @@ class MappingScreen(StepScreen):
         headings = []
         assert self.draft is not None
         kinds = {line.kind for line in self.draft.integration.lines}
-        for kind in ("invoice", "bill"):
+        for kind in LINE_KINDS:
             if kind in kinds:
                 headings.append(
                     GroupHeading(
@@ -772,7 +510,7 @@ class MappingScreen(StepScreen):
         choice = draft.choices[line_id]
         suggestion = self.suggestions.get(line_id)
         text = self.content.text
-        invoice = line.kind == "invoice"
+        facts = line_kind(line.kind)
         request = PickerRequest(
             title=f"{line.target_noun.capitalize()} for '{line.label}'",
             prompt=line.description,
@@ -783,13 +521,13 @@ class MappingScreen(StepScreen):
             unavailable=draft.unavailable_picker_for(line_id),
             unavailable_heading=text(f"{line.kind}_never"),
         )
-        if invoice:
+        if facts.can_create_target:
             request = replace(
                 request,
                 prompt=text("invoice_picker_prompt", description=line.description),
                 create_label=text("create_item"),
             )
-        else:
+        if facts.has_unusual_targets:
             request = replace(
                 request,
                 wider_index=draft.picker_for(line_id, include_unusual=True),
@@ -1147,18 +885,6 @@ class MappingScreen(StepScreen):
             ),
             answered,
         )
-
-
-def prepare_pickers(draft: MappingDraft) -> None:
-    """Build every list a picker may show now (in the loading thread), so none opens slowly."""
-    for kind in ("invoice", "bill"):
-        lines = draft.integration.lines_of_kind(kind)
-        if lines:
-            draft.picker_for(lines[0].id)
-            draft.unavailable_picker_for(lines[0].id)
-            draft.picker_for(lines[0].id, include_unusual=True)
-    draft.income_account_picker()
-    draft.tax_code_picker()
 
 
 def snapshot(draft: MappingDraft) -> ChoiceSnapshot:

@@ -16,6 +16,7 @@ from rich.text import Text
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
+from qbo_wizard.core.line_kinds import line_kind
 from qbo_wizard.core.mapping.draft import MappingDraft
 from qbo_wizard.core.mapping.integrations import IntegrationLine, LineKind
 from qbo_wizard.core.mapping.rules import Finding
@@ -90,7 +91,7 @@ def line_view(
         view.tax = "needed"
     if choice.target_id is None:
         return view
-    if line.kind == "invoice":
+    if line_kind(line.kind).target_noun == "item":
         item = lists.item(choice.target_id)
         if item is None:
             view.target = _missing(choice.target_id, saved_names)
@@ -223,7 +224,7 @@ class LineDetail(Static):
     def show_line(self, view: LineView, keys: str) -> None:
         """Explain one line; `keys` is a short reminder of what can be done with it."""
         line = view.line
-        where = "item" if line.kind == "invoice" else "account"
+        where = line.target_noun
         self.border_title = Content(f"{line.label} · {line.kind} line → {where}")
         self.border_subtitle = keys
         parts: list[Content | str | tuple[str, str]] = []
@@ -241,7 +242,7 @@ class LineDetail(Static):
             parts.append(("Not used: the integration never sends this line here.\n", "$text-muted"))
         elif view.state in ("ok", "warning") and not view.findings:
             posts = ""
-            if line.kind == "invoice" and view.posts_to:
+            if line_kind(line.kind).target_has_income_account and view.posts_to:
                 posts = f" (sales post to {view.posts_to})"
             elif view.posts_to:
                 posts = f" ({view.posts_to})"
