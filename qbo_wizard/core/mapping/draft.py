@@ -36,6 +36,9 @@ from qbo_wizard.core.mapping.targets import (
 )
 from qbo_wizard.core.timestamps import utc_timestamp
 
+ChoiceSnapshot = dict[str, tuple[str | None, str | None, bool]]
+"""Every line's target id, tax code id and whether it is unused, by line id."""
+
 
 @dataclass
 class LineChoice:
@@ -97,6 +100,10 @@ class MappingDraft:
     def set_unused(self, line_id: str, unused: bool = True) -> None:
         """Mark a line the integration never sends for this company (no choice needed)."""
         self.choices[line_id].unused = unused
+
+    def snapshot(self) -> ChoiceSnapshot:
+        """The choices as plain values, to tell whether anything changed since loading or saving."""
+        return {k: (c.target_id, c.tax_code_id, c.unused) for k, c in self.choices.items()}
 
     # checking
     def findings_for(self, line_id: str) -> list[Finding]:

@@ -130,6 +130,14 @@ class SavedMapping:
     saved_at: str = ""
     lines: dict[str, LineMapping] = field(default_factory=dict)
 
+    def target_names(self) -> dict[str, str]:
+        """The names the items and accounts had when saved, by id (to name one gone since)."""
+        return {
+            entry.target.id: entry.target.name
+            for entry in self.lines.values()
+            if entry.target is not None and entry.target.name
+        }
+
     def to_yaml(self) -> dict[str, Any]:
         return {
             "format": MAPPING_FORMAT,

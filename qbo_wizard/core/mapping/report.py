@@ -89,6 +89,15 @@ class MappingReport:
             parts.append(f"{unmapped} line{'s' if unmapped != 1 else ''} not mapped yet")
         return ", ".join(parts).capitalize() + "."
 
+    def changes_by_line(self) -> dict[str, list[Finding]]:
+        """What changed in QuickBooks since saving (or is worth knowing), per line that has any."""
+        changes = {}
+        for line in self.lines:
+            found = [f for f in line.findings if f.severity in ("changed", "note")]
+            if found:
+                changes[line.line.id] = found
+        return changes
+
     def to_json(self) -> dict[str, Any]:
         return {
             "ok": self.ok,

@@ -74,6 +74,12 @@ REFUSED_BRIEFLY: dict[str, str] = {
     "income-account-type": "its income account is not an Income account",
 }
 
+# Bill-line choices QuickBooks accepts but that keep the cost off the expenses (a Fixed Asset
+# or prepaid account, or a non-cost type): kept only after the user confirms.
+CONFIRM_BEFORE_KEEPING = frozenset(
+    {"account-type-fixed-asset", "account-type-current-asset", "account-type-unusual"}
+)
+
 Severity = Literal["refused", "changed", "warning", "note"]
 
 

@@ -21,8 +21,7 @@ Step 8 can send the user here with a line to highlight (`WizardSession.highlight
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -30,51 +29,46 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.content import Content
 from textual.message import Message
-from textual.widgets import (
-    ContentSwitcher,
-    DataTable,
-    Static,
-)
+from textual.widgets import ContentSwitcher, DataTable, Static
 
-from qbo_wizard.core.line_kinds import LINE_KINDS, line_kind
 from qbo_wizard.core.mapping.company_lists import Item
-from qbo_wizard.core.mapping.draft import LineChoice, MappingDraft
+from qbo_wizard.core.mapping.draft import ChoiceSnapshot, LineChoice, MappingDraft
 from qbo_wizard.core.mapping.file import SavedMapping
-from qbo_wizard.core.mapping.integrations import (
-    Integration,
-    choose_integration,
-    chosen_integration,
-)
-from qbo_wizard.core.mapping.rules import Finding, MappingRefused
+from qbo_wizard.core.mapping.integrations import Integration, choose_integration, chosen_integration
+from qbo_wizard.core.mapping.rules import CONFIRM_BEFORE_KEEPING, Finding, MappingRefused
 from qbo_wizard.core.mapping.session import MappingSession
 from qbo_wizard.core.mapping.suggestions import Suggestion
 from qbo_wizard.core.mapping.targets import free_item_name
 from qbo_wizard.core.progress import record_mapping_saved
 from qbo_wizard.tui.outcomes import StepOutcome
 from qbo_wizard.tui.screens.base import StepScreen
-from qbo_wizard.tui.screens.confirm import ConfirmScreen
+from qbo_wizard.tui.screens.mapping_requests import (
+    creation_question,
+    income_account_request,
+    line_picker_request,
+    lines_without_tax_code,
+    tax_code_request,
+    unsaved_question,
+    unusual_question,
+)
 from qbo_wizard.tui.screens.new_item import NewItemScreen
-from qbo_wizard.tui.screens.picker import Picked, PickerRequest, PickerScreen, PickerSuggestion
+from qbo_wizard.tui.screens.picker import Picked, PickerScreen
 from qbo_wizard.tui.widgets.integration_chooser import IntegrationChooser
 from qbo_wizard.tui.widgets.mapping_loader import MappingLoader
+from qbo_wizard.tui.widgets.mapping_summary import MappingSummary, context_text
 from qbo_wizard.tui.widgets.mapping_table import (
     GROUP_KEY,
-    GroupHeading,
     LineDetail,
     LineView,
     MappingTable,
+    group_headings,
     line_view,
 )
 from qbo_wizard.tui.widgets.prose import Prose
-from qbo_wizard.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from qbo_wizard.core.mapping.company_lists import QboClient
-
-ChoiceSnapshot = dict[str, tuple[str | None, str | None, bool]]
-
 
 # -- messages from the workers ---------------------------------------------------------------
 
@@ -99,13 +93,6 @@ class SuggestedItemsCreated(Message):
 
     created: dict[str, Item]
     problems: list[str]
-
-
-# Bill-line choices QuickBooks accepts but that keep the cost off the expenses (a Fixed Asset
-# or prepaid account, or a non-cost type): picked only after the user confirms.
-CONFIRM_FIRST = frozenset(
-    {"account-type-fixed-asset", "account-type-current-asset", "account-type-unusual"}
-)
 
 
 # -- the screen --------------------------------------------------------------------------------
@@ -179,6 +166,7 @@ class MappingScreen(StepScreen):
         self.notes: dict[str, list[Finding]] = {}
         """What changed in QuickBooks since saving, per line (kept while the saved choice is)."""
         self.baseline: ChoiceSnapshot = {}
+        """The choices as loaded or last saved (any difference is unsaved)."""
         self.shipped: tuple[Integration, ...] = ()
         """The integrations that ship with the wizard, as the last load read them."""
         self.requested: str | None = None
@@ -201,7 +189,7 @@ class MappingScreen(StepScreen):
             yield self.loader
             with Vertical(id="pane-table", classes="map-pane"):
                 yield Static("", id="map-context")
-                yield StatusLine(id="map-status")
+                yield MappingSummary(id="map-status")
                 yield MappingTable(id="map-table")
                 yield LineDetail("", id="line-detail")
 
@@ -223,8 +211,8 @@ class MappingScreen(StepScreen):
         return self.query_one("#map-table", MappingTable)
 
     @property
-    def status(self) -> StatusLine:
-        return self.query_one("#map-status", StatusLine)
+    def status(self) -> MappingSummary:
+        return self.query_one("#map-status", MappingSummary)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self.TABLE_ACTIONS and (
@@ -293,7 +281,7 @@ class MappingScreen(StepScreen):
                 for k, v in previous.choices.items()
             }
         else:
-            self.baseline = snapshot(draft)
+            self.baseline = draft.snapshot()
         self.shipped = event.shipped
         self.integration = integration
         self.draft = draft
@@ -305,10 +293,7 @@ class MappingScreen(StepScreen):
         if saved is not None:
             report = opened.report
             problems = report.problems
-            for line_report in report.lines:
-                extra = [f for f in line_report.findings if f.severity in ("changed", "note")]
-                if extra:
-                    self.notes[line_report.line.id] = extra
+            self.notes = report.changes_by_line()
             if report.ok and draft.complete:  # e.g. imported with `mapping import`
                 record_mapping_saved(self.profile, complete=True)
             elif not problems:
@@ -339,28 +324,9 @@ class MappingScreen(StepScreen):
         self.refresh_bindings()
 
     def show_context(self, opened: MappingSession) -> None:
-        content = self.content
-        lists = opened.lists
-        assert lists is not None and opened.integration is not None
-        company = lists.company_name or self.profile.company_name or "your company"
-        if lists.country:
-            company += f" ({lists.country})"
-        when = content.text("lists_fresh")
-        if lists.cached:
-            when = content.text("lists_cached", when=_local_time(lists.loaded_at))
-        parts: list[Content | tuple[str, str] | str] = [
-            (content.text("context", integration=opened.integration.name, company=company), "bold"),
-            (f"\n{when[:1].upper()}{when[1:]} · {content.text('context_keys')}", "$text-muted"),
-        ]
-        if opened.saved_for_other:
-            text = content.text("saved_elsewhere", integration=opened.saved_for_other)
-            parts.append((f"\n{text}", "$text-warning"))
-        if opened.saved_unreadable is not None:
-            problem = str(opened.saved_unreadable)
-            parts.append(
-                (f"\n{content.text('saved_unreadable', problem=problem)}", "$text-warning")
-            )
-        self.query_one("#map-context", Static).update(Content.assemble(*parts))
+        company = self.profile.company_name or "your company"
+        context = context_text(opened, self.content, company)
+        self.query_one("#map-context", Static).update(context)
 
     def action_reload_lists(self) -> None:
         if self.profile.realm_id is None or self.loader.reading:
@@ -373,11 +339,7 @@ class MappingScreen(StepScreen):
         draft = self.draft
         if draft is None:
             return []
-        saved_names = {}
-        if self.saved is not None:
-            for entry in self.saved.lines.values():
-                if entry.target is not None and entry.target.name:
-                    saved_names[entry.target.id] = entry.target.name
+        saved_names = self.saved.target_names() if self.saved is not None else {}
         views = []
         for line in draft.integration.lines:
             notes = self.notes.get(line.id) if not self.changed_since_saved(line.id) else None
@@ -386,24 +348,7 @@ class MappingScreen(StepScreen):
 
     def changed_since_saved(self, line_id: str) -> bool:
         draft = self.draft
-        return draft is not None and snapshot(draft).get(line_id) != self.baseline.get(line_id)
-
-    def headings(self) -> list[GroupHeading]:
-        text = self.content.text
-        headings = []
-        assert self.draft is not None
-        kinds = {line.kind for line in self.draft.integration.lines}
-        for kind in LINE_KINDS:
-            if kind in kinds:
-                headings.append(
-                    GroupHeading(
-                        kind,
-                        text(f"{kind}_group"),
-                        text(f"{kind}_group_target"),
-                        text(f"{kind}_group_posts"),
-                    )
-                )
-        return headings
+        return draft is not None and draft.snapshot().get(line_id) != self.baseline.get(line_id)
 
     def redraw(self) -> None:
         """Redraw the rows, the detail of the highlighted one and the summary line."""
@@ -411,7 +356,7 @@ class MappingScreen(StepScreen):
             return
         table = self.table
         table.with_tax = self.draft.lists.tax_codes_required
-        table.show(self.headings(), self.views())
+        table.show(group_headings(self.draft, self.content), self.views())
         self.explain_selected()
 
     @on(DataTable.RowHighlighted, "#map-table")
@@ -436,51 +381,13 @@ class MappingScreen(StepScreen):
 
     def show_summary(self, problem: str | None = None) -> None:
         """One line: how many lines are ready, and whether it is saved."""
-        views = self.views()
-        total = len(views)
-        done = sum(v.state in ("ok", "unused") for v in views)
-        look = sum(v.state == "warning" for v in views)  # allowed, but "! needs a look"
-        status = self.status
-        if problem:
-            status.failed(problem)
-        elif any(v.state == "refused" for v in views):
-            refused = [v for v in views if v.state == "refused"]
-            only_tax = all(
-                f.code == "tax-code-required" for v in refused for f in v.findings if f.breaks
-            )
-            if only_tax:
-                lines = "1 line needs" if len(refused) == 1 else f"{len(refused)} lines need"
-                text = self.content.text(
-                    "tax_needed", done=str(done), total=str(total), lines=lines
-                )
-                status.failed(text)
-            else:
-                status.failed(
-                    self.content.text(
-                        "refused_lines", done=str(done), total=str(total), refused=str(len(refused))
-                    )
-                )
-        elif look:
-            saved = "look_not_saved" if self.dirty or self.saved is None else "look_saved"
-            status.clear()
-            status.update(
-                self.content.text("look_lines", done=str(done), total=str(total), look=str(look))
-                + " "
-                + self.content.text(saved)
-            )
-        elif self.dirty or self.saved is None:
-            status.clear()
-            status.update(self.content.text("not_saved", done=str(done), total=str(total)))
-        elif done == total:
-            status.succeeded(self.content.text("all_saved", total=str(total)))
-        else:
-            status.clear()
-            status.update(self.content.text("saved_as_is", done=str(done), total=str(total)))
+        saved = not self.dirty and self.saved is not None
+        self.status.summarise(self.views(), self.content, saved=saved, problem=problem)
 
     @property
     def dirty(self) -> bool:
         """True when the choices differ from what was loaded or last saved."""
-        return self.draft is not None and snapshot(self.draft) != self.baseline
+        return self.draft is not None and self.draft.snapshot() != self.baseline
 
     def selected_line(self) -> str | None:
         key = self.table.selected_key
@@ -506,53 +413,9 @@ class MappingScreen(StepScreen):
     def open_picker(self, line_id: str) -> None:
         draft = self.draft
         assert draft is not None
-        line = draft.integration.line(line_id)
-        choice = draft.choices[line_id]
         suggestion = self.suggestions.get(line_id)
-        text = self.content.text
-        facts = line_kind(line.kind)
-        request = PickerRequest(
-            title=f"{line.target_noun.capitalize()} for '{line.label}'",
-            prompt=line.description,
-            index=draft.picker_for(line_id),
-            noun=f"{line.target_noun}s",
-            current=choice.target_id,
-            suggestion=self.picker_suggestion(suggestion),
-            unavailable=draft.unavailable_picker_for(line_id),
-            unavailable_heading=text(f"{line.kind}_never"),
-        )
-        if facts.can_create_target:
-            request = replace(
-                request,
-                prompt=text("invoice_picker_prompt", description=line.description),
-                create_label=text("create_item"),
-            )
-        if facts.has_unusual_targets:
-            request = replace(
-                request,
-                wider_index=draft.picker_for(line_id, include_unusual=True),
-                wider_label=text("other_types"),
-            )
+        request = line_picker_request(draft, line_id, suggestion, self.content)
         self.app.push_screen(PickerScreen(request), partial(self.picked, line_id))
-
-    def picker_suggestion(self, suggestion: Suggestion | None) -> PickerSuggestion | None:
-        draft = self.draft
-        if suggestion is None or draft is None:
-            return None
-        if suggestion.creates_item:
-            income = draft.lists.account(suggestion.income_account_id)
-            where = income.full_name if income else "an income account"
-            label = self.content.text(
-                "create_suggested", item=suggestion.new_item_name or "", account=where
-            )
-            return PickerSuggestion(None, label, suggestion.reason)
-        label = suggestion.target_name
-        item = draft.lists.item(suggestion.target_id)
-        if item is not None:
-            income = draft.lists.account(item.income_account_id)
-            if income is not None:
-                label += f" → {income.full_name}"
-        return PickerSuggestion(suggestion.target_id, label, suggestion.reason)
 
     def picked(self, line_id: str, picked: Picked | None) -> None:
         draft = self.draft
@@ -563,7 +426,7 @@ class MappingScreen(StepScreen):
             return
         before = draft.choices[line_id].target_id
         self.apply_choice(line_id, picked.key)
-        unusual = [f for f in draft.findings_for(line_id) if f.code in CONFIRM_FIRST]
+        unusual = [f for f in draft.findings_for(line_id) if f.code in CONFIRM_BEFORE_KEEPING]
         if unusual:
             self.confirm_unusual(line_id, unusual[0], before)
 
@@ -572,13 +435,7 @@ class MappingScreen(StepScreen):
         user says so; otherwise the line goes back to what it had."""
         draft = self.draft
         assert draft is not None
-        label = draft.integration.line(line_id).label
-        question = ConfirmScreen(
-            self.content.text("unusual_title"),
-            self.content.text("unusual_question", line=label, why=finding.as_text()),
-            self.content.text("unusual_yes"),
-            self.content.text("unusual_no"),
-        )
+        question = unusual_question(draft.integration.line(line_id).label, finding, self.content)
 
         def answered(keep: bool | None) -> None:
             if not keep and self.draft is draft:
@@ -615,13 +472,7 @@ class MappingScreen(StepScreen):
         elif suggestion is not None:
             item = draft.lists.item(suggestion.target_id)
             account_id = item.income_account_id if item else None
-        accounts = PickerRequest(
-            title=self.content.text("income_title"),
-            prompt=self.content.text("income_prompt"),
-            index=draft.income_account_picker(),
-            noun="income accounts",
-            current=account_id,
-        )
+        accounts = income_account_request(draft, account_id, self.content)
         profile_name = self.profile.name
 
         def create(item_name: str, income_id: str, request_id: str) -> Item:
@@ -648,21 +499,8 @@ class MappingScreen(StepScreen):
         line_id = self.selected_line()
         if draft is None or line_id is None or not draft.lists.tax_codes_required:
             return
-        line = draft.integration.line(line_id)
-        without = [
-            other
-            for other, choice in draft.choices.items()
-            if other != line_id and choice.tax_code_id is None and not choice.unused
-        ]
-        also = self.content.text("tax_also", count=str(len(without))) if without else None
-        request = PickerRequest(
-            title=self.content.text("tax_title", line=line.label),
-            prompt=self.content.text("tax_prompt"),
-            index=draft.tax_code_picker(),
-            noun="tax codes",
-            current=draft.choices[line_id].tax_code_id,
-            also_label=also,
-        )
+        without = lines_without_tax_code(draft, line_id)
+        request = tax_code_request(draft, line_id, without, self.content)
 
         def chosen(picked: Picked | None) -> None:
             if picked is None or picked.key is None:
@@ -711,17 +549,6 @@ class MappingScreen(StepScreen):
         if not to_create:
             self.accept(existing)
             return
-        lines = []
-        for suggestion in to_create.values():
-            income = draft.lists.account(suggestion.income_account_id)
-            where = income.full_name if income else suggestion.income_account_id
-            lines.append(f"- **{suggestion.new_item_name}**, sales posting to {where}")
-        question = self.content.text(
-            "create_question",
-            count=str(len(to_create)),
-            company=draft.lists.company_name or "this company",
-            items="\n".join(lines),
-        )
 
         def answered(yes: bool | None) -> None:
             self.accept(existing)
@@ -730,16 +557,7 @@ class MappingScreen(StepScreen):
                 self.status.working(self.content.text("creating", count=str(len(to_create))))
                 self.create_suggested_items(to_create)
 
-        content = self.content
-        self.app.push_screen(
-            ConfirmScreen(
-                content.text("create_title"),
-                question,
-                content.text("create_yes"),
-                content.text("create_no"),
-            ),
-            answered,
-        )
+        self.app.push_screen(creation_question(draft, to_create, self.content), answered)
 
     def accept(self, suggestions: dict[str, Suggestion]) -> None:
         draft = self.draft
@@ -840,7 +658,7 @@ class MappingScreen(StepScreen):
         draft = self.draft
         assert draft is not None and self.integration is not None
         self.saved = event.mapping
-        self.baseline = snapshot(draft)
+        self.baseline = draft.snapshot()
         self.notes = {}
         complete = draft.complete
         record_mapping_saved(self.profile, complete=complete)
@@ -871,30 +689,9 @@ class MappingScreen(StepScreen):
 
     def confirm_unsaved(self, question: str, then: Callable[[], None]) -> None:
         """Ask `leave` or `change` (the integration) before unsaved choices may be lost."""
-        content = self.content
 
         def answered(yes: bool | None) -> None:
             if yes:
                 then()
 
-        self.app.push_screen(
-            ConfirmScreen(
-                content.text(f"{question}_title"),
-                content.text(f"{question}_question"),
-                content.text(f"{question}_yes"),
-            ),
-            answered,
-        )
-
-
-def snapshot(draft: MappingDraft) -> ChoiceSnapshot:
-    """The choices as plain values, to tell whether anything changed since loading or saving."""
-    return {k: (c.target_id, c.tax_code_id, c.unused) for k, c in draft.choices.items()}
-
-
-def _local_time(iso: str) -> str:
-    try:
-        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return iso
-    return moment.astimezone().strftime("%d %b %Y %H:%M")
+        self.app.push_screen(unsaved_question(question, self.content), answered)

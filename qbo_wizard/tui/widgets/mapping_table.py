@@ -16,11 +16,12 @@ from rich.text import Text
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
-from qbo_wizard.core.line_kinds import line_kind
+from qbo_wizard.core.line_kinds import LINE_KINDS, line_kind
 from qbo_wizard.core.mapping.draft import MappingDraft
 from qbo_wizard.core.mapping.integrations import IntegrationLine, LineKind
 from qbo_wizard.core.mapping.rules import Finding
 from qbo_wizard.core.mapping.suggestions import Suggestion
+from qbo_wizard.core.step_content import StepContent
 
 LineState = Literal["ok", "warning", "changed", "refused", "unmapped", "unused"]
 
@@ -262,3 +263,19 @@ class LineDetail(Static):
         self.border_subtitle = ""
         self.update(Content(text))
         self.remove_class("-refused")
+
+
+def group_headings(draft: MappingDraft, content: StepContent) -> list[GroupHeading]:
+    """A heading row for each kind of line the integration sends, in the table's order."""
+    text = content.text
+    kinds = {line.kind for line in draft.integration.lines}
+    return [
+        GroupHeading(
+            kind,
+            text(f"{kind}_group"),
+            text(f"{kind}_group_target"),
+            text(f"{kind}_group_posts"),
+        )
+        for kind in LINE_KINDS
+        if kind in kinds
+    ]
