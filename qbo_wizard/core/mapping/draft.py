@@ -57,15 +57,14 @@ class MappingDraft:
     unmapped and saved later. How the step-7 screen uses it (calls marked * do network I/O and
     belong in a thread worker):
 
-    1. `builtin_integrations()` or `load_integration(path)` (core.integrations): which lines.
-    2. * `company_lists_for(client, profile, refresh=…, on_progress=…)` (core.company_lists).
-    3. `MappingDraft(integration, lists, load_saved_mapping(profile))`.
-    4. `suggest_all(integration, lists)` (core.suggestions): one proposal per line, shown and
+    1. * `open_mapping_session(connect, profile, for_editing=True, …)` (`session`): the
+       integration, the company's lists (`company_lists`), the saved mapping checked, this
+       draft with the saved choices, and a suggestion per line (`suggestions`), shown and
        applied only when the user accepts (`choose`, or * `create_service_item` first).
-    5. `picker_for(line_id).filter(text)` on every keystroke; `income_account_picker()` and
+    2. `picker_for(line_id).filter(text)` on every keystroke; `income_account_picker()` and
        `tax_code_picker()` likewise.
-    6. `choose`, `choose_tax_code`, `set_unused` → findings to show inline.
-    7. `save(profile)`, catching `MappingRefused` (its `findings` name each line).
+    3. `choose`, `choose_tax_code`, `set_unused` → findings to show inline.
+    4. `save(profile)`, catching `MappingRefused` (its `findings` name each line).
     """
 
     def __init__(
