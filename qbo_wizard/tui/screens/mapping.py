@@ -167,8 +167,6 @@ class MappingScreen(StepScreen):
         """What changed in QuickBooks since saving, per line (kept while the saved choice is)."""
         self.baseline: ChoiceSnapshot = {}
         """The choices as loaded or last saved (any difference is unsaved)."""
-        self.shipped: tuple[Integration, ...] = ()
-        """The integrations that ship with the wizard, as the last load read them."""
         self.requested: str | None = None
         """The integration last asked for (read again by `r` after a failure)."""
         self.loader = MappingLoader(self.content, id="pane-loading", classes="map-pane")
@@ -232,7 +230,8 @@ class MappingScreen(StepScreen):
     def ask_for_integration(self, problem: str | None = None, *, again: bool = False) -> None:
         """Show the question; `problem` says why the last answer could not be used."""
         self.show_pane("pane-choose")
-        self.query_one("#pane-choose", IntegrationChooser).ask(self.shipped, problem, again=again)
+        chooser = self.query_one("#pane-choose", IntegrationChooser)
+        chooser.ask(self.loader.shipped, problem, again=again)
         self.refresh_bindings()
 
     @on(IntegrationChooser.Chosen)
@@ -263,7 +262,6 @@ class MappingScreen(StepScreen):
 
     @on(MappingLoader.IntegrationNeeded)
     def integration_needed(self, event: MappingLoader.IntegrationNeeded) -> None:
-        self.shipped = event.shipped
         self.ask_for_integration(event.problem)
 
     @on(MappingLoader.Loaded)
@@ -282,7 +280,6 @@ class MappingScreen(StepScreen):
             }
         else:
             self.baseline = draft.snapshot()
-        self.shipped = event.shipped
         self.integration = integration
         self.draft = draft
         self.client = event.client

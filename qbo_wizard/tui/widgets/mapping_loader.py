@@ -63,6 +63,7 @@ class LoadFailed(Message):
     """Reading the lists stopped; `reason` says why in plain words."""
 
     reason: str
+    shipped: tuple[Integration, ...]
 
 
 class MappingLoader(Vertical):
@@ -89,6 +90,8 @@ class MappingLoader(Vertical):
         self.content = content
         self.reading = False
         """True while the worker reads; the screen's refresh and change keys wait for it."""
+        self.shipped: tuple[Integration, ...] = ()
+        """The integrations that ship with the wizard, as the last load read them."""
 
     def compose(self) -> ComposeResult:
         yield Label(self.content.text("connecting"), id="load-text", markup=False)
@@ -122,16 +125,18 @@ class MappingLoader(Vertical):
         """Runs in a thread: everything here may read files, the keyring or QuickBooks."""
         from qbo_wizard.core.problems import WizardError
 
+        shipped: tuple[Integration, ...] = ()
         try:
-            self.post_message(self._open(profile_name, client, reference, remembered, refresh))
+            shipped = tuple(builtin_integrations())
+            opened = self._open(profile_name, client, reference, remembered, refresh, shipped)
+            self.post_message(opened)
         except LoadStopped:
             return
         except WizardError as error:
-            self.post_message(LoadFailed(str(error)))
+            self.post_message(LoadFailed(str(error), shipped))
         except Exception as error:  # plain words, never a token
-            self.post_message(
-                LoadFailed(self.content.text("unexpected", kind=type(error).__name__))
-            )
+            unexpected = self.content.text("unexpected", kind=type(error).__name__)
+            self.post_message(LoadFailed(unexpected, shipped))
 
     def _open(
         self,
@@ -140,12 +145,12 @@ class MappingLoader(Vertical):
         reference: str | None,
         remembered: str | None,
         refresh: bool | None,
+        shipped: tuple[Integration, ...],
     ) -> Message:
         from qbo_wizard import connection
         from qbo_wizard.core.connection.api import QboApi
 
         worker = get_current_worker()
-        shipped = tuple(builtin_integrations())
 
         def progress(step: ListProgress) -> None:
             if worker.is_cancelled:
@@ -186,9 +191,10 @@ class MappingLoader(Vertical):
 
     @on(Loaded)
     @on(IntegrationNeeded)
-    def finished(self) -> None:
+    def finished(self, event: Loaded | IntegrationNeeded) -> None:
         """Reading is over; the screen takes it from here (the message goes on to it)."""
         self.reading = False
+        self.shipped = event.shipped
 
     @on(ListsProgressed)
     def show_progress(self, event: ListsProgressed) -> None:
@@ -233,6 +239,7 @@ class MappingLoader(Vertical):
     @on(LoadFailed)
     def load_failed(self, event: LoadFailed) -> None:
         self.reading = False
+        self.shipped = event.shipped or self.shipped
         self.query_one("#load-bar", ProgressBar).update(total=100, progress=0)
         status = self.query_one("#load-status", StatusLine)
         status.failed(f"{event.reason} {self.content.text('load_failed_hint')}")
