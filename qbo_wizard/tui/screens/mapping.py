@@ -3,13 +3,14 @@
 What the screen does, in order:
 
 1. Which integration: the saved mapping's, else the one chosen before, else the user picks a
-   shipped profile or points at their own file.
+   shipped profile or points at their own file (`IntegrationChooser`).
 2. The company's accounts, items and tax codes are read in a thread worker with progress
-   ("Reading accounts… 3,000 of 10,000"). Without a saved mapping the profile's cached copy is
+   ("Reading accounts… 3,000 of 10,000"; `MappingLoader`, which opens the same mapping session
+   as `qbo-wizard mapping check`). Without a saved mapping the profile's cached copy is
    used when there is one; with a saved mapping they are read live, so the mapping is checked
    against QuickBooks as it is now. `r` reads them again.
 3. One row per line with its state (✓ ! ✗ · –); the highlighted row is explained underneath
-   with the rules' own words (`core.mapping.Finding`). Enter opens a type-to-filter picker;
+   with the rules' own words (`core.mapping.rules.Finding`). Enter opens a type-to-filter picker;
    invoice lines can create a Service item there.
 4. `ctrl+s` saves `mapping.yaml` only when no line breaks a rule, and marks the step done when
    every line is mapped (or marked not used). Nothing is saved on the user's behalf, not even
