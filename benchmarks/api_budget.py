@@ -51,8 +51,8 @@ def run_steps_5_to_8(realm_id: str | None = None) -> dict[str, Any]:
     from qbo_wizard.core.dollar_test.plan import plan_dollar_check
     from qbo_wizard.core.dollar_test.run import run_dollar_check
     from qbo_wizard.core.mapping.company_lists import company_lists_for
+    from qbo_wizard.core.mapping.draft import MappingDraft
     from qbo_wizard.core.mapping.integrations import load_integration
-    from qbo_wizard.core.mapping.rules import MappingDraft
     from qbo_wizard.core.mapping.suggestions import suggest_all
     from qbo_wizard.simulator.browser import approve
     from qbo_wizard.simulator.companies import US_REALM

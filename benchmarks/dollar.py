@@ -22,8 +22,8 @@ def _map_company(profile: str) -> None:
     """Take every suggestion (creating the proposed items) and save the mapping, as in step 7."""
     from qbo_wizard.core.connection.api import QboApi
     from qbo_wizard.core.mapping.company_lists import company_lists_for
+    from qbo_wizard.core.mapping.draft import MappingDraft
     from qbo_wizard.core.mapping.integrations import load_integration
-    from qbo_wizard.core.mapping.rules import MappingDraft
     from qbo_wizard.core.mapping.suggestions import suggest_all
 
     api = QboApi.for_profile(profile)

@@ -6,9 +6,9 @@ from qbo_wizard import connection
 from qbo_wizard.core.connection.credentials import Credentials, store_credentials
 from qbo_wizard.core.connection.oauth import connect_with_tokens, save_connection
 from qbo_wizard.core.mapping.company_lists import company_lists_for
+from qbo_wizard.core.mapping.draft import MappingDraft
 from qbo_wizard.core.mapping.file import SavedMapping
 from qbo_wizard.core.mapping.integrations import load_integration
-from qbo_wizard.core.mapping.rules import MappingDraft
 from qbo_wizard.core.mapping.suggestions import suggest_all
 from qbo_wizard.core.profile import Profile, load_profile, save_profile
 from qbo_wizard.simulator.companies import US_REALM

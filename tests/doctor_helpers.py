@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from qbo_wizard import connection
 from qbo_wizard.core.mapping.company_lists import CompanyLists, company_lists_for
+from qbo_wizard.core.mapping.draft import MappingDraft
 from qbo_wizard.core.mapping.file import SavedMapping
 from qbo_wizard.core.mapping.integrations import load_integration
-from qbo_wizard.core.mapping.rules import MappingDraft
 from qbo_wizard.simulator.server import SimulatorServer
 from tests.connection_helpers import US_REALM, connect_by_paste, save_keys
 

@@ -16,15 +16,13 @@ import json
 import sys
 from pathlib import Path
 
-from qbo_wizard.core.mapping.check import (
-    LineReport,
-    MappingReport,
-    accept_changes,
-    validate_saved_mapping,
-)
+from qbo_wizard.core.line_kinds import LINE_KINDS, line_kind
+from qbo_wizard.core.mapping.check import accept_changes
 from qbo_wizard.core.mapping.company_lists import ProgressCallback, QboClient
 from qbo_wizard.core.mapping.file import SavedMapping, load_saved_mapping, mapping_path
 from qbo_wizard.core.mapping.integrations import builtin_integrations, load_integration
+from qbo_wizard.core.mapping.report import LineReport, MappingReport
+from qbo_wizard.core.mapping.session import open_mapping_session
 from qbo_wizard.core.mapping.transfer import ImportReport, export_mapping, import_mapping
 from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, WizardError
 
@@ -140,9 +138,10 @@ def _company(saved: SavedMapping) -> str:
 
 
 def _check(client: QboClient, args: argparse.Namespace) -> int:
-    report = validate_saved_mapping(
-        client, args.profile, refresh=not args.cached, on_progress=_progress()
+    session = open_mapping_session(
+        lambda: client, args.profile, refresh=not args.cached, on_progress=_progress()
     )
+    report = session.checked_report()
     if args.update and report.lists is not None and not report.problems:
         if any(f.severity == "refused" for r in report.lines for f in r.findings):
             print(
@@ -151,7 +150,8 @@ def _check(client: QboClient, args: argparse.Namespace) -> int:
             )
         else:
             accept_changes(args.profile, report)
-            report = validate_saved_mapping(client, args.profile, lists=report.lists)
+            session = open_mapping_session(lambda: client, args.profile, lists=report.lists)
+            report = session.checked_report()
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:
@@ -232,10 +232,10 @@ def _print_import(report: ImportReport) -> int:
 
 def _integrations() -> int:
     for integration in builtin_integrations():
-        invoices = len(integration.lines_of_kind("invoice"))
-        bills = len(integration.lines_of_kind("bill"))
-        print(
-            f"{integration.id:<24} {integration.name}: {invoices} invoice lines, {bills} bill lines"
+        counts = ", ".join(
+            f"{len(integration.lines_of_kind(kind))} {line_kind(kind).document} lines"
+            for kind in LINE_KINDS
         )
+        print(f"{integration.id:<24} {integration.name}: {counts}")
     print("Your own profile file can be used too (see the README, 'Mapping your line items').")
     return EXIT_OK

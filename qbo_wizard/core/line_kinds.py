@@ -31,6 +31,14 @@ class LineKindFacts:
     """What a line of this kind is mapped to, in words: 'item' or 'account'."""
     target_article: str
     """The same with its article, for sentences: 'an item' or 'an account'."""
+    target_ref_field: str
+    """The posted line's field naming the target: 'ItemRef' or 'AccountRef'."""
+    line_detail_type: str
+    """The posted line's DetailType (also the key of its detail)."""
+    priced_by_quantity: bool
+    """The posted line carries a quantity and unit price (item lines), not just an amount."""
+    target_has_income_account: bool
+    """The target names the income account sales post to (an item does), saved with the line."""
     party_entity: str
     """The QuickBooks entity the document is addressed to: 'Customer' or 'Vendor'."""
     party_ref_field: str
@@ -61,6 +69,10 @@ INVOICE = LineKindFacts(
     document="invoice",
     target_noun="item",
     target_article="an item",
+    target_ref_field="ItemRef",
+    line_detail_type="SalesItemLineDetail",
+    priced_by_quantity=True,
+    target_has_income_account=True,
     party_entity="Customer",
     party_ref_field="CustomerRef",
     party_role="customer",
@@ -80,6 +92,10 @@ BILL = LineKindFacts(
     document="bill",
     target_noun="account",
     target_article="an account",
+    target_ref_field="AccountRef",
+    line_detail_type="AccountBasedExpenseLineDetail",
+    priced_by_quantity=False,
+    target_has_income_account=False,
     party_entity="Vendor",
     party_ref_field="VendorRef",
     party_role="carrier",

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from qbo_wizard.cli import main
+from qbo_wizard.core.mapping.draft import MappingDraft
 from qbo_wizard.core.mapping.integrations import load_integration
-from qbo_wizard.core.mapping.rules import MappingDraft
 from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
 
 from ..core.company_data import ridgeline
@@ -58,3 +58,12 @@ def test_integrations_lists_the_built_in_profiles(capsys: pytest.CaptureFixture[
 
 def test_an_action_is_required(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["mapping"]) == EXIT_USAGE
+
+
+def test_integrations_lists_each_shipped_one_with_its_invoice_and_bill_lines(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["mapping", "integrations"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "Freight brokerage: 8 invoice lines, 6 bill lines" in out
+    assert "Professional services: 3 invoice lines, 2 bill lines" in out

@@ -8,6 +8,7 @@ import requests
 
 from qbo_wizard.core.connection.api import QboApi
 from qbo_wizard.core.mapping.company_lists import company_lists_for
+from qbo_wizard.core.mapping.draft import MappingDraft
 from qbo_wizard.core.mapping.file import (
     LineMapping,
     SavedMapping,
@@ -16,7 +17,6 @@ from qbo_wizard.core.mapping.file import (
     save_mapping_file,
 )
 from qbo_wizard.core.mapping.integrations import load_integration
-from qbo_wizard.core.mapping.rules import MappingDraft
 from qbo_wizard.core.profile import KeySet
 from qbo_wizard.simulator.server import SimulatorServer
 

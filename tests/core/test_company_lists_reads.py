@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from qbo_wizard.core.mapping.company_lists import cache_path, company_lists_for
+from qbo_wizard.core.mapping.draft import MappingDraft
 from qbo_wizard.core.mapping.integrations import load_integration
-from qbo_wizard.core.mapping.rules import MappingDraft
 from qbo_wizard.core.profile import load_profile, save_profile
 from qbo_wizard.simulator.server import SimulatorServer
 

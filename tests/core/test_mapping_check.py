@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from qbo_wizard.core.mapping.check import (
-    accept_changes,
-    check_saved_mapping,
-    validate_saved_mapping,
-)
+from qbo_wizard.core.mapping.check import accept_changes, validate_saved_mapping
 from qbo_wizard.core.mapping.company_lists import Account, CompanyLists
+from qbo_wizard.core.mapping.draft import MappingDraft
 from qbo_wizard.core.mapping.file import SavedMapping, load_saved_mapping
 from qbo_wizard.core.mapping.integrations import load_integration
-from qbo_wizard.core.mapping.rules import MappingDraft
+from qbo_wizard.core.mapping.report import check_saved_mapping
 
 from .company_data import NoNetwork, ridgeline, ridgeline_accounts, ridgeline_items
 

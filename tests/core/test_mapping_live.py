@@ -25,9 +25,10 @@ from qbo_wizard.core.mapping.company_lists import (
     company_lists_for,
     fetch_company_lists,
 )
+from qbo_wizard.core.mapping.draft import MappingDraft
 from qbo_wizard.core.mapping.file import SavedMapping, load_saved_mapping
 from qbo_wizard.core.mapping.integrations import load_integration
-from qbo_wizard.core.mapping.rules import MappingDraft, MappingRefused
+from qbo_wizard.core.mapping.rules import MappingRefused
 from qbo_wizard.core.mapping.suggestions import suggest_all
 from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM
 from qbo_wizard.simulator.companies import AU_REALM, CA_REALM

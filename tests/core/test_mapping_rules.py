@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from qbo_wizard.core.mapping.draft import MappingDraft
 from qbo_wizard.core.mapping.file import load_saved_mapping, mapping_path
 from qbo_wizard.core.mapping.integrations import load_integration
-from qbo_wizard.core.mapping.rules import ItemRefused, MappingDraft, MappingRefused
+from qbo_wizard.core.mapping.rules import ItemRefused, MappingRefused
 
 from .company_data import NoNetwork, ridgeline
 

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
+from qbo_wizard.core.mapping.draft import MappingDraft
 from qbo_wizard.core.mapping.file import mapping_path
 from qbo_wizard.core.mapping.integrations import load_integration
-from qbo_wizard.core.mapping.rules import MappingDraft
 from qbo_wizard.core.mapping.suggestions import suggest, suggest_all
 
 from .company_data import ridgeline, ridgeline_accounts, ridgeline_items

@@ -24,18 +24,19 @@ from qbo_wizard.core.mapping.file import (
     mapping_path,
     save_mapping_file,
 )
-from qbo_wizard.core.mapping.integrations import chosen_integration
+from qbo_wizard.core.mapping.integrations import choose_integration, chosen_integration
 from qbo_wizard.core.profile import Profile, load_profile
 from qbo_wizard.simulator.companies import LARGE_REALM, UK_REALM, US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
 from qbo_wizard.tui.app import WizardApp
 from qbo_wizard.tui.outcomes import GoBack, GoNext, JumpTo, StepOutcome
 from qbo_wizard.tui.screens.confirm import ConfirmScreen
-from qbo_wizard.tui.screens.mapping import ListsProgressed, MappingScreen
+from qbo_wizard.tui.screens.mapping import MappingScreen
 from qbo_wizard.tui.screens.new_item import NewItemScreen
 from qbo_wizard.tui.screens.picker import PickerScreen
 from qbo_wizard.tui.screenshots import settle, visible_text
 from qbo_wizard.tui.session import ProfileWriter, WizardSession
+from qbo_wizard.tui.widgets.mapping_loader import ListsProgressed
 from qbo_wizard.tui.widgets.mapping_table import LineDetail
 from qbo_wizard.tui.widgets.status_line import StatusLine
 from tests.connected import connected_profile, save_suggested_mapping
@@ -512,6 +513,25 @@ async def test_an_unreachable_quickbooks_is_explained_while_loading(
         await settle(pilot)
         assert screen(app).panes.current == "pane-loading"
         assert "Press r to try again" in str(app.screen.query_one("#load-status").render())
+
+
+async def test_after_a_failed_load_another_integration_can_still_be_chosen(
+    simulator: SimulatorServer,
+) -> None:
+    """The remembered integration's lists cannot be read: `i` offers every shipped one."""
+    app = host(simulator)
+    choose_integration(app.session.profile, "freight-brokerage")
+    simulator.stop()
+    async with app.run_test(size=NARROW) as pilot:
+        await settle(pilot)
+        shown = str(app.screen.query_one("#load-status", StatusLine).render())
+        assert shown.startswith("✗ Could not reach the practice QuickBooks (simulator)")
+        await pilot.press("i")
+        await settle(pilot)
+        assert screen(app).panes.current == "pane-choose"
+        offered = visible_text(app.export_screenshot())
+        assert "Freight brokerage:" in offered
+        assert "Professional services:" in offered
 
 
 async def test_a_mapping_that_cannot_be_written_says_why_and_the_step_keys_work_again(

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from qbo_wizard.core.files import ConfigFileError, write_yaml_mapping
-from qbo_wizard.core.mapping.integrations import LINE_KINDS, LineKind
+from qbo_wizard.core.line_kinds import LINE_KIND_TABLE, LINE_KINDS, LineKind, line_kind
 from qbo_wizard.core.paths import profile_dir
 from qbo_wizard.core.profile import MAPPING_FILE
 from qbo_wizard.core.yaml_fields import FieldLocator, FieldPath, key_text
@@ -79,7 +79,7 @@ class LineMapping:
 
     @property
     def target_key(self) -> str:
-        return "item" if self.kind == "invoice" else "account"
+        return line_kind(self.kind).target_noun
 
     def posting_line(self, amount: float, description: str) -> dict[str, Any]:
         """The QuickBooks `Line` that posts `amount` through this mapping (for the $1.00 test).
@@ -91,25 +91,18 @@ class LineMapping:
         if self.unused or self.target is None or not self.target.id:
             raise ValueError(f"line {self.line_id!r} is not mapped")
         tax = {"TaxCodeRef": {"value": self.tax_code.id}} if self.tax_code else {}
-        if self.kind == "invoice":
-            detail: dict[str, Any] = {
-                "ItemRef": {"value": self.target.id, "name": self.target.name},
-                "Qty": 1,
-                "UnitPrice": amount,
-                **tax,
-            }
-            return {
-                "DetailType": "SalesItemLineDetail",
-                "Amount": amount,
-                "Description": description,
-                "SalesItemLineDetail": detail,
-            }
-        detail = {"AccountRef": {"value": self.target.id, "name": self.target.name}, **tax}
+        facts = line_kind(self.kind)
+        detail: dict[str, Any] = {
+            facts.target_ref_field: {"value": self.target.id, "name": self.target.name}
+        }
+        if facts.priced_by_quantity:
+            detail.update(Qty=1, UnitPrice=amount)
+        detail.update(tax)
         return {
-            "DetailType": "AccountBasedExpenseLineDetail",
+            "DetailType": facts.line_detail_type,
             "Amount": amount,
             "Description": description,
-            "AccountBasedExpenseLineDetail": detail,
+            facts.line_detail_type: detail,
         }
 
     def to_yaml(self) -> dict[str, Any]:
@@ -136,6 +129,14 @@ class SavedMapping:
     country: str | None = None
     saved_at: str = ""
     lines: dict[str, LineMapping] = field(default_factory=dict)
+
+    def target_names(self) -> dict[str, str]:
+        """The names the items and accounts had when saved, by id (to name one gone since)."""
+        return {
+            entry.target.id: entry.target.name
+            for entry in self.lines.values()
+            if entry.target is not None and entry.target.name
+        }
 
     def to_yaml(self) -> dict[str, Any]:
         return {
@@ -238,14 +239,17 @@ class _Reader:
         unused = raw.get("unused", False)
         if not isinstance(unused, bool):
             raise self.fail((*path, "unused"), "should be true or false")
-        target_key = "item" if kind == "invoice" else "account"
-        wrong_key = "account" if kind == "invoice" else "item"
-        if wrong_key in raw:
-            what = "an item" if kind == "invoice" else "an account"
-            raise self.fail(
-                (*path, wrong_key), f"does not fit a {kind} line, which posts to {what}", True
-            )
-        if kind == "bill" and "income_account" in raw:
+        facts = line_kind(kind)
+        target_key = facts.target_noun
+        for other in LINE_KIND_TABLE.values():
+            wrong_key = other.target_noun
+            if wrong_key != target_key and wrong_key in raw:
+                raise self.fail(
+                    (*path, wrong_key),
+                    f"does not fit a {kind} line, which posts to {facts.target_article}",
+                    True,
+                )
+        if not facts.target_has_income_account and "income_account" in raw:
             raise self.fail((*path, "income_account"), "only belongs to invoice lines", True)
         return LineMapping(
             line_id=line_id,

@@ -18,16 +18,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from qbo_wizard.core.files import ConfigFileError
+from qbo_wizard.core.line_kinds import LINE_KINDS as LINE_KINDS
+from qbo_wizard.core.line_kinds import LineKind as LineKind
+from qbo_wizard.core.line_kinds import line_kind
 from qbo_wizard.core.paths import CONTENT_DIR
 from qbo_wizard.core.profile import Profile
 from qbo_wizard.core.yaml_fields import FieldLocator, FieldPath
 from qbo_wizard.core.yaml_reader import YamlDocument, read_yaml_file
-
-LineKind = Literal["invoice", "bill"]
-LINE_KINDS: tuple[LineKind, ...] = ("invoice", "bill")
 
 BUILTIN_DIR = CONTENT_DIR / "integrations"
 
@@ -54,7 +54,7 @@ class IntegrationLine:
     @property
     def target_noun(self) -> str:
         """What this line maps to, in words: 'item' or 'account'."""
-        return "item" if self.kind == "invoice" else "account"
+        return line_kind(self.kind).target_noun
 
 
 @dataclass(frozen=True)

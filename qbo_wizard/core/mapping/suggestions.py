@@ -12,15 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from qbo_wizard.core.line_kinds import line_kind
 from qbo_wizard.core.mapping.company_lists import Account, CompanyLists, Item
 from qbo_wizard.core.mapping.integrations import Integration, IntegrationLine
 from qbo_wizard.core.mapping.rules import (
     BILL_ACCOUNT_TYPES_ALLOWED,
     INCOME_ACCOUNT_TYPES,
     bill_account_findings,
-    free_item_name,
     invoice_item_findings,
 )
+from qbo_wizard.core.mapping.targets import free_item_name
 
 # Words that say what kind of account something is, not what it is about: "Fuel Surcharge
 # Income" and "Fuel Surcharge Revenue" are about the same thing.
@@ -389,7 +390,7 @@ def suggest(
     line: IntegrationLine, lists: CompanyLists, index: _NameIndex | None = None
 ) -> Suggestion | None:
     """A proposal for one line, or None when nothing fits well enough to propose."""
-    if line.kind == "invoice":
+    if line_kind(line.kind).target_noun == "item":
         return suggest_invoice_item(line, lists, index)
     return suggest_bill_account(line, lists, index)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal, TypeVar
 
 from qbo_wizard.core.files import ConfigFileError
+from qbo_wizard.core.line_kinds import line_kind
 from qbo_wizard.core.mapping.check import MappingMissing
 from qbo_wizard.core.mapping.company_lists import (
     Account,
@@ -23,6 +24,7 @@ from qbo_wizard.core.mapping.company_lists import (
     TaxCode,
     company_lists_for,
 )
+from qbo_wizard.core.mapping.draft import MappingDraft
 from qbo_wizard.core.mapping.file import (
     LineMapping,
     SavedMapping,
@@ -33,7 +35,7 @@ from qbo_wizard.core.mapping.file import (
     save_mapping_file,
 )
 from qbo_wizard.core.mapping.integrations import IntegrationLine, load_integration
-from qbo_wizard.core.mapping.rules import MappingDraft, free_item_name
+from qbo_wizard.core.mapping.targets import free_item_name
 from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.yaml_reader import quote
 
@@ -217,15 +219,16 @@ def _import_line(
             )
         tax_id = code.id
     found: Account | Item | None
-    if line.kind == "bill":
+    facts = line_kind(line.kind)
+    if facts.target_noun == "account":
         found = _find_account(entry.target, lists, same_company)
     else:
         found = _find_item(entry.target, lists, same_company)
     created = ""
-    if found is None and line.kind == "invoice" and creator is not None:
+    if found is None and facts.can_create_target and creator is not None:
         found, created = _create_item_like(draft, entry, same_company, creator)
     if found is None:
-        what = "account" if line.kind == "bill" else "item"
+        what = facts.target_noun
         wanted = quote(entry.target.name or entry.target.id, _NAME_CHARS)
         return ImportedLine(
             line.id, line.label, "not-matched", f"no {what} named {wanted} in this company"

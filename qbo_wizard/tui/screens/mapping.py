@@ -3,13 +3,14 @@
 What the screen does, in order:
 
 1. Which integration: the saved mapping's, else the one chosen before, else the user picks a
-   shipped profile or points at their own file.
+   shipped profile or points at their own file (`IntegrationChooser`).
 2. The company's accounts, items and tax codes are read in a thread worker with progress
-   ("Reading accounts… 3,000 of 10,000"). Without a saved mapping the profile's cached copy is
+   ("Reading accounts… 3,000 of 10,000"; `MappingLoader`, which opens the same mapping session
+   as `qbo-wizard mapping check`). Without a saved mapping the profile's cached copy is
    used when there is one; with a saved mapping they are read live, so the mapping is checked
    against QuickBooks as it is now. `r` reads them again.
 3. One row per line with its state (✓ ! ✗ · –); the highlighted row is explained underneath
-   with the rules' own words (`core.mapping.Finding`). Enter opens a type-to-filter picker;
+   with the rules' own words (`core.mapping.rules.Finding`). Enter opens a type-to-filter picker;
    invoice lines can create a Service item there.
 4. `ctrl+s` saves `mapping.yaml` only when no line breaks a rule, and marks the step done when
    every line is mapped (or marked not used). Nothing is saved on the user's behalf, not even
@@ -21,8 +22,7 @@ Step 8 can send the user here with a line to highlight (`WizardSession.highlight
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -30,118 +30,48 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.content import Content
 from textual.message import Message
-from textual.widgets import (
-    Button,
-    ContentSwitcher,
-    DataTable,
-    Input,
-    Label,
-    ProgressBar,
-    RadioSet,
-    Static,
-)
-from textual.worker import get_current_worker
+from textual.widgets import ContentSwitcher, DataTable, Static
 
-from qbo_wizard.core.mapping.company_lists import Item, ListProgress
+from qbo_wizard.core.mapping.company_lists import Item
+from qbo_wizard.core.mapping.draft import ChoiceSnapshot, LineChoice, MappingDraft
 from qbo_wizard.core.mapping.file import SavedMapping
-from qbo_wizard.core.mapping.integrations import (
-    Integration,
-    builtin_integrations,
-    choose_integration,
-    chosen_integration,
-    load_integration,
-)
-from qbo_wizard.core.mapping.rules import (
-    Finding,
-    LineChoice,
-    MappingDraft,
-    MappingRefused,
-    free_item_name,
-)
+from qbo_wizard.core.mapping.integrations import Integration, choose_integration, chosen_integration
+from qbo_wizard.core.mapping.rules import CONFIRM_BEFORE_KEEPING, Finding, MappingRefused
+from qbo_wizard.core.mapping.session import MappingSession
 from qbo_wizard.core.mapping.suggestions import Suggestion
+from qbo_wizard.core.mapping.targets import free_item_name
 from qbo_wizard.core.progress import record_mapping_saved
 from qbo_wizard.tui.outcomes import StepOutcome
 from qbo_wizard.tui.screens.base import StepScreen
-from qbo_wizard.tui.screens.confirm import ConfirmScreen
+from qbo_wizard.tui.screens.mapping_requests import (
+    creation_question,
+    income_account_request,
+    line_picker_request,
+    lines_without_tax_code,
+    tax_code_request,
+    unsaved_question,
+    unusual_question,
+)
 from qbo_wizard.tui.screens.new_item import NewItemScreen
-from qbo_wizard.tui.screens.picker import Picked, PickerRequest, PickerScreen, PickerSuggestion
-from qbo_wizard.tui.widgets.choice_button import ChoiceButton
+from qbo_wizard.tui.screens.picker import Picked, PickerScreen
+from qbo_wizard.tui.widgets.integration_chooser import IntegrationChooser
+from qbo_wizard.tui.widgets.mapping_loader import MappingLoader
+from qbo_wizard.tui.widgets.mapping_summary import MappingSummary, context_text
 from qbo_wizard.tui.widgets.mapping_table import (
     GROUP_KEY,
-    GroupHeading,
     LineDetail,
     LineView,
     MappingTable,
+    group_headings,
     line_view,
 )
 from qbo_wizard.tui.widgets.prose import Prose
-from qbo_wizard.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from qbo_wizard.core.connection.api import Wait
     from qbo_wizard.core.mapping.company_lists import QboClient
 
-OWN_FILE = "own-file"
-ChoiceSnapshot = dict[str, tuple[str | None, str | None, bool]]
-
-
 # -- messages from the workers ---------------------------------------------------------------
-
-
-@dataclass
-class IntegrationNeeded(Message):
-    """No integration is chosen yet (or the chosen one cannot be read: `problem` says why)."""
-
-    problem: str | None
-
-
-@dataclass
-class ListsProgressed(Message):
-    """One more page of a list was read (None: reading is about to start)."""
-
-    progress: ListProgress | None
-
-
-@dataclass
-class ListsWaiting(Message):
-    """The next request waits more than a second (Intuit's limits, or a retry)."""
-
-    wait: Wait
-
-
-@dataclass
-class ListsMatching(Message):
-    """The lists are read; suggestions and pickers are being made (a second or more on a
-    large company)."""
-
-    lines: int
-    accounts: int
-    items: int
-
-
-@dataclass
-class MappingLoaded(Message):
-    """Everything the table needs: the draft, the saved mapping, suggestions."""
-
-    draft: MappingDraft
-    """The integration's lines on the company's lists, with the saved choices when there are."""
-    client: QboClient
-    saved: SavedMapping | None
-    """The saved mapping of this integration (None when there is none, or it is another's)."""
-    saved_problem: str | None
-    """Why the saved mapping could not be read, if it could not."""
-    suggestions: dict[str, Suggestion]
-    saved_for_other: str | None = None
-    """The name of the integration the saved mapping is for, when it is another one."""
-
-
-@dataclass
-class LoadFailed(Message):
-    """Reading the lists stopped; `reason` says why in plain words."""
-
-    reason: str
 
 
 @dataclass
@@ -164,17 +94,6 @@ class SuggestedItemsCreated(Message):
 
     created: dict[str, Item]
     problems: list[str]
-
-
-# Bill-line choices QuickBooks accepts but that keep the cost off the expenses (a Fixed Asset
-# or prepaid account, or a non-cost type): picked only after the user confirms.
-CONFIRM_FIRST = frozenset(
-    {"account-type-fixed-asset", "account-type-current-asset", "account-type-unusual"}
-)
-
-
-class LoadStopped(Exception):
-    """The screen went away while the lists were loading."""
 
 
 # -- the screen --------------------------------------------------------------------------------
@@ -248,9 +167,10 @@ class MappingScreen(StepScreen):
         self.notes: dict[str, list[Finding]] = {}
         """What changed in QuickBooks since saving, per line (kept while the saved choice is)."""
         self.baseline: ChoiceSnapshot = {}
-        self.reading_lists = False
+        """The choices as loaded or last saved (any difference is unsaved)."""
         self.requested: str | None = None
         """The integration last asked for (read again by `r` after a failure)."""
+        self.loader = MappingLoader(self.content, id="pane-loading", classes="map-pane")
         self.highlight_line = self.session.highlight_line
         self.session.highlight_line = None
 
@@ -264,34 +184,13 @@ class MappingScreen(StepScreen):
         ):
             with Vertical(id="pane-offline", classes="map-pane"):
                 yield Prose(content.text("not_connected"))
-            with Vertical(id="pane-choose", classes="map-pane"):
-                yield Prose(content.intro, classes="intro")
-                yield Label(content.text("choose_prompt"), id="choose-prompt")
-                yield self.integration_options()
-                yield Label(content.text("own_file_field"), classes="field-label")
-                yield Input(id="integration-file", placeholder="~/my-integration.yaml")
-                yield Label("", id="integration-problem", classes="field-problem", markup=False)
-                yield Button(content.text("continue"), id="use-integration", variant="primary")
-            with Vertical(id="pane-loading", classes="map-pane"):
-                yield Label(content.text("connecting"), id="load-text", markup=False)
-                yield ProgressBar(id="load-bar", show_eta=False)
-                yield StatusLine(id="load-status")
+            yield IntegrationChooser(content, id="pane-choose", classes="map-pane")
+            yield self.loader
             with Vertical(id="pane-table", classes="map-pane"):
                 yield Static("", id="map-context")
-                yield StatusLine(id="map-status")
+                yield MappingSummary(id="map-status")
                 yield MappingTable(id="map-table")
                 yield LineDetail("", id="line-detail")
-
-    def integration_options(self) -> RadioSet:
-        """One choice per shipped integration profile, and the user's own file."""
-        buttons = [
-            ChoiceButton(
-                f"{integration.name}: {integration.description}", id=f"use-{integration.id}"
-            )
-            for integration in builtin_integrations()
-        ]
-        buttons.append(ChoiceButton(self.content.text("own_file_label"), id=f"use-{OWN_FILE}"))
-        return RadioSet(*buttons, classes="integration-options")
 
     def on_mount(self) -> None:
         if self.profile.realm_id is not None:
@@ -311,8 +210,8 @@ class MappingScreen(StepScreen):
         return self.query_one("#map-table", MappingTable)
 
     @property
-    def status(self) -> StatusLine:
-        return self.query_one("#map-status", StatusLine)
+    def status(self) -> MappingSummary:
+        return self.query_one("#map-status", MappingSummary)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self.TABLE_ACTIONS and (
@@ -322,7 +221,7 @@ class MappingScreen(StepScreen):
         if action == "choose_tax_code" and not (self.draft and self.draft.lists.tax_codes_required):
             return False
         if action in ("reload_lists", "change_integration") and (
-            self.reading_lists or self.profile.realm_id is None
+            self.loader.reading or self.profile.realm_id is None
         ):
             return False
         return super().check_action(action, parameters)
@@ -330,59 +229,16 @@ class MappingScreen(StepScreen):
     # -- choosing the integration --------------------------------------------------------------
 
     def ask_for_integration(self, problem: str | None = None, *, again: bool = False) -> None:
-        """Show the question; `problem` says why the last answer could not be used.
-
-        Args:
-            problem: What was wrong with the integration chosen (a file's mistake, named).
-            again: The user asked to change the integration: start from a fresh question.
-        """
+        """Show the question; `problem` says why the last answer could not be used."""
         self.show_pane("pane-choose")
-        self.query_one("#integration-problem", Label).update(problem or "")
-        options = self.query_one(".integration-options", RadioSet)
-        if again and options.pressed_button is not None:
-            # A choice cannot be taken back in a RadioSet: offer a fresh one, so that pressing
-            # Enter on the same integration again reloads it.
-            fresh = self.integration_options()
-            self.query_one("#pane-choose").mount(fresh, after=options)
-            options.remove()
-            options = fresh
-        pressed = options.pressed_button
-        if problem and pressed is not None and pressed.id == f"use-{OWN_FILE}":
-            self.query_one("#integration-file", Input).focus()
-        else:
-            options.focus()
+        chooser = self.query_one("#pane-choose", IntegrationChooser)
+        chooser.ask(self.loader.shipped, problem, again=again)
         self.refresh_bindings()
 
-    @on(RadioSet.Changed, ".integration-options")
-    def integration_picked(self, event: RadioSet.Changed) -> None:
-        choice = (event.pressed.id or "").removeprefix("use-")
-        if choice == OWN_FILE:
-            self.query_one("#integration-file", Input).focus()
-            return
-        self.use_integration(choice)
-
-    @on(Input.Submitted, "#integration-file")
-    def use_integration_file(self) -> None:
-        path = self.query_one("#integration-file", Input).value.strip()
-        if not path:
-            self.query_one("#integration-problem", Label).update(
-                self.content.text("own_file_missing")
-            )
-            return
-        self.use_integration(path)
-
-    @on(Button.Pressed, "#use-integration")
-    def use_chosen_integration(self) -> None:
-        pressed = self.query_one(".integration-options", RadioSet).pressed_button
-        choice = (pressed.id or "").removeprefix("use-") if pressed is not None else OWN_FILE
-        if choice == OWN_FILE:
-            self.use_integration_file()
-        else:
-            self.use_integration(choice)
-
-    def use_integration(self, reference: str) -> None:
+    @on(IntegrationChooser.Chosen)
+    def use_integration(self, event: IntegrationChooser.Chosen) -> None:
         """Load the lists for this integration (the worker checks the file)."""
-        self.start_loading(reference)
+        self.start_loading(event.reference)
 
     def action_change_integration(self) -> None:
         if self.dirty:
@@ -394,161 +250,29 @@ class MappingScreen(StepScreen):
 
     def start_loading(self, reference: str | None = None, refresh: bool | None = None) -> None:
         """Read the saved mapping, the integration and the company lists in a worker."""
-        self.reading_lists = True
         self.show_pane("pane-loading")
         self.set_focus(None)  # the step keys (back, quit, go to) work while the lists load
-        self.query_one("#load-text", Label).update(self.content.text("connecting"))
-        self.query_one("#load-bar", ProgressBar).update(total=None, progress=0)
-        self.query_one("#load-status", StatusLine).clear()
         self.session.writer.flush()  # the core reads the profile from disk
-        self.refresh_bindings()
         # Trying again after a failure reads the integration that was asked for.
         self.requested = reference or self.requested
         if self.integration is not None and reference is None:
             self.requested = self.integration.reference
-        self.load_mapping(
-            self.profile.name, self.requested, chosen_integration(self.profile), refresh
-        )
-
-    @work(thread=True, exclusive=True, group="map-load", exit_on_error=False)
-    def load_mapping(
-        self, profile_name: str, reference: str | None, remembered: str | None, refresh: bool | None
-    ) -> None:
-        """Runs in a thread: everything here may read files, the keyring or QuickBooks."""
-        from qbo_wizard.core.problems import WizardError
-
-        try:
-            self.post_message(
-                self._load(profile_name, reference, remembered, refresh) or IntegrationNeeded(None)
-            )
-        except LoadStopped:
-            return
-        except WizardError as error:
-            self.post_message(LoadFailed(str(error)))
-        except Exception as error:  # plain words, never a token
-            self.post_message(
-                LoadFailed(self.content.text("unexpected", kind=type(error).__name__))
-            )
-
-    def _load(
-        self, profile_name: str, reference: str | None, remembered: str | None, refresh: bool | None
-    ) -> Message | None:
-        from qbo_wizard import connection
-        from qbo_wizard.core.connection.api import QboApi
-        from qbo_wizard.core.files import ConfigFileError
-        from qbo_wizard.core.mapping.company_lists import company_lists_for
-        from qbo_wizard.core.mapping.file import load_saved_mapping
-        from qbo_wizard.core.mapping.suggestions import suggest_all
-
-        worker = get_current_worker()
-        saved: SavedMapping | None = None
-        saved_problem = None
-        try:
-            saved = load_saved_mapping(profile_name)
-        except ConfigFileError as error:
-            saved_problem = str(error)
-        reference = reference or (saved.integration if saved else None) or remembered
-        if reference is None:
-            return None
-        try:
-            integration = load_integration(reference)
-        except ConfigFileError as error:
-            return IntegrationNeeded(str(error))
-
-        def progress(step: ListProgress) -> None:
-            if worker.is_cancelled:
-                raise LoadStopped
-            self.post_message(ListsProgressed(step))
-
-        client = self.client or connection(profile_name)
-        if isinstance(client, QboApi):
-
-            def say_why(wait: Wait) -> None:
-                self.post_message(ListsWaiting(wait))
-
-            client.on_wait = say_why
-        self.post_message(ListsProgressed(None))
-        # A saved mapping is checked against QuickBooks as it is now; a first mapping may use
-        # the lists read last time.
-        fresh = refresh if refresh is not None else saved is not None
-        lists = company_lists_for(client, profile_name, refresh=fresh, on_list=progress)
-        self.post_message(
-            ListsMatching(len(integration.lines), len(lists.accounts), len(lists.items))
-        )
-        suggestions = suggest_all(integration, lists)
-        other = None
-        if saved is not None and saved.integration != integration.reference:
-            try:
-                other = load_integration(saved.integration).name
-            except ConfigFileError:  # its file may be gone; the reference says which it was
-                other = saved.integration
-            saved = None  # a mapping of another integration's lines is not the starting point
-        draft = MappingDraft(integration, lists, saved)
-        prepare_pickers(draft)
-        return MappingLoaded(draft, client, saved, saved_problem, suggestions, other)
-
-    @on(ListsProgressed)
-    def show_progress(self, event: ListsProgressed) -> None:
-        step = event.progress
-        text = self.query_one("#load-text", Label)
-        bar = self.query_one("#load-bar", ProgressBar)
-        if step is None:
-            text.update(self.content.text("reading", what="accounts, items and tax codes"))
-            return
-        if step.total:
-            text.update(
-                self.content.text(
-                    "reading_count",
-                    what=step.label,
-                    loaded=f"{step.loaded:,}",
-                    total=f"{step.total:,}",
-                )
-            )
-            bar.update(total=step.total, progress=step.loaded)
-        else:
-            words = "reading_some" if step.loaded else "reading"
-            text.update(self.content.text(words, what=step.label, loaded=f"{step.loaded:,}"))
-            bar.update(total=None)
-
-    @on(ListsWaiting)
-    def show_waiting(self, event: ListsWaiting) -> None:
-        seconds = f"{event.wait.seconds:.0f}"
-        text = self.content.text(f"wait_{event.wait.reason}", seconds=seconds)
-        self.query_one("#load-text", Label).update(text)
-
-    @on(ListsMatching)
-    def show_matching(self, event: ListsMatching) -> None:
-        text = self.content.text(
-            "matching",
-            lines=f"{event.lines:,}",
-            accounts=f"{event.accounts:,}",
-            items=f"{event.items:,}",
-        )
-        # The bar stays full: an animated one would take turns with the matching it waits for.
-        self.query_one("#load-text", Label).update(text)
-
-    @on(LoadFailed)
-    def load_failed(self, event: LoadFailed) -> None:
-        self.reading_lists = False
-        self.query_one("#load-bar", ProgressBar).update(total=100, progress=0)
-        status = self.query_one("#load-status", StatusLine)
-        status.failed(f"{event.reason} {self.content.text('load_failed_hint')}")
+        remembered = chosen_integration(self.profile)
+        self.loader.start(self.profile.name, self.client, self.requested, remembered, refresh)
         self.refresh_bindings()
 
-    @on(IntegrationNeeded)
-    def integration_needed(self, event: IntegrationNeeded) -> None:
-        self.reading_lists = False
+    @on(MappingLoader.IntegrationNeeded)
+    def integration_needed(self, event: MappingLoader.IntegrationNeeded) -> None:
         self.ask_for_integration(event.problem)
 
-    @on(MappingLoaded)
-    def mapping_loaded(self, event: MappingLoaded) -> None:
-        from qbo_wizard.core.mapping.check import check_saved_mapping
-
-        self.reading_lists = False
+    @on(MappingLoader.Loaded)
+    def mapping_loaded(self, event: MappingLoader.Loaded) -> None:
+        opened = event.session
         previous = self.draft
-        draft = event.draft
-        integration = draft.integration
-        saved = event.saved
+        draft = opened.draft
+        integration = opened.integration
+        assert draft is not None and integration is not None  # opened for editing
+        saved = opened.saved
         if previous is not None and previous.integration.reference == integration.reference:
             # Reading the lists again keeps what the user chose meanwhile.
             draft.choices = {
@@ -556,21 +280,18 @@ class MappingScreen(StepScreen):
                 for k, v in previous.choices.items()
             }
         else:
-            self.baseline = snapshot(draft)
+            self.baseline = draft.snapshot()
         self.integration = integration
         self.draft = draft
         self.client = event.client
         self.saved = saved
-        self.suggestions = event.suggestions
+        self.suggestions = opened.suggestions
         self.notes = {}
         problems: list[str] = []
         if saved is not None:
-            report = check_saved_mapping(self.profile.name, saved, integration, draft.lists)
+            report = opened.report
             problems = report.problems
-            for line_report in report.lines:
-                extra = [f for f in line_report.findings if f.severity in ("changed", "note")]
-                if extra:
-                    self.notes[line_report.line.id] = extra
+            self.notes = report.changes_by_line()
             if report.ok and draft.complete:  # e.g. imported with `mapping import`
                 record_mapping_saved(self.profile, complete=True)
             elif not problems:
@@ -578,7 +299,7 @@ class MappingScreen(StepScreen):
         if integration.reference != chosen_integration(self.profile):
             choose_integration(self.profile, integration.reference)
         self.session.save()
-        self.show_context(event)
+        self.show_context(opened)
         self.show_pane("pane-table")
         self.redraw()
         table = self.table
@@ -600,36 +321,13 @@ class MappingScreen(StepScreen):
         self.show_summary(problems[0] if problems else None)
         self.refresh_bindings()
 
-    def show_context(self, event: MappingLoaded) -> None:
-        content = self.content
-        lists = event.draft.lists
-        company = lists.company_name or self.profile.company_name or "your company"
-        if lists.country:
-            company += f" ({lists.country})"
-        when = content.text("lists_fresh")
-        if lists.cached:
-            when = content.text("lists_cached", when=_local_time(lists.loaded_at))
-        parts: list[Content | tuple[str, str] | str] = [
-            (
-                content.text("context", integration=event.draft.integration.name, company=company),
-                "bold",
-            ),
-            (f"\n{when[:1].upper()}{when[1:]} · {content.text('context_keys')}", "$text-muted"),
-        ]
-        if event.saved_for_other:
-            text = content.text("saved_elsewhere", integration=event.saved_for_other)
-            parts.append((f"\n{text}", "$text-warning"))
-        if event.saved_problem:
-            parts.append(
-                (
-                    f"\n{content.text('saved_unreadable', problem=event.saved_problem)}",
-                    "$text-warning",
-                )
-            )
-        self.query_one("#map-context", Static).update(Content.assemble(*parts))
+    def show_context(self, opened: MappingSession) -> None:
+        company = self.profile.company_name or "your company"
+        context = context_text(opened, self.content, company)
+        self.query_one("#map-context", Static).update(context)
 
     def action_reload_lists(self) -> None:
-        if self.profile.realm_id is None or self.reading_lists:
+        if self.profile.realm_id is None or self.loader.reading:
             return
         self.start_loading(refresh=True)
 
@@ -639,11 +337,7 @@ class MappingScreen(StepScreen):
         draft = self.draft
         if draft is None:
             return []
-        saved_names = {}
-        if self.saved is not None:
-            for entry in self.saved.lines.values():
-                if entry.target is not None and entry.target.name:
-                    saved_names[entry.target.id] = entry.target.name
+        saved_names = self.saved.target_names() if self.saved is not None else {}
         views = []
         for line in draft.integration.lines:
             notes = self.notes.get(line.id) if not self.changed_since_saved(line.id) else None
@@ -652,24 +346,7 @@ class MappingScreen(StepScreen):
 
     def changed_since_saved(self, line_id: str) -> bool:
         draft = self.draft
-        return draft is not None and snapshot(draft).get(line_id) != self.baseline.get(line_id)
-
-    def headings(self) -> list[GroupHeading]:
-        text = self.content.text
-        headings = []
-        assert self.draft is not None
-        kinds = {line.kind for line in self.draft.integration.lines}
-        for kind in ("invoice", "bill"):
-            if kind in kinds:
-                headings.append(
-                    GroupHeading(
-                        kind,
-                        text(f"{kind}_group"),
-                        text(f"{kind}_group_target"),
-                        text(f"{kind}_group_posts"),
-                    )
-                )
-        return headings
+        return draft is not None and draft.snapshot().get(line_id) != self.baseline.get(line_id)
 
     def redraw(self) -> None:
         """Redraw the rows, the detail of the highlighted one and the summary line."""
@@ -677,7 +354,7 @@ class MappingScreen(StepScreen):
             return
         table = self.table
         table.with_tax = self.draft.lists.tax_codes_required
-        table.show(self.headings(), self.views())
+        table.show(group_headings(self.draft, self.content), self.views())
         self.explain_selected()
 
     @on(DataTable.RowHighlighted, "#map-table")
@@ -702,51 +379,13 @@ class MappingScreen(StepScreen):
 
     def show_summary(self, problem: str | None = None) -> None:
         """One line: how many lines are ready, and whether it is saved."""
-        views = self.views()
-        total = len(views)
-        done = sum(v.state in ("ok", "unused") for v in views)
-        look = sum(v.state == "warning" for v in views)  # allowed, but "! needs a look"
-        status = self.status
-        if problem:
-            status.failed(problem)
-        elif any(v.state == "refused" for v in views):
-            refused = [v for v in views if v.state == "refused"]
-            only_tax = all(
-                f.code == "tax-code-required" for v in refused for f in v.findings if f.breaks
-            )
-            if only_tax:
-                lines = "1 line needs" if len(refused) == 1 else f"{len(refused)} lines need"
-                text = self.content.text(
-                    "tax_needed", done=str(done), total=str(total), lines=lines
-                )
-                status.failed(text)
-            else:
-                status.failed(
-                    self.content.text(
-                        "refused_lines", done=str(done), total=str(total), refused=str(len(refused))
-                    )
-                )
-        elif look:
-            saved = "look_not_saved" if self.dirty or self.saved is None else "look_saved"
-            status.clear()
-            status.update(
-                self.content.text("look_lines", done=str(done), total=str(total), look=str(look))
-                + " "
-                + self.content.text(saved)
-            )
-        elif self.dirty or self.saved is None:
-            status.clear()
-            status.update(self.content.text("not_saved", done=str(done), total=str(total)))
-        elif done == total:
-            status.succeeded(self.content.text("all_saved", total=str(total)))
-        else:
-            status.clear()
-            status.update(self.content.text("saved_as_is", done=str(done), total=str(total)))
+        saved = not self.dirty and self.saved is not None
+        self.status.summarise(self.views(), self.content, saved=saved, problem=problem)
 
     @property
     def dirty(self) -> bool:
         """True when the choices differ from what was loaded or last saved."""
-        return self.draft is not None and snapshot(self.draft) != self.baseline
+        return self.draft is not None and self.draft.snapshot() != self.baseline
 
     def selected_line(self) -> str | None:
         key = self.table.selected_key
@@ -772,53 +411,9 @@ class MappingScreen(StepScreen):
     def open_picker(self, line_id: str) -> None:
         draft = self.draft
         assert draft is not None
-        line = draft.integration.line(line_id)
-        choice = draft.choices[line_id]
         suggestion = self.suggestions.get(line_id)
-        text = self.content.text
-        invoice = line.kind == "invoice"
-        request = PickerRequest(
-            title=f"{line.target_noun.capitalize()} for '{line.label}'",
-            prompt=line.description,
-            index=draft.picker_for(line_id),
-            noun=f"{line.target_noun}s",
-            current=choice.target_id,
-            suggestion=self.picker_suggestion(suggestion),
-            unavailable=draft.unavailable_picker_for(line_id),
-            unavailable_heading=text(f"{line.kind}_never"),
-        )
-        if invoice:
-            request = replace(
-                request,
-                prompt=text("invoice_picker_prompt", description=line.description),
-                create_label=text("create_item"),
-            )
-        else:
-            request = replace(
-                request,
-                wider_index=draft.picker_for(line_id, include_unusual=True),
-                wider_label=text("other_types"),
-            )
+        request = line_picker_request(draft, line_id, suggestion, self.content)
         self.app.push_screen(PickerScreen(request), partial(self.picked, line_id))
-
-    def picker_suggestion(self, suggestion: Suggestion | None) -> PickerSuggestion | None:
-        draft = self.draft
-        if suggestion is None or draft is None:
-            return None
-        if suggestion.creates_item:
-            income = draft.lists.account(suggestion.income_account_id)
-            where = income.full_name if income else "an income account"
-            label = self.content.text(
-                "create_suggested", item=suggestion.new_item_name or "", account=where
-            )
-            return PickerSuggestion(None, label, suggestion.reason)
-        label = suggestion.target_name
-        item = draft.lists.item(suggestion.target_id)
-        if item is not None:
-            income = draft.lists.account(item.income_account_id)
-            if income is not None:
-                label += f" → {income.full_name}"
-        return PickerSuggestion(suggestion.target_id, label, suggestion.reason)
 
     def picked(self, line_id: str, picked: Picked | None) -> None:
         draft = self.draft
@@ -829,7 +424,7 @@ class MappingScreen(StepScreen):
             return
         before = draft.choices[line_id].target_id
         self.apply_choice(line_id, picked.key)
-        unusual = [f for f in draft.findings_for(line_id) if f.code in CONFIRM_FIRST]
+        unusual = [f for f in draft.findings_for(line_id) if f.code in CONFIRM_BEFORE_KEEPING]
         if unusual:
             self.confirm_unusual(line_id, unusual[0], before)
 
@@ -838,13 +433,7 @@ class MappingScreen(StepScreen):
         user says so; otherwise the line goes back to what it had."""
         draft = self.draft
         assert draft is not None
-        label = draft.integration.line(line_id).label
-        question = ConfirmScreen(
-            self.content.text("unusual_title"),
-            self.content.text("unusual_question", line=label, why=finding.as_text()),
-            self.content.text("unusual_yes"),
-            self.content.text("unusual_no"),
-        )
+        question = unusual_question(draft.integration.line(line_id).label, finding, self.content)
 
         def answered(keep: bool | None) -> None:
             if not keep and self.draft is draft:
@@ -881,13 +470,7 @@ class MappingScreen(StepScreen):
         elif suggestion is not None:
             item = draft.lists.item(suggestion.target_id)
             account_id = item.income_account_id if item else None
-        accounts = PickerRequest(
-            title=self.content.text("income_title"),
-            prompt=self.content.text("income_prompt"),
-            index=draft.income_account_picker(),
-            noun="income accounts",
-            current=account_id,
-        )
+        accounts = income_account_request(draft, account_id, self.content)
         profile_name = self.profile.name
 
         def create(item_name: str, income_id: str, request_id: str) -> Item:
@@ -914,21 +497,8 @@ class MappingScreen(StepScreen):
         line_id = self.selected_line()
         if draft is None or line_id is None or not draft.lists.tax_codes_required:
             return
-        line = draft.integration.line(line_id)
-        without = [
-            other
-            for other, choice in draft.choices.items()
-            if other != line_id and choice.tax_code_id is None and not choice.unused
-        ]
-        also = self.content.text("tax_also", count=str(len(without))) if without else None
-        request = PickerRequest(
-            title=self.content.text("tax_title", line=line.label),
-            prompt=self.content.text("tax_prompt"),
-            index=draft.tax_code_picker(),
-            noun="tax codes",
-            current=draft.choices[line_id].tax_code_id,
-            also_label=also,
-        )
+        without = lines_without_tax_code(draft, line_id)
+        request = tax_code_request(draft, line_id, without, self.content)
 
         def chosen(picked: Picked | None) -> None:
             if picked is None or picked.key is None:
@@ -977,17 +547,6 @@ class MappingScreen(StepScreen):
         if not to_create:
             self.accept(existing)
             return
-        lines = []
-        for suggestion in to_create.values():
-            income = draft.lists.account(suggestion.income_account_id)
-            where = income.full_name if income else suggestion.income_account_id
-            lines.append(f"- **{suggestion.new_item_name}**, sales posting to {where}")
-        question = self.content.text(
-            "create_question",
-            count=str(len(to_create)),
-            company=draft.lists.company_name or "this company",
-            items="\n".join(lines),
-        )
 
         def answered(yes: bool | None) -> None:
             self.accept(existing)
@@ -996,16 +555,7 @@ class MappingScreen(StepScreen):
                 self.status.working(self.content.text("creating", count=str(len(to_create))))
                 self.create_suggested_items(to_create)
 
-        content = self.content
-        self.app.push_screen(
-            ConfirmScreen(
-                content.text("create_title"),
-                question,
-                content.text("create_yes"),
-                content.text("create_no"),
-            ),
-            answered,
-        )
+        self.app.push_screen(creation_question(draft, to_create, self.content), answered)
 
     def accept(self, suggestions: dict[str, Suggestion]) -> None:
         draft = self.draft
@@ -1106,7 +656,7 @@ class MappingScreen(StepScreen):
         draft = self.draft
         assert draft is not None and self.integration is not None
         self.saved = event.mapping
-        self.baseline = snapshot(draft)
+        self.baseline = draft.snapshot()
         self.notes = {}
         complete = draft.complete
         record_mapping_saved(self.profile, complete=complete)
@@ -1137,42 +687,9 @@ class MappingScreen(StepScreen):
 
     def confirm_unsaved(self, question: str, then: Callable[[], None]) -> None:
         """Ask `leave` or `change` (the integration) before unsaved choices may be lost."""
-        content = self.content
 
         def answered(yes: bool | None) -> None:
             if yes:
                 then()
 
-        self.app.push_screen(
-            ConfirmScreen(
-                content.text(f"{question}_title"),
-                content.text(f"{question}_question"),
-                content.text(f"{question}_yes"),
-            ),
-            answered,
-        )
-
-
-def prepare_pickers(draft: MappingDraft) -> None:
-    """Build every list a picker may show now (in the loading thread), so none opens slowly."""
-    for kind in ("invoice", "bill"):
-        lines = draft.integration.lines_of_kind(kind)
-        if lines:
-            draft.picker_for(lines[0].id)
-            draft.unavailable_picker_for(lines[0].id)
-            draft.picker_for(lines[0].id, include_unusual=True)
-    draft.income_account_picker()
-    draft.tax_code_picker()
-
-
-def snapshot(draft: MappingDraft) -> ChoiceSnapshot:
-    """The choices as plain values, to tell whether anything changed since loading or saving."""
-    return {k: (c.target_id, c.tax_code_id, c.unused) for k, c in draft.choices.items()}
-
-
-def _local_time(iso: str) -> str:
-    try:
-        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return iso
-    return moment.astimezone().strftime("%d %b %Y %H:%M")
+        self.app.push_screen(unsaved_question(question, self.content), answered)

@@ -16,9 +16,12 @@ from rich.text import Text
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
+from qbo_wizard.core.line_kinds import LINE_KINDS, line_kind
+from qbo_wizard.core.mapping.draft import MappingDraft
 from qbo_wizard.core.mapping.integrations import IntegrationLine, LineKind
-from qbo_wizard.core.mapping.rules import Finding, MappingDraft
+from qbo_wizard.core.mapping.rules import Finding
 from qbo_wizard.core.mapping.suggestions import Suggestion
+from qbo_wizard.core.step_content import StepContent
 
 LineState = Literal["ok", "warning", "changed", "refused", "unmapped", "unused"]
 
@@ -89,7 +92,7 @@ def line_view(
         view.tax = "needed"
     if choice.target_id is None:
         return view
-    if line.kind == "invoice":
+    if line_kind(line.kind).target_noun == "item":
         item = lists.item(choice.target_id)
         if item is None:
             view.target = _missing(choice.target_id, saved_names)
@@ -222,7 +225,7 @@ class LineDetail(Static):
     def show_line(self, view: LineView, keys: str) -> None:
         """Explain one line; `keys` is a short reminder of what can be done with it."""
         line = view.line
-        where = "item" if line.kind == "invoice" else "account"
+        where = line.target_noun
         self.border_title = Content(f"{line.label} · {line.kind} line → {where}")
         self.border_subtitle = keys
         parts: list[Content | str | tuple[str, str]] = []
@@ -240,7 +243,7 @@ class LineDetail(Static):
             parts.append(("Not used: the integration never sends this line here.\n", "$text-muted"))
         elif view.state in ("ok", "warning") and not view.findings:
             posts = ""
-            if line.kind == "invoice" and view.posts_to:
+            if line_kind(line.kind).target_has_income_account and view.posts_to:
                 posts = f" (sales post to {view.posts_to})"
             elif view.posts_to:
                 posts = f" ({view.posts_to})"
@@ -260,3 +263,19 @@ class LineDetail(Static):
         self.border_subtitle = ""
         self.update(Content(text))
         self.remove_class("-refused")
+
+
+def group_headings(draft: MappingDraft, content: StepContent) -> list[GroupHeading]:
+    """A heading row for each kind of line the integration sends, in the table's order."""
+    text = content.text
+    kinds = {line.kind for line in draft.integration.lines}
+    return [
+        GroupHeading(
+            kind,
+            text(f"{kind}_group"),
+            text(f"{kind}_group_target"),
+            text(f"{kind}_group_posts"),
+        )
+        for kind in LINE_KINDS
+        if kind in kinds
+    ]
