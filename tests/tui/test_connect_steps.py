@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from textual.widgets import Input, Label
 
-from qbo_wizard.core.connection.credentials import CLIENT_SECRET
+from qbo_wizard.core.connection.keyring_entries import CLIENT_SECRET
 from qbo_wizard.core.connection.vault import Vault
 from qbo_wizard.core.profile import Profile, load_profile
 from qbo_wizard.simulator.browser import ConsentingBrowser, approve

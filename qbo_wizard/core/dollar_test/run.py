@@ -57,9 +57,9 @@ from qbo_wizard.core.files import (
     read_yaml_mapping,
     write_yaml_mapping,
 )
+from qbo_wizard.core.health.area_status import AreaStatus, StatusOptions, Verdict, parse_time
 from qbo_wizard.core.health.errorlog import record_failure
 from qbo_wizard.core.health.explain import explain_error
-from qbo_wizard.core.health.status import AreaStatus, StatusOptions, Verdict, parse_time
 from qbo_wizard.core.mapping.file import LineMapping, SavedMapping, load_saved_mapping
 from qbo_wizard.core.mapping.integrations import Integration, LineKind, load_integration
 from qbo_wizard.core.paths import ensure_private_dir, profile_dir

@@ -20,7 +20,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from qbo_wizard.core.health.status import AREA_TITLES, StatusOptions, status_report
+from qbo_wizard.core.health.area_status import AREA_TITLES, StatusOptions
+from qbo_wizard.core.health.status import status_report
 from qbo_wizard.core.profile import Profile
 from qbo_wizard.core.wizard_lock import WizardHolder
 from qbo_wizard.tui.outcomes import QuitWizard

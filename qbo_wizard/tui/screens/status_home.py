@@ -20,13 +20,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Label, Static
 from textual.worker import Worker, WorkerState
 
-from qbo_wizard.core.health.status import (
-    AREA_TITLES,
-    AreaId,
-    AreaStatus,
-    StatusOptions,
-    status_report,
-)
+from qbo_wizard.core.health.area_status import AREA_TITLES, AreaId, AreaStatus, StatusOptions
+from qbo_wizard.core.health.status import status_report
 from qbo_wizard.core.profile import Profile
 from qbo_wizard.core.steps import step_by_id
 from qbo_wizard.tui.outcomes import HomeChoice, JumpTo, NewApp, QuitWizard, Reconnect
