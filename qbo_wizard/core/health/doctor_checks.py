@@ -38,7 +38,7 @@ from qbo_wizard.core.mapping.check import validate_saved_mapping
 from qbo_wizard.core.paths import list_profiles
 from qbo_wizard.core.problems import EXIT_RECONNECT, WizardError
 from qbo_wizard.core.profile import Profile, load_profile, mask_hint, profile_exists
-from qbo_wizard.core.steps import StepId
+from qbo_wizard.core.steps import StepId, step_ref
 
 #: The refresh check refreshes when the access token has less than this many seconds left.
 REFRESH_DUE_SECONDS = 300.0
@@ -511,7 +511,7 @@ def _check_mapping(ctx: CheckContext) -> CheckOutcome:
     check_command = ctx.command("mapping check")
     if report.saved is None:
         return CheckOutcome(
-            "warning", "No mapping saved yet: map the line items in step 7.", step="map"
+            "warning", f"No mapping saved yet: map the line items in {step_ref('map')}.", step="map"
         )
     if report.problems:
         return CheckOutcome(

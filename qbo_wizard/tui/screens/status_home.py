@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerState
 from qbo_wizard.core.health.area_status import AREA_TITLES, AreaId, AreaStatus, StatusOptions
 from qbo_wizard.core.health.status import status_report
 from qbo_wizard.core.profile import Profile
-from qbo_wizard.core.steps import step_by_id
+from qbo_wizard.core.steps import render_step_refs, step_ref, steps_ref
 from qbo_wizard.tui.outcomes import HomeChoice, JumpTo, NewApp, QuitWizard, Reconnect
 from qbo_wizard.tui.screens.base import session_badges
 from qbo_wizard.tui.screens.confirm import ConfirmScreen
@@ -41,12 +41,13 @@ VERDICT_GLYPHS = {
 UNKNOWN_GLYPH = ("?", "$text-warning")
 CHECKING_GLYPH = ("…", "$text-muted")
 
-NEW_APP_QUESTION = """\
+NEW_APP_QUESTION = render_step_refs("""\
 Use this when the person who created the Intuit app has been **deleted** from QuickBooks.
 
-The wizard forgets the current connection and walks you through steps 2 to 6 again: create
-a new app with a shared admin login, enter its keys, and connect. Your mapping is kept.
-"""
+The wizard forgets the current connection and walks you through
+{{steps:create-app to connect}} again: create a new app with a shared admin login, enter its
+keys, and connect. Your mapping is kept.
+""")
 
 
 TAKEOVER_QUESTION = """\
@@ -94,8 +95,7 @@ class StatusRow(Horizontal):
         self.query_one(".area", Static).update(Content.assemble((glyph, style), f" {status.title}"))
         why = Content(status.why)
         if status.verdict != "ok" and status.fix_step is not None:
-            number = step_by_id(status.fix_step).number
-            why = Content.assemble(why, (f"  → step {number}", "$text-muted"))
+            why = Content.assemble(why, (f"  → {step_ref(status.fix_step)}", "$text-muted"))
         self.query_one(".why", Static).update(why)
         self.set_class(status.verdict == "problem", "-problem")
 
@@ -133,10 +133,23 @@ class StatusHomeScreen(Screen[HomeChoice]):
             "choose('new-app')",
             "New app",
             id="home.new-app",
-            tooltip="The app's creator was deleted: set up a new app (steps 2–6)",
+            tooltip="The app's creator was deleted: set up a new app "
+            f"({steps_ref('create-app', 'connect', '–')})",
         ),
-        Binding("t", "choose('test')", "Test again", id="home.test", tooltip="Step 8"),
-        Binding("h", "choose('troubleshoot')", "Troubleshoot", id="home.help", tooltip="Step 9"),
+        Binding(
+            "t",
+            "choose('test')",
+            "Test again",
+            id="home.test",
+            tooltip=step_ref("test", capital=True),
+        ),
+        Binding(
+            "h",
+            "choose('troubleshoot')",
+            "Troubleshoot",
+            id="home.help",
+            tooltip=step_ref("troubleshoot", capital=True),
+        ),
         Binding(
             "s",
             "choose('steps')",
