@@ -21,7 +21,6 @@ from textual.widgets import Button, Footer, Label, Static
 from textual.worker import Worker, WorkerState
 
 from qbo_wizard.core.health.area_status import AREA_TITLES, AreaId, AreaStatus, StatusOptions
-from qbo_wizard.core.health.status import status_report
 from qbo_wizard.core.profile import Profile
 from qbo_wizard.core.steps import render_step_refs, step_ref, steps_ref
 from qbo_wizard.tui.outcomes import HomeChoice, JumpTo, NewApp, QuitWizard, Reconnect
@@ -201,6 +200,10 @@ class StatusHomeScreen(Screen[HomeChoice]):
     @work(thread=True, exclusive=True, group="status", exit_on_error=False)
     def check_status(self, profile: Profile) -> None:
         """Run the status checks on a copy of the profile, off the UI thread; post the report."""
+        # Loaded here, off the UI thread: the checks bring the doctor, the API client and the
+        # $1.00 test with them, which the first frame of the status home does not need.
+        from qbo_wizard.core.health.status import status_report
+
         options = StatusOptions(live=True, short_ids=self.session.presenter)
         report = status_report(profile, options)
         self.post_message(StatusChecked(report))
