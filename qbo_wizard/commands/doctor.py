@@ -12,7 +12,8 @@ import json
 import shutil
 import sys
 
-from qbo_wizard.core.health.doctor import DoctorProgress, ProgressCallback, render_text, run_doctor
+from qbo_wizard.core.health.doctor import render_text, run_doctor
+from qbo_wizard.core.health.doctor_report import DoctorProgress, ProgressCallback
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

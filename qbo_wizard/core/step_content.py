@@ -5,7 +5,9 @@ end) reads them through `load_step_content`. Text fields are Markdown: paragraph
 bulleted lists, **bold**, *italic*, `code` and [links](…), the part the wizard draws
 (`qbo_wizard/tui/widgets/prose.py`). A value the user pastes into the Intuit portal may contain
 `{{name}}` placeholders, filled from `TEMPLATE_VALUES` (plus any values the caller passes), so an
-address is written down in exactly one place.
+address is written down in exactly one place. Any text names another step as `{{step:map}}`
+("step 7"), `{{Step:map}}`, `{{steps:questionnaire and production-settings}}` ("steps 3 and 4")
+or `{{steps:create-app to connect}}`, so the numbers come from the step table (`core/steps.py`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from qbo_wizard.core.addresses import (
 from qbo_wizard.core.files import ConfigFileError, parse_yaml_mapping
 from qbo_wizard.core.paths import CONTENT_DIR
 from qbo_wizard.core.profile import KEY_SETS, KeySet
-from qbo_wizard.core.steps import STEP_IDS
+from qbo_wizard.core.steps import STEP_IDS, render_step_refs
 
 LOOPBACK_PORT = DEFAULT_LOOPBACK_PORT
 LOOPBACK_REDIRECT_URI = f"http://localhost:{LOOPBACK_PORT}{LOOPBACK_PATH}"
@@ -141,6 +143,11 @@ class _Reader:
         return ConfigFileError(self.path, problem)
 
     def fill(self, text: str) -> str:
+        try:
+            text = render_step_refs(text)
+        except KeyError as unknown:
+            raise self.fail(f"it names a step that does not exist: {unknown}") from None
+
         def replace(match: re.Match[str]) -> str:
             name = match.group(1)
             if name not in self.values:

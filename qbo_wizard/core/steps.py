@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal, NamedTuple
 
 StepId = Literal[
@@ -51,3 +52,39 @@ def step_by_id(step_id: str) -> Step:
 def is_step_id(value: object) -> bool:
     """True if `value` is one of the nine step ids."""
     return isinstance(value, str) and value in _BY_ID
+
+
+def step_ref(step_id: str, *, capital: bool = False) -> str:
+    """How copy names a step: `step_ref("map")` is "step 7" ("Step 7" with `capital`)."""
+    return f"{'Step' if capital else 'step'} {step_by_id(step_id).number}"
+
+
+def steps_ref(first_id: str, last_id: str, joiner: str = "to", *, capital: bool = False) -> str:
+    """How copy names two steps or a run of them: "steps 2 to 6", "steps 3 and 4", "steps 2–6"."""
+    word = "Steps" if capital else "steps"
+    between = joiner if joiner == "–" else f" {joiner} "
+    return f"{word} {step_by_id(first_id).number}{between}{step_by_id(last_id).number}"
+
+
+# `{{step:map}}` → "step 7", `{{Step:map}}` → "Step 7", `{{steps:questionnaire and
+# production-settings}}` → "steps 3 and 4", `{{steps:create-app to connect}}` → "steps 2 to 6".
+_STEP_REFERENCE = re.compile(
+    r"\{\{\s*(step|Step|steps|Steps):\s*([a-z-]+)(?:\s+(and|to)\s+([a-z-]+))?\s*\}\}"
+)
+
+
+def render_step_refs(text: str) -> str:
+    """`text` with every `{{step:<id>}}`-style placeholder written out from the step table.
+
+    Copy names steps by id, so renumbering the steps renumbers every sentence that points at
+    one. Raises `KeyError` naming the unknown id for a placeholder that names no step.
+    """
+
+    def write_out(match: re.Match[str]) -> str:
+        word, first, joiner, last = match.groups()
+        capital = word[0] == "S"
+        if word.lower() == "step" or last is None:
+            return step_ref(first, capital=capital)
+        return steps_ref(first, last, joiner, capital=capital)
+
+    return _STEP_REFERENCE.sub(write_out, text)

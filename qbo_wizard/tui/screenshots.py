@@ -347,7 +347,7 @@ def demo_secrets(info: DemoInfo) -> list[str]:
 
 def stored_tokens() -> list[str]:
     """The tokens the demo profile's keyring entry holds right now."""
-    from qbo_wizard.core.connection.tokens import TOKENS_ENTRY
+    from qbo_wizard.core.connection.keyring_entries import TOKENS_ENTRY
     from qbo_wizard.core.connection.vault import Vault
 
     stored = Vault(DEMO_PROFILE).get(TOKENS_ENTRY)

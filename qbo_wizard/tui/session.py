@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.profile import Profile, save_profile
+from qbo_wizard.tui.practice_sign_in import approve_as_practice_admin
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -130,6 +131,9 @@ class DemoInfo:
     )
     """Starts the practice QuickBooks (blocking; from a thread) and returns its address and
     the prefill. Set when the wizard is to start it after its first screen is drawn."""
+    approve_sign_in: Callable[[str], str] = field(default=approve_as_practice_admin, repr=False)
+    """Presses Connect on the practice sign-in page at this address (blocking; from a thread)
+    and returns the address the browser is sent back to (`PracticeSignInRefused` if refused)."""
 
     def simulator_started(self, url: str, prefill: Mapping[str, str]) -> None:
         """Note the practice QuickBooks' address and keys once it runs."""

@@ -9,7 +9,7 @@ import pytest
 from keyring.backends import fail
 
 from qbo_wizard.cli import main
-from qbo_wizard.core.health.doctor import CHECK_IDS
+from qbo_wizard.core.health.doctor_checks import CHECK_IDS
 from qbo_wizard.simulator.server import SimulatorServer
 from tests.connection_helpers import US_REALM
 from tests.doctor_helpers import healthy

@@ -6,7 +6,8 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
-from qbo_wizard.core.connection.tokens import CRASH_POINTS, TokenSet
+from qbo_wizard.core.connection.interrupts import CRASH_POINTS
+from qbo_wizard.core.connection.tokens import TokenSet
 from qbo_wizard.core.profile import load_profile
 from tests.connection_helpers import (
     US_REALM,

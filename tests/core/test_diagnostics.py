@@ -6,7 +6,8 @@ import random
 import string
 from datetime import datetime, timezone
 
-from qbo_wizard.core.connection.credentials import CLIENT_SECRET, Credentials
+from qbo_wizard.core.connection.credentials import Credentials
+from qbo_wizard.core.connection.keyring_entries import CLIENT_SECRET
 from qbo_wizard.core.connection.vault import Vault
 from qbo_wizard.core.health.diagnostics import build_bundle
 from qbo_wizard.core.health.doctor import run_doctor

@@ -9,12 +9,9 @@ import pytest
 from keyring.backends import fail
 
 from qbo_wizard.core.connection.tokens import TokenSet
-from qbo_wizard.core.health.doctor import (
-    CHECK_IDS,
-    DoctorProgress,
-    DoctorReport,
-    run_doctor,
-)
+from qbo_wizard.core.health.doctor import run_doctor
+from qbo_wizard.core.health.doctor_checks import CHECK_IDS
+from qbo_wizard.core.health.doctor_report import DoctorProgress, DoctorReport
 from qbo_wizard.core.health.errorlog import recent_failures
 from qbo_wizard.core.paths import InvalidProfileName
 from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, EXIT_RECONNECT

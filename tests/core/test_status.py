@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from qbo_wizard.core.health import status
+from qbo_wizard.core.health.area_status import AreaStatus, StatusOptions
 from qbo_wizard.core.health.doctor import run_doctor
-from qbo_wizard.core.health.status import STATUS_CHECKS, StatusOptions, status_report
+from qbo_wizard.core.health.status import STATUS_CHECKS, status_report
 from qbo_wizard.core.profile import Profile
 from qbo_wizard.simulator.companies import US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
@@ -17,7 +17,7 @@ from tests.connected import connected_profile, save_suggested_mapping
 from tests.request_clock import RequestClock
 
 
-def _by_area(profile: Profile, **options: object) -> dict[str, status.AreaStatus]:
+def _by_area(profile: Profile, **options: object) -> dict[str, AreaStatus]:
     report = status_report(profile, StatusOptions(**options))  # type: ignore[arg-type]
     return {s.area: s for s in report}
 
@@ -123,12 +123,12 @@ def test_failed_test_says_why() -> None:
     assert "6000 needs a tax code" in _by_area(profile)["last-test"].why
 
 
-def explode_with_a_secret(profile: Profile, options: StatusOptions) -> status.AreaStatus:
+def explode_with_a_secret(profile: Profile, options: StatusOptions) -> AreaStatus:
     raise RuntimeError("secret-canary-value")
 
 
 def test_a_broken_check_does_not_hide_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(STATUS_CHECKS, "mapping", f"{__name__}:explode_with_a_secret")
+    monkeypatch.setitem(STATUS_CHECKS, "mapping", explode_with_a_secret)
     report = _by_area(Profile(name="acme"))
     assert report["mapping"].verdict == "unknown"
     assert "secret-canary-value" not in report["mapping"].why

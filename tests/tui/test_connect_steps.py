@@ -3,17 +3,22 @@ that must be explained on screen."""
 
 from __future__ import annotations
 
+import html
+import threading
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import pytest
+import requests
 from textual.widgets import Input, Label
 
-from qbo_wizard.core.connection.credentials import CLIENT_SECRET
+from qbo_wizard.core.connection.keyring_entries import CLIENT_SECRET
 from qbo_wizard.core.connection.vault import Vault
 from qbo_wizard.core.profile import Profile, load_profile
 from qbo_wizard.simulator.browser import ConsentingBrowser, approve
 from qbo_wizard.simulator.companies import US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
+from qbo_wizard.tui.app import WizardApp
 from qbo_wizard.tui.screenshots import leaked, settle
 from qbo_wizard.tui.widgets.secret_input import SecretInput
 from qbo_wizard.tui.widgets.status_line import StatusLine
@@ -199,6 +204,38 @@ async def _sign_in_address_shown(pilot: Any, app: Any) -> None:
             return
         await pilot.pause()
     raise AssertionError("the sign-in address never appeared")
+
+
+async def test_the_browser_tab_after_the_wizards_sign_in_reads_as_after_the_command_line(
+    simulator: SimulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page the browser comes back to: it says what `qbo-wizard login` says, and claims
+    nothing the wizard has not done yet (the connection is saved only once the user agrees)."""
+    pages: list[str] = []
+    shown = threading.Event()
+
+    def open_in_browser(app: WizardApp, url: str, **_: object) -> None:
+        def visit() -> None:
+            try:
+                back_to = approve(url, US_REALM)
+                pages.append(html.unescape(requests.get(back_to, timeout=30).text))
+            finally:
+                shown.set()
+
+        threading.Thread(target=visit, daemon=True).start()
+
+    monkeypatch.setattr(WizardApp, "open_url", open_in_browser)
+    store_demo_keys(simulator)
+    app = demo_wizard(simulator, load_profile("acme"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert shown.wait(timeout=60)
+    assert pages and f"qbo-wizard received the sign-in for {US_COMPANY}." in pages[0]
+    assert "is connected to" not in pages[0]
 
 
 async def test_demo_approve_finishes_a_loopback_sign_in_without_a_browser(

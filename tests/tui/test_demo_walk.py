@@ -8,7 +8,7 @@ from typing import Any
 
 from textual.widgets import Button
 
-from qbo_wizard.core.connection.tokens import TOKENS_ENTRY
+from qbo_wizard.core.connection.keyring_entries import TOKENS_ENTRY
 from qbo_wizard.core.connection.vault import Vault
 from qbo_wizard.core.profile import MAPPING_FILE, Profile, load_profile
 from qbo_wizard.simulator.browser import ConsentingBrowser

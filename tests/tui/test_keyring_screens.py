@@ -12,7 +12,7 @@ import keyring.core
 import pytest
 from keyring.backends import fail
 
-from qbo_wizard.core.connection.credentials import CLIENT_SECRET
+from qbo_wizard.core.connection.keyring_entries import CLIENT_SECRET
 from qbo_wizard.core.connection.passphrase import set_passphrase_prompt
 from qbo_wizard.core.connection.vault import ENCRYPTED_FILE_BACKEND, Vault
 from qbo_wizard.core.profile import load_profile

@@ -12,7 +12,7 @@ import pytest
 from textual.pilot import Pilot
 
 from qbo_wizard.core.health import status
-from qbo_wizard.core.health.status import AreaStatus, StatusOptions
+from qbo_wizard.core.health.area_status import AreaStatus, StatusOptions
 from qbo_wizard.core.profile import Profile, save_profile
 from qbo_wizard.core.steps import STEP_IDS
 from qbo_wizard.tui.screenshots import settle
@@ -80,17 +80,14 @@ def fixed_test(profile: Profile, options: StatusOptions) -> AreaStatus:
 
 @pytest.fixture
 def fixed_status(monkeypatch: pytest.MonkeyPatch) -> Profile:
-    here = __name__
     rows = {
-        "credentials": "fixed_keys",
-        "connection": "fixed_connection",
-        "token-expiry": "fixed_expiry",
-        "mapping": "fixed_mapping",
-        "last-test": "fixed_test",
+        "credentials": fixed_keys,
+        "connection": fixed_connection,
+        "token-expiry": fixed_expiry,
+        "mapping": fixed_mapping,
+        "last-test": fixed_test,
     }
-    monkeypatch.setattr(
-        status, "STATUS_CHECKS", {area: f"{here}:{name}" for area, name in rows.items()}
-    )
+    monkeypatch.setattr(status, "STATUS_CHECKS", rows)
     profile = Profile(
         name="acme", realm_id="9341452962835018", company_name="Bluewater Freight Brokers LLC"
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 from textual.widgets import Input, Static
 
-from qbo_wizard.core.connection.credentials import CLIENT_ID
+from qbo_wizard.core.connection.keyring_entries import CLIENT_ID
 from qbo_wizard.core.connection.vault import Vault
 from qbo_wizard.core.profile import MAPPING_FILE, load_profile
 from qbo_wizard.core.progress import journey

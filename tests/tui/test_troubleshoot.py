@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 from textual.widgets import Button, Input, TextArea
 
-from qbo_wizard.core.connection.credentials import CLIENT_SECRET
-from qbo_wizard.core.connection.tokens import TOKENS_ENTRY
+from qbo_wizard.core.connection.keyring_entries import CLIENT_SECRET, TOKENS_ENTRY
 from qbo_wizard.core.connection.vault import Vault
-from qbo_wizard.core.health.doctor import CHECK_IDS
+from qbo_wizard.core.health.doctor_checks import CHECK_IDS
 from qbo_wizard.core.profile import Profile, load_profile, save_profile
 from qbo_wizard.simulator.companies import US_REALM
 from qbo_wizard.simulator.server import SimulatorServer

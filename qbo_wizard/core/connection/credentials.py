@@ -31,16 +31,15 @@ from qbo_wizard.core.connection.environments import (
     normalise_simulator_url,
     simulator_info,
 )
+from qbo_wizard.core.connection.interrupts import interrupts_held
+from qbo_wizard.core.connection.keyring_entries import CLIENT_ID, CLIENT_SECRET, forget_tokens
 from qbo_wizard.core.connection.vault import Vault, VaultUnavailable
 from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.profile import KeySet, Profile, load_profile, mask_hint, stage_profile
+from qbo_wizard.core.profile_lock import refresh_lock
 from qbo_wizard.core.progress import record_keys_saved
 from qbo_wizard.core.redact import remember_secret
-
-# Names of the keyring entries (not secrets themselves).
-CLIENT_ID = "client_id"
-CLIENT_SECRET = "client_secret"  # noqa: S105
 
 # Intuit client IDs are about 50 letters and digits starting with "AB"; secrets about 40.
 # The accepted ranges are wider on purpose: a key of an unexpected length is tried live.
@@ -367,9 +366,6 @@ def store_credentials(
         _check_simulator_key_set(profile.simulator_url, key_set, credentials)
     if verify:
         verify_live(endpoints, credentials, key_set, profile_name)
-    # tokens imports this module
-    from qbo_wizard.core.connection.tokens import forget_tokens, interrupts_held, refresh_lock
-
     # Under the refresh lock, so no refresh with the old keys can save tokens in between; Ctrl+C
     # waits until the keyring is consistent again. profile.yaml is staged before the keyring
     # is touched, so a full disk or a read-only folder stops everything with nothing changed.

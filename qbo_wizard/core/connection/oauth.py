@@ -50,9 +50,9 @@ from qbo_wizard.core.connection.environments import (
     endpoints_for,
     loopback_redirect_uri,
 )
+from qbo_wizard.core.connection.keyring_entries import TOKENS_ENTRY
 from qbo_wizard.core.connection.remote import running_over_ssh
 from qbo_wizard.core.connection.tokens import (
-    TOKENS_ENTRY,
     StoredTokensUnreadable,
     TokenSet,
     TokenStore,

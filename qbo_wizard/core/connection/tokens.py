@@ -27,18 +27,16 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import signal
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from qbo_wizard.core.connection import intuit
 from qbo_wizard.core.connection.credentials import load_credentials
 from qbo_wizard.core.connection.environments import endpoints_for
+from qbo_wizard.core.connection.interrupts import crash_point, interrupts_held
+from qbo_wizard.core.connection.keyring_entries import TOKENS_ENTRY
 from qbo_wizard.core.connection.vault import Vault, VaultUnavailable
 from qbo_wizard.core.handoff.record import refuse_if_handed_off
 from qbo_wizard.core.health.errorlog import record_failure
@@ -51,7 +49,6 @@ from qbo_wizard.core.profile_lock import refresh_lock as refresh_lock
 from qbo_wizard.core.redact import remember_secret
 from qbo_wizard.core.timestamps import utc_timestamp
 
-TOKENS_ENTRY = "tokens"
 DEFAULT_VALID_FOR_SECONDS = 300.0
 ACCESS_TOKEN_LIFETIME_SECONDS = 3600.0
 # Asking for longer would refresh on every call (a fresh token is already a little older than
@@ -60,55 +57,6 @@ LONGEST_VALID_FOR_SECONDS = 3300.0
 EXPIRY_WARNING_DAYS = 14
 _DAY = 86400.0
 _FORMAT_VERSION = 1
-
-#: Test hook: the refresh kills its own process (SIGKILL) on reaching the named step.
-CRASH_ENV_VAR = "QBO_WIZARD_TEST_CRASH_AT"
-CRASH_POINTS = (
-    "lock-taken",
-    "re-read",
-    "before-refresh-call",
-    "after-intuit-answer",  # the crash window opens: Intuit has rotated, nothing saved yet
-    "after-keyring-write",  # the window is closed: the new pair is safe
-    "after-profile-write",
-    "before-unlock",
-)
-
-
-#: Test hook: the refresh sends itself Ctrl+C (SIGINT) on reaching the named step.
-INTERRUPT_ENV_VAR = "QBO_WIZARD_TEST_INTERRUPT_AT"
-
-
-def crash_point(name: str) -> None:
-    """Kill or interrupt this process when a test hook names this step (tests only)."""
-    if os.environ.get(CRASH_ENV_VAR) == name:
-        os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
-    if os.environ.get(INTERRUPT_ENV_VAR) == name:
-        os.kill(os.getpid(), signal.SIGINT)
-
-
-@contextmanager
-def interrupts_held() -> Iterator[None]:
-    """Ctrl+C inside the block takes effect when the block ends (as KeyboardInterrupt).
-
-    Used from the refresh call until the keyring write returns: stopping in between would lose
-    the refresh token Intuit has just replaced. Only the main thread receives signals, so
-    elsewhere (the wizard's worker threads) this changes nothing.
-    """
-    received: list[int] = []
-    previous: Any = None
-    held = threading.current_thread() is threading.main_thread()
-    if held:
-        try:
-            previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
-        except (ValueError, OSError):
-            held = False
-    try:
-        yield
-    finally:
-        if held:
-            signal.signal(signal.SIGINT, previous)
-    if received:
-        raise KeyboardInterrupt
 
 
 class NotConnected(WizardError):
@@ -327,11 +275,6 @@ class TokenStore:
     def delete(self) -> bool:
         """Remove the stored token set; True if there was one."""
         return self.vault.delete(TOKENS_ENTRY)
-
-
-def forget_tokens(profile_name: str, vault: Vault | None = None) -> bool:
-    """Remove a profile's stored tokens (not its keys); True if there were any."""
-    return TokenStore(profile_name, vault).delete()
 
 
 def record_expiries(profile: Profile, tokens: TokenSet) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qbo_wizard.core.health.status import AreaStatus, StatusOptions, Verdict, parse_time
+from qbo_wizard.core.health.area_status import AreaStatus, StatusOptions, Verdict, parse_time
 from qbo_wizard.core.profile import Profile
 
 

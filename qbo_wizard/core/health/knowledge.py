@@ -19,7 +19,7 @@ import yaml
 
 from qbo_wizard.core.paths import CONTENT_DIR
 from qbo_wizard.core.problems import WizardError
-from qbo_wizard.core.steps import STEP_IDS, StepId
+from qbo_wizard.core.steps import STEP_IDS, StepId, render_step_refs
 
 KNOWLEDGE_FILE = CONTENT_DIR / "errors.yaml"
 
@@ -334,6 +334,10 @@ def build_knowledge(entries: list[KnownError], path: Path) -> Knowledge:
 def parse_knowledge(text: str, path: Path = KNOWLEDGE_FILE) -> Knowledge:
     """Parse and check knowledge YAML; KnowledgeError names the entry and field at fault."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        text = render_step_refs(text)  # `{{step:map}}` → "step 7", from the step table
+    except KeyError as unknown:
+        raise _problem(path, "the file", f"names a step that does not exist: {unknown}") from None
     try:
         data = yaml.load(text, Loader=loader)  # noqa: S506  # a safe loader, C or Python
     except yaml.MarkedYAMLError as exc:

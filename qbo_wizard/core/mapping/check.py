@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.handoff.record import ConnectionHandedOff
-from qbo_wizard.core.health.status import AreaStatus, StatusOptions, first_sentence
+from qbo_wizard.core.health.area_status import AreaStatus, StatusOptions, first_sentence
 from qbo_wizard.core.mapping.company_lists import (
     CompanyLists,
     ProgressCallback,

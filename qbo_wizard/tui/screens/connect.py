@@ -304,8 +304,8 @@ class ConnectScreen(StepScreen):
     @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
     def start_sign_in(self, profile_name: str, method: str) -> None:
         """Prepare the consent URL; for loopback, also wait for the browser to come back."""
-        from qbo_wizard.core.connection.callback import CallbackResult, LoopbackListener, PageText
-        from qbo_wizard.core.connection.oauth import finish_with_code, start_authorization
+        from qbo_wizard.core.connection.callback import LoopbackListener
+        from qbo_wizard.core.connection.oauth import start_authorization, wait_for_loopback
 
         def run() -> None:
             authorization = start_authorization(profile_name, method)
@@ -315,21 +315,11 @@ class ConnectScreen(StepScreen):
             listener = LoopbackListener(authorization.state, authorization.loopback_port)
             self.listener = listener
             self.post_message(SignInReady(authorization))
-            proven: list[PendingConnection] = []
-
-            def exchange(result: CallbackResult) -> PageText:
-                proven.append(finish_with_code(authorization, result))
-                return (
-                    "Signed in",
-                    f"qbo-wizard is connected to {proven[0].company.name}. You can close this "
-                    "tab and go back to the wizard.",
-                )
-
             try:
-                listener.wait(exchange)
+                pending = wait_for_loopback(authorization, listener)
             finally:
                 self.listener = None
-            self.announce_proven(proven[0])
+            self.announce_proven(pending)
 
         self.guarded(run)
 
@@ -395,16 +385,18 @@ class ConnectScreen(StepScreen):
         paste-back gets the landing address pasted into its field."""
         import requests
 
-        from qbo_wizard.simulator.browser import ConsentRefused, approve
-        from qbo_wizard.simulator.companies import US_REALM
+        from qbo_wizard.tui.practice_sign_in import PracticeSignInRefused
 
+        demo = self.session.demo
+        if demo is None:
+            return
         try:
-            landed_on = approve(url, US_REALM)
+            landed_on = demo.approve_sign_in(url)
             if method == "loopback":
                 requests.get(landed_on, timeout=10)
             else:
                 self.app.call_from_thread(self.paste_landing_address, landed_on)
-        except ConsentRefused as refusal:
+        except PracticeSignInRefused as refusal:
             self.post_message(SignInRefused(refusal.page_text))
         except Exception as error:  # plain words only; the address holds a sign-in code
             kind = type(error).__name__

@@ -20,7 +20,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from qbo_wizard.core.health.status import AREA_TITLES, StatusOptions, status_report
+from qbo_wizard.core.health.area_status import AREA_TITLES, StatusOptions
 from qbo_wizard.core.profile import Profile
 from qbo_wizard.core.wizard_lock import WizardHolder
 from qbo_wizard.tui.outcomes import QuitWizard
@@ -72,6 +72,9 @@ class ProfileBusyScreen(Screen[QuitWizard]):
     @work(thread=True, exclusive=True, group="status", exit_on_error=False)
     def check_status(self, profile: Profile) -> None:
         """What the profile and keyring say, off the UI thread (nothing is refreshed)."""
+        # Loaded here, off the UI thread: the checks bring the doctor and the API client along.
+        from qbo_wizard.core.health.status import status_report
+
         options = StatusOptions(live=False, short_ids=self.session.presenter)
         self.post_message(StatusChecked(status_report(profile, options)))
 

@@ -20,15 +20,9 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Label, Static
 from textual.worker import Worker, WorkerState
 
-from qbo_wizard.core.health.status import (
-    AREA_TITLES,
-    AreaId,
-    AreaStatus,
-    StatusOptions,
-    status_report,
-)
+from qbo_wizard.core.health.area_status import AREA_TITLES, AreaId, AreaStatus, StatusOptions
 from qbo_wizard.core.profile import Profile
-from qbo_wizard.core.steps import step_by_id
+from qbo_wizard.core.steps import render_step_refs, step_ref, steps_ref
 from qbo_wizard.tui.outcomes import HomeChoice, JumpTo, NewApp, QuitWizard, Reconnect
 from qbo_wizard.tui.screens.base import session_badges
 from qbo_wizard.tui.screens.confirm import ConfirmScreen
@@ -46,12 +40,13 @@ VERDICT_GLYPHS = {
 UNKNOWN_GLYPH = ("?", "$text-warning")
 CHECKING_GLYPH = ("…", "$text-muted")
 
-NEW_APP_QUESTION = """\
+NEW_APP_QUESTION = render_step_refs("""\
 Use this when the person who created the Intuit app has been **deleted** from QuickBooks.
 
-The wizard forgets the current connection and walks you through steps 2 to 6 again: create
-a new app with a shared admin login, enter its keys, and connect. Your mapping is kept.
-"""
+The wizard forgets the current connection and walks you through
+{{steps:create-app to connect}} again: create a new app with a shared admin login, enter its
+keys, and connect. Your mapping is kept.
+""")
 
 
 TAKEOVER_QUESTION = """\
@@ -99,8 +94,7 @@ class StatusRow(Horizontal):
         self.query_one(".area", Static).update(Content.assemble((glyph, style), f" {status.title}"))
         why = Content(status.why)
         if status.verdict != "ok" and status.fix_step is not None:
-            number = step_by_id(status.fix_step).number
-            why = Content.assemble(why, (f"  → step {number}", "$text-muted"))
+            why = Content.assemble(why, (f"  → {step_ref(status.fix_step)}", "$text-muted"))
         self.query_one(".why", Static).update(why)
         self.set_class(status.verdict == "problem", "-problem")
 
@@ -138,10 +132,23 @@ class StatusHomeScreen(Screen[HomeChoice]):
             "choose('new-app')",
             "New app",
             id="home.new-app",
-            tooltip="The app's creator was deleted: set up a new app (steps 2–6)",
+            tooltip="The app's creator was deleted: set up a new app "
+            f"({steps_ref('create-app', 'connect', '–')})",
         ),
-        Binding("t", "choose('test')", "Test again", id="home.test", tooltip="Step 8"),
-        Binding("h", "choose('troubleshoot')", "Troubleshoot", id="home.help", tooltip="Step 9"),
+        Binding(
+            "t",
+            "choose('test')",
+            "Test again",
+            id="home.test",
+            tooltip=step_ref("test", capital=True),
+        ),
+        Binding(
+            "h",
+            "choose('troubleshoot')",
+            "Troubleshoot",
+            id="home.help",
+            tooltip=step_ref("troubleshoot", capital=True),
+        ),
         Binding(
             "s",
             "choose('steps')",
@@ -193,6 +200,10 @@ class StatusHomeScreen(Screen[HomeChoice]):
     @work(thread=True, exclusive=True, group="status", exit_on_error=False)
     def check_status(self, profile: Profile) -> None:
         """Run the status checks on a copy of the profile, off the UI thread; post the report."""
+        # Loaded here, off the UI thread: the checks bring the doctor, the API client and the
+        # $1.00 test with them, which the first frame of the status home does not need.
+        from qbo_wizard.core.health.status import status_report
+
         options = StatusOptions(live=True, short_ids=self.session.presenter)
         report = status_report(profile, options)
         self.post_message(StatusChecked(report))

@@ -51,7 +51,7 @@ from qbo_wizard.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from qbo_wizard.core.health.diagnostics import SupportBundle
-    from qbo_wizard.core.health.doctor import CheckResult, DoctorProgress, DoctorReport
+    from qbo_wizard.core.health.doctor_report import CheckResult, DoctorProgress, DoctorReport
     from qbo_wizard.core.health.explain import Explanation
 
 # The practice QuickBooks' failure scenarios, in the order the buttons show them.
