@@ -21,29 +21,13 @@ import filelock
 import yaml
 
 from qbo_wizard.core.paths import config_home, ensure_private_dir, is_read_only_error
-from qbo_wizard.core.problems import WizardError
+from qbo_wizard.core.problems import ConfigFileError, WizardError
+from qbo_wizard.core.yaml_reader import parse_yaml_text, read_yaml_file
 
-_FIX_BY_HAND = (
-    "The file was left as it is; fix it in a text editor, or move it aside to start that "
-    "part again."
-)
 _FIX_THE_FOLDER = (
     "Anything already there was left as it is. Check that the folder exists and that you may "
     "write to it, or choose another place."
 )
-
-
-class ConfigFileError(WizardError):
-    """A wizard file exists but cannot be used as it is (or could not be written)."""
-
-    def __init__(
-        self, path: Path, problem: str, line: int | None = None, *, advice: str = _FIX_BY_HAND
-    ) -> None:
-        self.path = path
-        self.problem = problem
-        self.line = line
-        where = f"{path}, line {line}" if line is not None else str(path)
-        super().__init__(f"{where}: {problem}. {advice}")
 
 
 def _inside_config_home(folder: Path) -> bool:
@@ -216,16 +200,12 @@ def read_yaml_mapping(path: Path) -> dict[str, Any] | None:
 
     The checks (size, aliases, depth, encoding, …) are those of `yaml_reader.read_yaml_file`.
     """
-    from qbo_wizard.core.yaml_reader import read_yaml_file  # it builds on ConfigFileError
-
     document = read_yaml_file(path)
     return None if document is None else document.data
 
 
 def parse_yaml_mapping(text: str, path: Path) -> dict[str, Any]:
     """Parse YAML text whose top level must be a mapping; errors name `path` and the line."""
-    from qbo_wizard.core.yaml_reader import parse_yaml_text  # it builds on ConfigFileError
-
     return parse_yaml_text(text, path).data
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 # Exit codes shared by every sub-command (documented in the README).
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -38,3 +40,22 @@ def unexpected_error_message(kind: str, what: str) -> str:
         "needs (never a secret); `qbo-wizard explain` explains a QuickBooks error message. "
         f"To see the details yourself, run the command again with {DEBUG_ENV_VAR}=1."
     )
+
+
+_FIX_BY_HAND = (
+    "The file was left as it is; fix it in a text editor, or move it aside to start that "
+    "part again."
+)
+
+
+class ConfigFileError(WizardError):
+    """A wizard file exists but cannot be used as it is (or could not be written)."""
+
+    def __init__(
+        self, path: Path, problem: str, line: int | None = None, *, advice: str = _FIX_BY_HAND
+    ) -> None:
+        self.path = path
+        self.problem = problem
+        self.line = line
+        where = f"{path}, line {line}" if line is not None else str(path)
+        super().__init__(f"{where}: {problem}. {advice}")

@@ -12,14 +12,9 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
-from qbo_wizard.core.files import (
-    ConfigFileError,
-    StagedFile,
-    stage_text,
-    write_yaml_mapping,
-    yaml_text,
-)
+from qbo_wizard.core.files import StagedFile, stage_text, write_yaml_mapping, yaml_text
 from qbo_wizard.core.paths import profile_dir, validate_profile_name
+from qbo_wizard.core.problems import ConfigFileError
 from qbo_wizard.core.steps import STEP_IDS
 from qbo_wizard.core.yaml_fields import FieldLocator, FieldPath, key_text
 from qbo_wizard.core.yaml_reader import YamlDocument, quote, read_yaml_file

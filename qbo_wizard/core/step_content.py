@@ -25,8 +25,9 @@ from qbo_wizard.core.addresses import (
     PLAYGROUND_REDIRECT_URI,
     PLAYGROUND_URL,
 )
-from qbo_wizard.core.files import ConfigFileError, parse_yaml_mapping
+from qbo_wizard.core.files import parse_yaml_mapping
 from qbo_wizard.core.paths import CONTENT_DIR
+from qbo_wizard.core.problems import ConfigFileError
 from qbo_wizard.core.profile import KEY_SETS, KeySet
 from qbo_wizard.core.steps import STEP_IDS, render_step_refs
 

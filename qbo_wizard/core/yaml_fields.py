@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import yaml
 
-from qbo_wizard.core.files import ConfigFileError
+from qbo_wizard.core.problems import ConfigFileError
 from qbo_wizard.core.yaml_reader import QUOTE_CHARS, YamlDocument
 
 FieldPath = tuple[str | int, ...]

@@ -35,7 +35,7 @@ from yaml.reader import Reader, ReaderError
 from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
-from qbo_wizard.core.files import ConfigFileError
+from qbo_wizard.core.problems import ConfigFileError
 
 _CParser: Any
 try:  # libyaml's parser is about ten times faster than the pure-Python one

@@ -14,10 +14,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.health.diagnostics import build_bundle
 from qbo_wizard.core.health.doctor import run_doctor
 from qbo_wizard.core.mapping.file import read_mapping_file
+from qbo_wizard.core.problems import ConfigFileError
 from qbo_wizard.core.profile import Profile, load_profile, save_profile
 from tests.core.test_yaml_reader import ALIAS_BOMB, MEGABYTE, assert_plain_refusal
 from tests.fuzz import FUZZ_EXAMPLES, any_scalar, any_value, dump, fuzz, yaml_soup

@@ -8,13 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from qbo_wizard.core.files import (
-    ConfigFileError,
-    atomic_write_text,
-    read_yaml_mapping,
-    write_yaml_mapping,
-)
+from qbo_wizard.core.files import atomic_write_text, read_yaml_mapping, write_yaml_mapping
 from qbo_wizard.core.paths import InvalidProfileName, config_home, profile_dir
+from qbo_wizard.core.problems import ConfigFileError
 
 
 def test_home_follows_the_environment_override(isolated_home: Path) -> None:

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.mapping.integrations import (
     builtin_integration_ids,
     builtin_integrations,
     load_integration,
 )
+from qbo_wizard.core.problems import ConfigFileError
 
 GOOD = """\
 id: courier

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.mapping.file import (
     LineMapping,
     SavedRef,
     read_mapping_file,
 )
+from qbo_wizard.core.problems import ConfigFileError
 
 GOOD = """\
 format: 1

@@ -6,13 +6,13 @@ from dataclasses import replace
 
 import pytest
 
-from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.mapping.check import validate_saved_mapping
 from qbo_wizard.core.mapping.company_lists import QboClient
 from qbo_wizard.core.mapping.draft import MappingDraft
 from qbo_wizard.core.mapping.file import SavedMapping, mapping_path
 from qbo_wizard.core.mapping.integrations import load_integration
 from qbo_wizard.core.mapping.session import NOTHING_SAVED, open_mapping_session
+from qbo_wizard.core.problems import ConfigFileError
 
 from .company_data import NoNetwork, ridgeline, ridgeline_accounts
 

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.mapping.company_lists import CompanyLists
 from qbo_wizard.core.mapping.draft import MappingDraft
 from qbo_wizard.core.mapping.file import load_saved_mapping, mapping_path
 from qbo_wizard.core.mapping.integrations import load_integration
 from qbo_wizard.core.mapping.transfer import export_mapping, import_mapping
-from qbo_wizard.core.problems import WizardError
+from qbo_wizard.core.problems import ConfigFileError, WizardError
 
 from .company_data import NoNetwork, ridgeline, ridgeline_accounts, ridgeline_items
 

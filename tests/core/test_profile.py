@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qbo_wizard.core.files import ConfigFileError
+from qbo_wizard.core.problems import ConfigFileError
 from qbo_wizard.core.profile import Profile, load_profile, mask_hint, save_profile
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from qbo_wizard.core import step_content
-from qbo_wizard.core.files import ConfigFileError
+from qbo_wizard.core.problems import ConfigFileError
 from qbo_wizard.core.step_content import (
     LOOPBACK_REDIRECT_URI,
     PLAYGROUND_REDIRECT_URI,

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from qbo_wizard.core import step_content
-from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.health.knowledge import KnowledgeError, parse_knowledge
 from qbo_wizard.core.paths import CONTENT_DIR
+from qbo_wizard.core.problems import ConfigFileError
 from qbo_wizard.core.step_content import load_step_content
 from qbo_wizard.core.steps import STEP_IDS, render_step_refs, step_by_id, step_ref, steps_ref
 

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qbo_wizard.core import yaml_reader
-from qbo_wizard.core.files import ConfigFileError, read_yaml_mapping
+from qbo_wizard.core.files import read_yaml_mapping
+from qbo_wizard.core.problems import ConfigFileError
 from qbo_wizard.core.yaml_reader import (
     MAX_DEPTH,
     YamlDocument,

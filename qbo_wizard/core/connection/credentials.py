@@ -34,8 +34,7 @@ from qbo_wizard.core.connection.environments import (
 from qbo_wizard.core.connection.interrupts import interrupts_held
 from qbo_wizard.core.connection.keyring_entries import CLIENT_ID, CLIENT_SECRET, forget_tokens
 from qbo_wizard.core.connection.vault import Vault, VaultUnavailable
-from qbo_wizard.core.files import ConfigFileError
-from qbo_wizard.core.problems import WizardError
+from qbo_wizard.core.problems import ConfigFileError, WizardError
 from qbo_wizard.core.profile import KeySet, Profile, load_profile, mask_hint, stage_profile
 from qbo_wizard.core.profile_lock import refresh_lock
 from qbo_wizard.core.progress import record_keys_saved

@@ -18,8 +18,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from qbo_wizard.core.files import ConfigFileError, atomic_write_text
+from qbo_wizard.core.files import atomic_write_text
 from qbo_wizard.core.paths import config_home
+from qbo_wizard.core.problems import ConfigFileError
 
 CACHE_SECONDS = 24 * 3600.0
 CACHE_FOLDER = "cache"

@@ -60,9 +60,8 @@ from qbo_wizard.core.connection.tokens import (
     refresh_lock,
 )
 from qbo_wizard.core.connection.vault import Vault, VaultUnavailable
-from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.paths import profile_dir
-from qbo_wizard.core.problems import UsageError, WizardError
+from qbo_wizard.core.problems import ConfigFileError, UsageError, WizardError
 from qbo_wizard.core.profile import (
     KeySet,
     Profile,

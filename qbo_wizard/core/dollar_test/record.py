@@ -10,15 +10,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from qbo_wizard.core.dollar_test.results import DOCUMENT_KINDS, DocumentKind, PartyRef
-from qbo_wizard.core.files import (
-    ConfigFileError,
-    private_lock,
-    read_yaml_mapping,
-    write_yaml_mapping,
-)
+from qbo_wizard.core.files import private_lock, read_yaml_mapping, write_yaml_mapping
 from qbo_wizard.core.line_kinds import line_kind
 from qbo_wizard.core.paths import ensure_private_dir, profile_dir
-from qbo_wizard.core.problems import WizardError
+from qbo_wizard.core.problems import ConfigFileError, WizardError
 
 RECORD_FILE = "test-documents.yaml"
 LOCK_FILE = ".test-run.lock"

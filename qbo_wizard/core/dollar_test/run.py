@@ -41,10 +41,9 @@ from qbo_wizard.core.dollar_test.results import (
     Stage,
     problem_from_error,
 )
-from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.health.errorlog import record_failure
 from qbo_wizard.core.line_kinds import line_kind
-from qbo_wizard.core.problems import WizardError
+from qbo_wizard.core.problems import ConfigFileError, WizardError
 from qbo_wizard.core.profile import MAPPING_FILE, Profile, load_profile, save_profile
 from qbo_wizard.core.profile_lock import refresh_lock
 from qbo_wizard.core.progress import record_dollar_test

@@ -16,8 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from qbo_wizard.core.files import ConfigFileError
-from qbo_wizard.core.problems import WizardError
+from qbo_wizard.core.problems import ConfigFileError, WizardError
 from qbo_wizard.core.profile import Profile, load_profile
 
 #: The profile setting that records the last hand-off.

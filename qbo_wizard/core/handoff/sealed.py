@@ -29,7 +29,7 @@ from qbo_wizard.core.connection.credentials import load_credentials
 from qbo_wizard.core.connection.environments import endpoints_for
 from qbo_wizard.core.connection.tokens import NotConnected, TokenStore, iso_date, refresh_lock
 from qbo_wizard.core.connection.vault import VaultUnavailable
-from qbo_wizard.core.files import ConfigFileError, read_yaml_mapping
+from qbo_wizard.core.files import read_yaml_mapping
 from qbo_wizard.core.handoff.record import (
     HandoffRecord,
     handoff_record,
@@ -43,7 +43,7 @@ from qbo_wizard.core.mapping.integrations import (
     load_integration,
 )
 from qbo_wizard.core.paths import CONTENT_DIR
-from qbo_wizard.core.problems import UsageError, WizardError
+from qbo_wizard.core.problems import ConfigFileError, UsageError, WizardError
 from qbo_wizard.core.profile import Profile, load_profile, save_profile
 from qbo_wizard.core.timestamps import utc_timestamp
 

@@ -33,13 +33,13 @@ from qbo_wizard import __version__
 from qbo_wizard.core.connection.keyring_entries import CLIENT_ID, CLIENT_SECRET, TOKENS_ENTRY
 from qbo_wizard.core.connection.tokens import TokenSet
 from qbo_wizard.core.connection.vault import Vault, VaultUnavailable, keyring_choice
-from qbo_wizard.core.files import ConfigFileError, atomic_write_text
+from qbo_wizard.core.files import atomic_write_text
 from qbo_wizard.core.health.doctor import render_text, run_doctor
 from qbo_wizard.core.health.doctor_report import DoctorReport, ProgressCallback
 from qbo_wizard.core.health.errorlog import recent_failures
 from qbo_wizard.core.mapping.file import load_saved_mapping
 from qbo_wizard.core.paths import profile_dir, validate_profile_name
-from qbo_wizard.core.problems import WizardError
+from qbo_wizard.core.problems import ConfigFileError, WizardError
 from qbo_wizard.core.profile import Profile, load_profile, profile_exists
 from qbo_wizard.core.redact import fingerprint, redact_text
 from qbo_wizard.core.steps import STEPS

@@ -31,12 +31,11 @@ from qbo_wizard.core.connection.vault import (
     VaultUnavailable,
     describe_keyring,
 )
-from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.handoff.record import ONE_HOLDER_WHY, HandoffRecord, handoff_record
 from qbo_wizard.core.health.doctor_report import CheckKind, Verdict
 from qbo_wizard.core.mapping.check import validate_saved_mapping
 from qbo_wizard.core.paths import list_profiles
-from qbo_wizard.core.problems import EXIT_RECONNECT, WizardError
+from qbo_wizard.core.problems import EXIT_RECONNECT, ConfigFileError, WizardError
 from qbo_wizard.core.profile import Profile, load_profile, mask_hint, profile_exists
 from qbo_wizard.core.steps import StepId, step_ref
 

@@ -9,7 +9,6 @@ line, what is wrong and how to fix it.
 
 from __future__ import annotations
 
-from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.handoff.record import ConnectionHandedOff
 from qbo_wizard.core.health.area_status import AreaStatus, StatusOptions, first_sentence
 from qbo_wizard.core.mapping.company_lists import (
@@ -27,7 +26,7 @@ from qbo_wizard.core.mapping.file import (
 from qbo_wizard.core.mapping.integrations import load_integration
 from qbo_wizard.core.mapping.report import MappingReport, check_saved_mapping, first_broken
 from qbo_wizard.core.mapping.session import open_mapping_session
-from qbo_wizard.core.problems import EXIT_RECONNECT, WizardError
+from qbo_wizard.core.problems import EXIT_RECONNECT, ConfigFileError, WizardError
 from qbo_wizard.core.profile import MAPPING_FILE, Profile
 
 

@@ -32,9 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qbo_wizard.core.files import ConfigFileError, write_yaml_mapping
+from qbo_wizard.core.files import write_yaml_mapping
 from qbo_wizard.core.line_kinds import LINE_KIND_TABLE, LINE_KINDS, LineKind, line_kind
 from qbo_wizard.core.paths import profile_dir
+from qbo_wizard.core.problems import ConfigFileError
 from qbo_wizard.core.profile import MAPPING_FILE
 from qbo_wizard.core.yaml_fields import FieldLocator, FieldPath, key_text
 from qbo_wizard.core.yaml_reader import describe, quote, read_yaml_file

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.mapping import suggestions
 from qbo_wizard.core.mapping.company_lists import (
     CompanyLists,
@@ -25,6 +24,7 @@ from qbo_wizard.core.mapping.file import SavedMapping, load_saved_mapping
 from qbo_wizard.core.mapping.integrations import Integration, load_integration
 from qbo_wizard.core.mapping.report import MappingReport, check_saved_mapping
 from qbo_wizard.core.mapping.suggestions import Suggestion
+from qbo_wizard.core.problems import ConfigFileError
 
 NOTHING_SAVED = "No mapping has been saved yet: map the integration's lines in step 7."
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from qbo_wizard.core.files import ConfigFileError
 from qbo_wizard.core.line_kinds import line_kind
 from qbo_wizard.core.mapping.check import MappingMissing
 from qbo_wizard.core.mapping.company_lists import (
@@ -36,7 +35,7 @@ from qbo_wizard.core.mapping.file import (
 )
 from qbo_wizard.core.mapping.integrations import IntegrationLine, load_integration
 from qbo_wizard.core.mapping.targets import free_item_name
-from qbo_wizard.core.problems import WizardError
+from qbo_wizard.core.problems import ConfigFileError, WizardError
 from qbo_wizard.core.yaml_reader import quote
 
 Record = TypeVar("Record", Account, Item, TaxCode)

@@ -393,7 +393,7 @@ class DollarCheckScreen(StepScreen):
     def announce(self, result: DollarCheckResult, realm_id: str, *, cleanup_only: bool) -> None:
         """Post the result with the saved profile and what is left to clean (worker thread)."""
         from qbo_wizard.core.dollar_test.record import pending_cleanup
-        from qbo_wizard.core.files import ConfigFileError
+        from qbo_wizard.core.problems import ConfigFileError
         from qbo_wizard.core.profile import load_profile
 
         try:
