@@ -25,6 +25,7 @@ from qbo_wizard.core.problems import (
     WizardError,
     unexpected_error_message,
 )
+from qbo_wizard.core.steps import step_ref
 
 
 class CommandModule(Protocol):
@@ -47,11 +48,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "mapping": (
         "mapping",
-        "Check, show, export or import how your line items map to QuickBooks (step 7).",
+        f"Check, show, export or import how your line items map to QuickBooks ({step_ref('map')}).",
     ),
     "test": (
         "dollar_test",
-        "Post a $1.00 test invoice and carrier bill, then void and delete them (step 8).",
+        "Post a $1.00 test invoice and carrier bill, then void and delete them "
+        f"({step_ref('test')}).",
     ),
     "doctor": ("doctor", "Check the profile's health: keyring, keys, connection, expiry, mapping."),
     "diagnostics": (

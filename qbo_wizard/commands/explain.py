@@ -13,7 +13,7 @@ from typing import Any
 
 from qbo_wizard.core.health.explain import Explanation, explain_all, find_intuit_tid
 from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, UsageError
-from qbo_wizard.core.steps import step_by_id
+from qbo_wizard.core.steps import step_by_id, step_ref
 
 # Standard input is read in chunks; only its start and its end are kept, which is where
 # explain looks in long input anyway, so a huge pipe cannot exhaust memory.
@@ -24,7 +24,8 @@ _KEEP_TAIL_CHUNKS = 2
 NOT_RECOGNISED = (
     "No QuickBooks or Intuit error that qbo-wizard knows was found in that text. Paste the "
     "whole message, including any error code, JSON or XML around it. If it still is not "
-    "recognised, open the wizard's step 9 (Troubleshoot): it checks the connection's health "
+    f"recognised, open the wizard's {step_ref('troubleshoot')} (Troubleshoot): it checks the "
+    "connection's health "
     "and creates a support bundle for your integration's support team, with your recent "
     "errors and their intuit_tid but never a secret."
 )

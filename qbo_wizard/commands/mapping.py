@@ -25,6 +25,7 @@ from qbo_wizard.core.mapping.report import LineReport, MappingReport
 from qbo_wizard.core.mapping.session import open_mapping_session
 from qbo_wizard.core.mapping.transfer import ImportReport, export_mapping, import_mapping
 from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, WizardError
+from qbo_wizard.core.steps import step_ref
 
 _STATUS_WORDS = {
     "ok": "ok",
@@ -171,7 +172,7 @@ def _print_report(report: MappingReport) -> None:
         _print_line(line)
     print(f"Result: {report.summary()}")
     if any(line.status == "unmapped" for line in report.lines):
-        print("Map the remaining lines in the wizard's step 7 (run `qbo-wizard`).")
+        print(f"Map the remaining lines in the wizard's {step_ref('map')} (run `qbo-wizard`).")
 
 
 def _print_line(line: LineReport) -> None:
@@ -188,7 +189,7 @@ def _show(profile: str) -> int:
     saved = load_saved_mapping(profile)
     if saved is None:
         raise WizardError(
-            f"The profile '{profile}' has no saved mapping yet; map the lines in step 7 "
+            f"The profile '{profile}' has no saved mapping yet; map the lines in {step_ref('map')} "
             "(run `qbo-wizard`)."
         )
     integration = load_integration(saved.integration)
@@ -225,7 +226,7 @@ def _print_import(report: ImportReport) -> int:
         return EXIT_OK
     print(
         f"{len(report.unresolved)} line(s) could not be matched; the rest is saved. Map those "
-        "in the wizard's step 7 (run `qbo-wizard`)."
+        f"in the wizard's {step_ref('map')} (run `qbo-wizard`)."
     )
     return EXIT_PROBLEM
 

@@ -16,6 +16,7 @@ from qbo_wizard.core.problems import (
     WizardError,
 )
 from qbo_wizard.core.profile import Profile, load_profile
+from qbo_wizard.core.steps import step_ref
 
 
 class ProductionConfirmationRequired(UsageError):
@@ -137,7 +138,7 @@ def _choose_line(
     problem = DollarCheckProblem(
         message=f"No {facts.document} line is mapped yet, so there is nothing to post the $1.00 "
         f"{facts.document} with. Map '{labels.get(first, first)}' to {facts.target_article} in "
-        "step 7.",
+        f"{step_ref('map')}.",
         step="map",
         line_id=first,
     )
@@ -172,12 +173,12 @@ def plan_dollar_check(profile_name: str, api: QboApi | None = None) -> DollarChe
     saved = load_saved_mapping(profile_name)
     if saved is None or saved.realm_id != api.realm_id:
         if saved is None:
-            message = "The line items are not mapped yet; map them in step 7 first."
+            message = f"The line items are not mapped yet; map them in {step_ref('map')} first."
         else:
             other = saved.company_name or f"company {saved.realm_id}"
             message = (
                 f"The saved mapping was made for {other}, not for {company_name}. Map this "
-                "company's line items in step 7 (or import the mapping there) first."
+                f"company's line items in {step_ref('map')} (or import the mapping there) first."
             )
         return replace(plan, problem=DollarCheckProblem(message=message, step="map"))
     integration = _integration(saved)

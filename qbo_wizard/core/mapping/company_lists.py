@@ -20,6 +20,7 @@ from qbo_wizard.core.files import atomic_write_text
 from qbo_wizard.core.paths import profile_dir
 from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.profile import load_profile
+from qbo_wizard.core.steps import step_ref
 from qbo_wizard.core.timestamps import utc_timestamp
 
 PAGE_SIZE = 1000  # Intuit's maximum MAXRESULTS
@@ -524,7 +525,7 @@ def connected_realm(client: object, profile_name: str) -> str:
     if not realm_id:
         raise WizardError(
             f"The profile '{profile_name}' is not connected to a QuickBooks company yet. "
-            "Connect it first (step 6)."
+            f"Connect it first ({step_ref('connect')})."
         )
     return str(realm_id)
 

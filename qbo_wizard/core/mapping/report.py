@@ -15,6 +15,7 @@ from qbo_wizard.core.mapping.company_lists import CompanyLists
 from qbo_wizard.core.mapping.file import LineMapping, SavedMapping
 from qbo_wizard.core.mapping.integrations import Integration, IntegrationLine
 from qbo_wizard.core.mapping.rules import Finding, line_findings
+from qbo_wizard.core.steps import step_ref
 from qbo_wizard.core.timestamps import utc_timestamp
 
 LineStatus = Literal["ok", "warning", "broken", "unmapped", "unused"]
@@ -143,7 +144,7 @@ def _compare_with_saved(saved: LineMapping, lists: CompanyLists) -> list[Finding
                     f"'{account.full_name}' was a {target.type} account when the mapping was "
                     f"saved and is now {account.account_type}",
                     "If the new type is right, accept it (`qbo-wizard mapping check --update` "
-                    "or save step 7 again); otherwise pick another account",
+                    f"or save {step_ref('map')} again); otherwise pick another account",
                     severity="changed",
                 )
             )
@@ -165,7 +166,8 @@ def _compare_with_saved(saved: LineMapping, lists: CompanyLists) -> list[Finding
                 "income-account-changed",
                 f"The item '{item.full_name}' now posts its sales to '{now_name}' instead of "
                 f"'{before.name or before.id}'",
-                "If that is right, accept it (`qbo-wizard mapping check --update` or save step 7 "
+                "If that is right, accept it (`qbo-wizard mapping check --update` or save "
+                f"{step_ref('map')} "
                 "again); otherwise change the item's income account back in QuickBooks or pick "
                 "another item",
                 severity="changed",

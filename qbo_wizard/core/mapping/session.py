@@ -25,8 +25,9 @@ from qbo_wizard.core.mapping.integrations import Integration, load_integration
 from qbo_wizard.core.mapping.report import MappingReport, check_saved_mapping
 from qbo_wizard.core.mapping.suggestions import Suggestion
 from qbo_wizard.core.problems import ConfigFileError
+from qbo_wizard.core.steps import step_ref
 
-NOTHING_SAVED = "No mapping has been saved yet: map the integration's lines in step 7."
+NOTHING_SAVED = f"No mapping has been saved yet: map the integration's lines in {step_ref('map')}."
 
 MatchingCallback = Callable[[int, int, int], None]
 """Told the number of lines, accounts and items once the lists are read and matching starts."""

@@ -36,6 +36,7 @@ from qbo_wizard.core.mapping.file import (
 from qbo_wizard.core.mapping.integrations import IntegrationLine, load_integration
 from qbo_wizard.core.mapping.targets import free_item_name
 from qbo_wizard.core.problems import ConfigFileError, WizardError
+from qbo_wizard.core.steps import step_ref
 from qbo_wizard.core.yaml_reader import quote
 
 Record = TypeVar("Record", Account, Item, TaxCode)
@@ -50,7 +51,7 @@ def export_mapping(profile_name: str, destination: Path, overwrite: bool = False
     if saved is None:
         raise MappingMissing(
             f"The profile '{profile_name}' has no saved mapping to export yet; map the lines "
-            "in step 7 first."
+            f"in {step_ref('map')} first."
         )
     if destination.exists() and not overwrite:
         raise WizardError(

@@ -22,7 +22,7 @@ from textual.worker import Worker, WorkerState
 from qbo_wizard.core.profile import Profile
 from qbo_wizard.core.progress import is_configured, next_step, previous_step, record_step_state
 from qbo_wizard.core.step_content import StepContent, load_step_content
-from qbo_wizard.core.steps import STEPS, StepId, step_by_id
+from qbo_wizard.core.steps import STEPS, StepId, step_by_id, step_ref
 from qbo_wizard.tui.outcomes import (
     GoBack,
     GoNext,
@@ -40,7 +40,7 @@ from qbo_wizard.tui.widgets.step_nav import StepBanner, StepList, StepStrip, ste
 
 WORKER_STOPPED = (
     "Something unexpected stopped this ({kind}). You can try again, or leave this step; "
-    "step 9 helps if it keeps happening."
+    f"{step_ref('troubleshoot')} helps if it keeps happening."
 )
 
 

@@ -42,7 +42,7 @@ from textual.worker import get_current_worker
 from qbo_wizard.core.display import shorten_realm_ids
 from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.progress import is_configured
-from qbo_wizard.core.steps import step_by_id
+from qbo_wizard.core.steps import step_by_id, step_ref
 from qbo_wizard.tui.screens.base import StepScreen, is_text_field
 from qbo_wizard.tui.widgets.explained import ExplainedProblem, FixButton
 from qbo_wizard.tui.widgets.guidance import CalloutBox
@@ -57,7 +57,9 @@ if TYPE_CHECKING:
 # The practice QuickBooks' failure scenarios, in the order the buttons show them.
 SCENARIOS = ("takeover", "password-change", "already-purchased", "outage", "throttle", "none")
 
-SKIPPED_OFFLINE = "Skipped: QuickBooks itself is checked once a company is connected (step 6)."
+SKIPPED_OFFLINE = (
+    f"Skipped: QuickBooks itself is checked once a company is connected ({step_ref('connect')})."
+)
 VERDICT_MARKS = {
     "ok": ("✓", "$text-success"),
     "warning": ("!", "$text-warning"),
