@@ -20,9 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qbo_wizard.core.line_kinds import LINE_KINDS as LINE_KINDS
-from qbo_wizard.core.line_kinds import LineKind as LineKind
-from qbo_wizard.core.line_kinds import line_kind
+from qbo_wizard.core.line_kinds import LINE_KINDS, LineKind, line_kind
 from qbo_wizard.core.paths import CONTENT_DIR
 from qbo_wizard.core.problems import ConfigFileError
 from qbo_wizard.core.profile import Profile

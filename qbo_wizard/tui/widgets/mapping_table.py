@@ -16,9 +16,9 @@ from rich.text import Text
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
-from qbo_wizard.core.line_kinds import LINE_KINDS, line_kind
+from qbo_wizard.core.line_kinds import LINE_KINDS, LineKind, line_kind
 from qbo_wizard.core.mapping.draft import MappingDraft
-from qbo_wizard.core.mapping.integrations import IntegrationLine, LineKind
+from qbo_wizard.core.mapping.integrations import IntegrationLine
 from qbo_wizard.core.mapping.rules import Finding
 from qbo_wizard.core.mapping.suggestions import Suggestion
 from qbo_wizard.core.step_content import StepContent
