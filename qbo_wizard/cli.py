@@ -128,6 +128,14 @@ def _chosen_command(argv: Sequence[str]) -> str | None:
     return None
 
 
+def _ask_passphrase(where: str, new: bool) -> str | None:
+    """The terminal's passphrase prompt, imported only when a command needs it (its terminal
+    and browser modules cost every command ~5 ms at start otherwise)."""
+    from qbo_wizard.commands.terminal import ask_passphrase
+
+    return ask_passphrase(where, new)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line, run the chosen sub-command (or the UI), return the exit code."""
     arguments = list(sys.argv[1:] if argv is None else argv)
@@ -143,10 +151,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             code = wizard.run(args)
         else:
-            from qbo_wizard.commands.terminal import ask_passphrase
             from qbo_wizard.core.connection.passphrase import set_passphrase_prompt
 
-            set_passphrase_prompt(ask_passphrase)  # the encrypted keyring's, when there is one
+            set_passphrase_prompt(_ask_passphrase)  # the encrypted keyring's, when there is one
             code = _load(COMMANDS[args.command][0]).run(args)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's final flush
         return code

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from qbo_wizard.core.mapping.company_lists import Account
 from qbo_wizard.core.mapping.picker_index import (
     TIER_PREFIX,
     TIER_SUBSEQUENCE,
+    TIER_SUBSTRING,
     TIER_WORD_START,
+    TIER_WORDS,
     PickerEntry,
     PickerIndex,
     account_entry,
@@ -96,3 +103,60 @@ def test_large_lists_are_cut_to_the_limit_but_counted_in_full() -> None:
     # The keystroke benchmark runs every prefix and reports one timing per keystroke.
     assert len(measure_keystrokes(index, "lane 09")) == len("lane 09")
     assert len(measure_keystrokes(index, "lane 09", mode="backspace")) == len("lane 09")
+
+
+def _ranked_by_the_rules(entries: list[PickerEntry], query: str) -> list[tuple[int, str]]:
+    """The ranking spelled out entry by entry: what the index must agree with, however it
+    searches (tier, then shorter name, then the list's own order: by full name)."""
+    text = " ".join(query.lower().split())
+    ranked = []
+    for position, entry in enumerate(entries):
+        fields = [entry.name.lower(), entry.number.lower(), entry.full_name.lower()]
+        letters = [c for c in text if not c.isspace()]
+        if any(f.startswith(text) for f in fields):
+            tier = TIER_PREFIX
+        elif any(re.search(r"(?<![a-z0-9])" + re.escape(text), f) for f in fields):
+            tier = TIER_WORD_START
+        elif any(text in f for f in fields):
+            tier = TIER_SUBSTRING
+        elif any(re.search(".*".join(map(re.escape, letters)), f) for f in fields):
+            tier = TIER_SUBSEQUENCE
+        elif " " in text and all(any(w in f for f in fields) for w in text.split(" ")):
+            tier = TIER_WORDS
+        else:
+            continue
+        ranked.append((tier, len(entry.name), position, entry.key))
+    return [(tier, key) for tier, _, _, key in sorted(ranked)]
+
+
+_WORDS = ["lane", "carrier", "costs", "cogs", "fuel", "atl-chi", "4010", "a/p", "line", "haul"]
+_ENTRIES = st.lists(
+    st.builds(
+        PickerEntry,
+        key=st.uuids().map(str),
+        label=st.just(""),
+        name=st.lists(st.sampled_from(_WORDS), min_size=1, max_size=3).map(" ".join),
+        number=st.sampled_from(["", "4010", "5000", "501"]),
+        full_name=st.lists(st.sampled_from(_WORDS), max_size=4).map(":".join),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_ENTRIES, st.text(alphabet="lanecogst 0-:/4", min_size=1, max_size=8))
+def test_every_keystroke_ranks_as_the_rules_say(entries: list[PickerEntry], typed: str) -> None:
+    """Typing a query letter by letter (each search narrowing the last), then erasing it,
+    shows what the rules give for each prefix: same entries, same order, same tiers, and
+    the same count, whether the best few or all are asked for."""
+    index = PickerIndex(entries)
+    prefixes = [typed[: n + 1] for n in range(len(typed))]
+    for query in prefixes + prefixes[::-1]:
+        expected = _ranked_by_the_rules(index.entries, query)
+        if not " ".join(query.split()):
+            continue
+        every = index.filter(query, limit=None)
+        assert [(m.tier, m.entry.key) for m in every.matches] == expected
+        best = index.filter(query, limit=3)
+        assert [(m.tier, m.entry.key) for m in best.matches] == expected[:3]
+        assert best.total == every.total == len(expected)

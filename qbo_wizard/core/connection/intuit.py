@@ -25,12 +25,10 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import requests
-from intuitlib.client import AuthClient
-from intuitlib.enums import Scopes
-from intuitlib.exceptions import AuthClientError
 
 from qbo_wizard.core.connection import discovery
 from qbo_wizard.core.connection.environments import Endpoints
@@ -39,9 +37,6 @@ from qbo_wizard.core.problems import WizardError
 
 HARD_EXPIRY_HEADER = "x-include-refresh-token-hard-expires-in"
 CALL_TIMEOUT_SECONDS = 30.0
-# Only the Accounting API: the scope the wizard needs, and the one that makes Intuit return
-# the realmId in the callback.
-SCOPES = [Scopes.ACCOUNTING]
 
 T = TypeVar("T")
 
@@ -100,33 +95,52 @@ class TokenResponse:
         return f"TokenResponse(fields={sorted(self.data)}, intuit_tid={self.intuit_tid!r})"
 
 
-class WizardAuthClient(AuthClient):  # type: ignore[misc]
-    """intuit-oauth's AuthClient with time limits, the hard-expiry opt-in, and its last answer."""
+if TYPE_CHECKING:
+    from intuitlib.client import AuthClient
 
-    last_response: requests.Response | None = None
-    last_answer_at: float = 0.0  # time.perf_counter() when the last answer had fully arrived
+    class WizardAuthClient(AuthClient):  # type: ignore[misc]
+        """intuit-oauth's AuthClient with time limits, the hard-expiry opt-in, and its last
+        answer (made by `_client_class`, which imports intuit-oauth when first needed)."""
 
-    def request(
-        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
-    ) -> requests.Response:
-        kwargs.setdefault("timeout", CALL_TIMEOUT_SECONDS)
-        # intuit-oauth sets `environment` (here always the discovery URL) before reading it.
-        reading_discovery = method == "GET" and url == getattr(self, "environment", None)
-        if reading_discovery:
-            cached = discovery.cached_document(str(url))
-            if cached is not None:
-                return _cached_answer(str(url), cached)
-        if url == getattr(self, "token_endpoint", None):
-            headers = dict(kwargs.get("headers") or {})
-            headers[HARD_EXPIRY_HEADER] = "true"
-            kwargs["headers"] = headers
-        response: requests.Response = super().request(method, url, *args, **kwargs)
-        self.last_answer_at = time.perf_counter()
-        self.last_response = response
-        if reading_discovery and response.status_code == 200:
-            with contextlib.suppress(ValueError):
-                discovery.remember_document(str(url), response.json())
-        return response
+        last_response: requests.Response | None
+        last_answer_at: float
+
+
+@cache
+def _client_class() -> type[Any]:
+    """`WizardAuthClient`. intuit-oauth (with PyJWT and `cryptography`, ~10 MiB) is imported only
+    when a token call is made: a wizard using a stored, valid access token never loads it."""
+    from intuitlib.client import AuthClient
+
+    class WizardAuthClient(AuthClient):  # type: ignore[misc]
+        """intuit-oauth's AuthClient: time limits, the hard-expiry opt-in, its last answer."""
+
+        last_response: requests.Response | None = None
+        last_answer_at: float = 0.0  # time.perf_counter() when the last answer had fully arrived
+
+        def request(
+            self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
+        ) -> requests.Response:
+            kwargs.setdefault("timeout", CALL_TIMEOUT_SECONDS)
+            # intuit-oauth sets `environment` (here always the discovery URL) before reading it.
+            reading_discovery = method == "GET" and url == getattr(self, "environment", None)
+            if reading_discovery:
+                cached = discovery.cached_document(str(url))
+                if cached is not None:
+                    return _cached_answer(str(url), cached)
+            if url == getattr(self, "token_endpoint", None):
+                headers = dict(kwargs.get("headers") or {})
+                headers[HARD_EXPIRY_HEADER] = "true"
+                kwargs["headers"] = headers
+            response: requests.Response = super().request(method, url, *args, **kwargs)
+            self.last_answer_at = time.perf_counter()
+            self.last_response = response
+            if reading_discovery and response.status_code == 200:
+                with contextlib.suppress(ValueError):
+                    discovery.remember_document(str(url), response.json())
+            return response
+
+    return WizardAuthClient
 
 
 def _cached_answer(url: str, document: dict[str, Any]) -> requests.Response:
@@ -146,7 +160,8 @@ def _tid(response: requests.Response | None) -> str | None:
     return str(value) if value else None
 
 
-def _from_auth_client_error(exc: AuthClientError, what: str) -> OAuthCallFailed:
+def _from_auth_client_error(exc: Any, what: str) -> OAuthCallFailed:
+    """`exc` is intuit-oauth's AuthClientError."""
     error: str | None = None
     description: str | None = None
     try:
@@ -207,6 +222,8 @@ def _guarded(what: str, call: Callable[[], T], *, reading: str | None = None) ->
     library's exception holds the request it sent, with the refresh token or code in its body
     and the client secret in its Authorization header.
     """
+    from intuitlib.exceptions import AuthClientError
+
     failure: OAuthCallFailed
     try:
         return call()
@@ -227,9 +244,10 @@ def make_client(
     """An intuit-oauth client for these keys; reads the environment's discovery document."""
     what = "read Intuit's discovery document"
     try:
-        return _guarded(
+        client_class = _client_class()
+        made = _guarded(
             what,
-            lambda: WizardAuthClient(
+            lambda: client_class(
                 client_id=client_id,
                 client_secret=client_secret,
                 redirect_uri=redirect_uri,
@@ -237,6 +255,7 @@ def make_client(
             ),
             reading="send its discovery document",
         )
+        return cast("WizardAuthClient", made)
     except OAuthCallFailed as failure:
         problem = failure
     if problem.network or problem.status is not None:
@@ -257,7 +276,11 @@ def new_state() -> str:
 
 def authorization_url(client: WizardAuthClient, state: str) -> str:
     """The consent page URL for the Accounting scope (holds no secret)."""
-    url: str = client.get_authorization_url(SCOPES, state_token=state)
+    from intuitlib.enums import Scopes
+
+    # Only the Accounting API: the scope the wizard needs, and the one that makes Intuit return
+    # the realmId in the callback.
+    url: str = client.get_authorization_url([Scopes.ACCOUNTING], state_token=state)
     return url
 
 

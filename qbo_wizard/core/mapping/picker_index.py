@@ -13,11 +13,15 @@ Ties go to the shorter name, then alphabetical order.
 
 from __future__ import annotations
 
-import heapq
 import re
 import time
-from collections.abc import Iterable, Sequence
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import accumulate, chain, compress, filterfalse, islice, repeat
+from operator import add, contains, not_
+from re import Match
 from typing import Literal
 
 from qbo_wizard.core.mapping.company_lists import Account, TaxCode
@@ -73,48 +77,90 @@ class PickerResult:
 
 
 def _normalise(query: str) -> str:
+    # str.split also drops the separators \x1c-\x1f, so a query never contains _SEP.
     return " ".join(query.lower().split())
 
 
+def _haystack(entry: PickerEntry) -> str:
+    fields = (entry.name.lower(), entry.number.lower(), entry.full_name.lower())
+    text = _SEP + _SEP.join(fields)
+    # One entry is one line of the text searched at once: no line break inside an entry.
+    return text.replace("\n", " ") if "\n" in text else text
+
+
 def _subsequence_pattern(query: str) -> re.Pattern[str]:
-    """Letters of the query in order, all inside one field (never across the separator)."""
+    """Letters of the query in order, all inside one field (never across the separator or
+    into the next entry's line). Each field is tried once, from its start: taking each letter
+    at its first place after the previous one finds them in order if any choice does, and the
+    possessive `*+` never backs off, so the search is linear in the text's length."""
     letters = [c for c in query if not c.isspace()]
-    parts = [re.escape(letters[0])] if letters else []
-    for letter in letters[1:]:
-        # `[^x…]*x` finds the first x without backtracking: linear in the field's length.
-        parts.append(f"[^{re.escape(letter)}{_SEP}]*{re.escape(letter)}")
-    return re.compile("".join(parts))
+    steps = (f"[^{re.escape(letter)}{_SEP}\n]*+{re.escape(letter)}" for letter in letters)
+    return re.compile(_SEP + "".join(steps))
+
+
+@dataclass(frozen=True)
+class _Found:
+    """Every entry matching one query, as ranks (positions in the ranking order, ascending):
+    the query inside a field (prefix, word start or elsewhere: told apart only for the few
+    shown), its letters in order within a field, or its words anywhere."""
+
+    substring: list[int]
+    in_order: list[int]
+    words: list[int]
+
+    @property
+    def total(self) -> int:
+        return len(self.substring) + len(self.in_order) + len(self.words)
+
+    @cached_property
+    def ranks(self) -> list[int]:
+        """All of them, in ranking order (the candidates of a longer query)."""
+        return sorted(chain(self.substring, self.in_order, self.words))
 
 
 class PickerIndex:
-    """A filterable list. Build once per list; call `filter` on every keystroke."""
+    """A filterable list. Build once per list; call `filter` on every keystroke.
+
+    Entries are kept in ranking order (shorter name first, then alphabetical), so the matches
+    of one tier come out already sorted and the best few are taken without sorting them all.
+    Each keystroke runs a handful of C-level passes over the candidates (`map` with `in`,
+    `compress`, one regular expression over the joined text of the entries the substring test
+    missed) instead of Python code per entry: about 1 µs per 10 entries.
+    """
 
     def __init__(self, entries: Iterable[PickerEntry]) -> None:
         ordered = sorted(entries, key=lambda e: (e.full_name or e.name).lower())
         self.entries: list[PickerEntry] = ordered
-        self._haystacks = [
-            _SEP + _SEP.join((e.name.lower(), e.number.lower(), e.full_name.lower()))
-            for e in ordered
-        ]
-        self._name_lengths = [len(e.name) for e in ordered]
-        self._recent: dict[str, Scored] = {}
+        self._ranked = sorted(range(len(ordered)), key=lambda i: len(ordered[i].name))
+        self._hays: list[str] | None = None  # lower-case search text, in ranking order
+        self._text = ""  # the same, one line each, joined: searched at once for the best few
+        self._ends: list[int] = []  # where each line of `_text` ends
+        self._recent: dict[str, _Found] = {}
 
     def __len__(self) -> int:
         return len(self.entries)
 
-    def _candidates(self, query: str) -> Iterable[int]:
-        # Anything matching "carr" also matches "car": narrow from the longest remembered prefix.
+    def prepare(self) -> None:
+        """Make the search text now (the first search would): lists built but never searched
+        (a picker not opened) keep none of it."""
+        if self._hays is None:
+            entries = self.entries
+            self._hays = [_haystack(entries[i]) for i in self._ranked]
+            self._text = "\n".join(self._hays) + "\n"
+            self._ends = list(accumulate(map(add, map(len, self._hays), repeat(1))))
+
+    def _candidates(self, query: str) -> list[int] | None:
+        """Ranks that can still match (None: all). Anything matching "carr" also matches "car":
+        narrow from the longest remembered prefix."""
         best = ""
         for earlier in self._recent:
             if len(earlier) > len(best) and query.startswith(earlier):
                 best = earlier
-        if best:
-            return [index for _, _, index in self._recent[best]]
-        return range(len(self.entries))
+        return self._recent[best].ranks if best else None
 
-    def _remember(self, query: str, scored: Scored) -> None:
+    def _remember(self, query: str, found: _Found) -> None:
         self._recent.pop(query, None)
-        self._recent[query] = scored
+        self._recent[query] = found
         while len(self._recent) > _REMEMBERED_QUERIES:
             del self._recent[next(iter(self._recent))]
 
@@ -131,43 +177,79 @@ class PickerIndex:
         if not text:
             shown = self.entries if limit is None else self.entries[:limit]
             return PickerResult(query, [PickerMatch(e, TIER_PREFIX) for e in shown], len(self))
-        scored = self._recent.get(text)
-        if scored is None:
-            scored = self._score(text)
-        self._remember(text, scored)
-        best = scored if limit is None or len(scored) <= limit else heapq.nsmallest(limit, scored)
-        if best is scored:
-            best = sorted(scored)
+        found = self._recent.get(text)
+        if found is None:
+            found = self._find(text)
+        self._remember(text, found)
         entries = self.entries
+        ranked = self._ranked
         return PickerResult(
-            query, [PickerMatch(entries[i], tier) for tier, _, i in best], len(scored)
+            query,
+            [PickerMatch(entries[ranked[r]], tier) for tier, r in self._best(text, found, limit)],
+            found.total,
         )
 
-    def _score(self, text: str) -> Scored:
-        at_field_start = _SEP + text
-        word_start = re.compile(r"(?<![a-z0-9])" + re.escape(text))
-        subsequence = _subsequence_pattern(text).search
-        words = text.split(" ") if " " in text else None
-        haystacks = self._haystacks
-        lengths = self._name_lengths
-        scored: Scored = []
-        for index in self._candidates(text):
-            hay = haystacks[index]
-            if text in hay:
-                if at_field_start in hay:
-                    tier = TIER_PREFIX
-                elif word_start.search(hay):
-                    tier = TIER_WORD_START
-                else:
-                    tier = TIER_SUBSTRING
-            elif subsequence(hay):
-                tier = TIER_SUBSEQUENCE
-            elif words is not None and all(word in hay for word in words):
-                tier = TIER_WORDS
-            else:
-                continue
-            scored.append((tier, lengths[index], index))
-        return scored
+    def _find(self, text: str) -> _Found:
+        self.prepare()
+        hays = self._hays
+        assert hays is not None
+        narrowed = self._candidates(text)
+        ranks: Sequence[int] = range(len(hays)) if narrowed is None else narrowed
+        pool = hays if narrowed is None else list(map(hays.__getitem__, narrowed))
+        inside = list(map(contains, pool, repeat(text)))
+        substring = list(compress(ranks, inside))
+        missed = list(compress(ranks, map(not_, inside)))
+        if not missed:
+            return _Found(substring, [], [])
+        # Letters in order: one search over the joined text of the entries still unmatched,
+        # each hit mapped back to its entry by where its line ends.
+        lines = list(map(hays.__getitem__, missed))
+        ends = list(accumulate(map(add, map(len, lines), repeat(1))))
+        pattern = re.compile(_subsequence_pattern(text).pattern + "[^\n]*")
+        hits = map(Match.start, pattern.finditer("\n".join(lines)))
+        in_order = list(map(missed.__getitem__, map(bisect_right, repeat(ends), hits)))
+        # Every word somewhere (any order, any field): only for what nothing else matched.
+        words: list[int] = []
+        if " " in text:
+            taken = set(in_order)
+            words = list(compress(missed, map(not_, map(taken.__contains__, missed))))
+            for word in reversed(text.split(" ")):  # the word being typed narrows most
+                words = list(
+                    compress(words, map(contains, map(hays.__getitem__, words), repeat(word)))
+                )
+        return _Found(substring, in_order, words)
+
+    def _lines(self, pattern: str) -> Iterator[int]:
+        """Ranks of the entries whose line `pattern` matches, once each, in ranking order."""
+        search = re.compile(pattern + "[^\n]*")  # the rest of the line: one hit per entry
+        hits = map(Match.start, search.finditer(self._text))
+        return map(bisect_right, repeat(self._ends), hits)
+
+    def _best(self, text: str, found: _Found, limit: int | None) -> list[tuple[int, int]]:
+        """(tier, rank) of the best `limit` matches (all when None), best first. Prefixes and
+        word starts are told apart from other substrings only as far as the best few need:
+        every line holding them holds the query, so they are searched for in the whole text
+        (in C, stopping once enough are found) rather than entry by entry."""
+        wanted = found.total if limit is None else min(limit, found.total)
+        best: list[tuple[int, int]] = []
+        if found.substring:
+            escaped = re.escape(text)
+            prefixes = list(islice(self._lines(re.escape(_SEP) + escaped), wanted))
+            best += zip(repeat(TIER_PREFIX), prefixes)
+            if len(best) < wanted:
+                shown = set(prefixes)
+                # the query, then a look back for what precedes it: a literal first, so fast
+                word_start = f"{escaped}(?<=[^a-z0-9]{escaped})"
+                starts = filterfalse(shown.__contains__, self._lines(word_start))
+                best += zip(repeat(TIER_WORD_START), islice(starts, wanted - len(best)))
+            if len(best) < wanted:
+                shown = {rank for _, rank in best}
+                others = filterfalse(shown.__contains__, found.substring)
+                best += zip(repeat(TIER_SUBSTRING), islice(others, wanted - len(best)))
+        for tier, ranks in ((TIER_SUBSEQUENCE, found.in_order), (TIER_WORDS, found.words)):
+            if len(best) < wanted:
+                best += zip(repeat(tier), islice(ranks, wanted - len(best)))
+        return best
 
 
 def account_entry(account: Account) -> PickerEntry:

@@ -1,7 +1,9 @@
 """Choose one entry of a long list by typing: items, accounts and tax codes in step 7.
 
 The list filters on every keystroke, on the UI thread: `core.picker.PickerIndex.filter` takes a
-few milliseconds even on 10,000 accounts, and only the best `SHOWN` matches are drawn. With an
+few milliseconds even on 20,000 accounts, and only the best `SHOWN` matches are drawn. Each
+entry's row is made once and reused while the user types (its wrapped height is measured once),
+so the list rebuilt on a keystroke costs little more than the rows that are new to it. With an
 empty filter the suggestion comes first. Entries a line may not use can be listed below the
 choices, greyed out with the reason, so a user looking for "Accounts Payable" learns why it is
 not offered instead of finding nothing.
@@ -21,7 +23,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from qbo_wizard.core.mapping.picker_index import PickerIndex
+from qbo_wizard.core.mapping.picker_index import PickerEntry, PickerIndex
 from qbo_wizard.tui.widgets.tick_box import TickBox
 
 SHOWN = 200
@@ -96,6 +98,8 @@ class PickerScreen(ModalScreen[Picked | None]):
         self.wider = False
         self.shown_total = 0
         """How many entries matched the last filter (for tests and the count line)."""
+        self._rows: dict[PickerEntry, Option] = {}
+        """One row per entry shown so far (not the current one, which is marked)."""
 
     def compose(self) -> ComposeResult:
         request = self.request
@@ -117,6 +121,7 @@ class PickerScreen(ModalScreen[Picked | None]):
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
+        self.request.index.prepare()  # the search text, made now rather than on the first key
         self.show_matches("")
         self.query_one("#picker-filter", Input).focus()
 
@@ -165,6 +170,7 @@ class PickerScreen(ModalScreen[Picked | None]):
             options.append(
                 Option(Content.styled(f"{CREATE_MARK} {label}", "$text-accent"), id="create")
             )
+        rows = self._rows
         for match in result.matches:
             entry = match.entry
             if entry.key == request.current:
@@ -173,9 +179,12 @@ class PickerScreen(ModalScreen[Picked | None]):
                     entry.label,
                     (" (current)", "$text-muted"),
                 )
-            else:
-                prompt = Content(entry.label)
-            options.append(Option(prompt, id=f"pick:{entry.key}"))
+                options.append(Option(prompt, id=f"pick:{entry.key}"))
+                continue
+            row = rows.get(entry)
+            if row is None:
+                row = rows[entry] = Option(Content(entry.label), id=f"pick:{entry.key}")
+            options.append(row)
         if result.total > len(result.matches):
             more = result.total - len(result.matches)
             options.append(
@@ -188,6 +197,9 @@ class PickerScreen(ModalScreen[Picked | None]):
         if request.unavailable is not None and typed:
             refused = request.unavailable.filter(typed, limit=UNAVAILABLE_SHOWN)
             if refused.matches:
+                last = options[-1] if options else None
+                if result.matches and rows.get(result.matches[-1].entry) is last is not None:
+                    options[-1] = Option(last.prompt, id=last.id)  # a fresh row carries the rule
                 options.append(None)
                 options.append(
                     Option(
