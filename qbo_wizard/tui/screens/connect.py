@@ -396,10 +396,13 @@ class ConnectScreen(StepScreen):
         import requests
 
         from qbo_wizard.simulator.browser import ConsentRefused, approve
-        from qbo_wizard.simulator.companies import US_REALM
+        from qbo_wizard.simulator.companies import PRODUCTION_REALM, US_REALM
 
+        # Production keys reach only the practice production company, development keys the
+        # practice sandbox one.
+        realm = PRODUCTION_REALM if self.profile.key_set == "production" else US_REALM
         try:
-            landed_on = approve(url, US_REALM)
+            landed_on = approve(url, realm)
             if method == "loopback":
                 requests.get(landed_on, timeout=10)
             else:

@@ -16,16 +16,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Button, Input, Label
+from textual.widgets import Button, Input, Label, RadioSet
 
 from qbo_wizard.core.profile import Profile
 from qbo_wizard.tui.screens.base import StepScreen
+from qbo_wizard.tui.widgets.choice_button import ChoiceButton
 from qbo_wizard.tui.widgets.guidance import CalloutBox
 from qbo_wizard.tui.widgets.prose import Prose
 from qbo_wizard.tui.widgets.secret_input import SecretInput
 from qbo_wizard.tui.widgets.status_line import StatusLine
+from qbo_wizard.tui.widgets.step_nav import StepBanner
 
 FIELDS = {"client_id": "Client ID", "client_secret": "Client Secret"}
+KEY_SETS = ("development", "production")
 
 
 class KeysSaved(Message):
@@ -67,10 +70,12 @@ class CredentialsScreen(StepScreen):
         yield Prose(content.intro, classes="intro")
         for callout in content.callouts:
             yield CalloutBox(callout)
-        yield Label(content.text("key_set", key_set=profile.key_set), id="key-set-note")
-        prefill = self.session.demo.prefill if self.session.demo is not None else {}
+        demo = self.session.demo
+        prefill = demo.practice_keys(profile.key_set) if demo is not None else {}
         if prefill:
-            yield Label(content.text("demo"), classes="demo-note")
+            yield from self._compose_practice_choice()
+        else:
+            yield Label(content.text("key_set", key_set=profile.key_set), id="key-set-note")
         with Vertical(id="key-fields"):
             for name, label in FIELDS.items():
                 yield Label(label, classes="field-label")
@@ -91,6 +96,37 @@ class CredentialsScreen(StepScreen):
         if profile.client_id_hint and profile.step_state("credentials") == "done":
             status.succeeded(content.text("saved_already", hint=profile.client_id_hint))
         yield status
+
+    def _compose_practice_choice(self) -> ComposeResult:
+        """Demo mode: either pair of the practice app's keys, filled in for the user."""
+        chosen = self.profile.key_set
+        with Vertical(id="choice"):
+            yield Label(self.content.text("demo"), id="choice-prompt", classes="demo-note")
+            with RadioSet(id="practice-key-sets"):
+                for key_set in KEY_SETS:
+                    yield ChoiceButton(
+                        self.content.text(f"demo_{key_set}"),
+                        key_set == chosen,
+                        id=f"practice-{key_set}",
+                    )
+
+    @on(RadioSet.Changed, "#practice-key-sets")
+    def rehearse_key_set(self, event: RadioSet.Changed) -> None:
+        """Switch the profile to the chosen pair (as step 1 would) and fill its keys in."""
+        key_set = (event.pressed.id or "").removeprefix("practice-")
+        demo = self.session.demo
+        if key_set not in KEY_SETS or key_set == self.profile.key_set or demo is None:
+            return
+        self.profile.key_set = key_set  # type: ignore[assignment]
+        self.session.save()
+        keys = demo.practice_keys(key_set)
+        for name in FIELDS:
+            self.query_one(f"#{name.replace('_', '-')}", SecretInput).value = keys.get(name, "")
+        self._show_problem(None, "")
+        self.query_one(StepBanner).refresh_badges()
+        self.query_one("#keys-status", StatusLine).succeeded(
+            self.content.text("demo_switched", key_set=key_set)
+        )
 
     def _show_problem(self, field: str | None, message: str) -> None:
         for name in FIELDS:
