@@ -370,6 +370,8 @@ class ConnectScreen(StepScreen):
         for row in self.query(".demo-approve"):
             row.display = True
         self.refresh_bindings()
+        # The link (and the demo's approve row) push the status down: keep it in view.
+        self.status.keep_in_view()
         if method == "loopback":
             self.add_class("-waiting")
             if self.session.can_open_links:

@@ -1,0 +1,72 @@
+"""Rough edges seen at 80×24 and 60×20: what the user waits for, or has just got, stays on
+screen, and notices and recipes read as they should."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from qbo_wizard.core import oauth
+from qbo_wizard.core.profile import load_profile
+from qbo_wizard.simulator.server import SimulatorServer
+from qbo_wizard.tui.screenshots import settle
+
+from .conftest import demo_wizard
+from .test_connect_steps import _sign_in_address_shown, store_demo_keys
+from .test_results_in_view import in_view
+from .test_test_step import status
+
+SCREEN_SHARE = (80, 24)
+
+
+async def _until(pilot: Any, condition: Any, what: str) -> None:
+    """Process messages (never wait on time) until `condition()` holds."""
+    for _ in range(2000):
+        if condition():
+            return
+        await pilot.pause()
+    raise AssertionError(f"never happened: {what}")
+
+
+async def test_waiting_for_the_browser_stays_in_view_once_the_sign_in_link_appears(
+    free_port_simulator: SimulatorServer,
+    no_browser: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The waiting line is shown (and scrolled to) first; the link and the demo's approve row
+    then appear above it. The line must still be on screen."""
+    link_may_appear = threading.Event()
+    real_start = oauth.start_authorization
+
+    def start_once_waiting_is_shown(*args: Any, **kwargs: Any) -> Any:
+        link_may_appear.wait(timeout=60)
+        return real_start(*args, **kwargs)
+
+    monkeypatch.setattr(oauth, "start_authorization", start_once_waiting_is_shown)
+    simulator = free_port_simulator  # another wizard may be listening on the usual port
+    store_demo_keys(simulator)
+    app = demo_wizard(simulator, load_profile("acme"))
+    async with app.run_test(size=SCREEN_SHARE) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        await pilot.press("o")
+        await _until(
+            pilot,
+            lambda: (
+                "Waiting for you to approve" in status(app, "connect-status")
+                and in_view(app, "#connect-status")
+            ),
+            "the waiting line in view",
+        )
+        link_may_appear.set()
+        await _sign_in_address_shown(pilot, app)
+        for _ in range(5):
+            await pilot.pause()
+        assert in_view(app, "#loopback-link")
+        assert "Waiting for you to approve" in status(app, "connect-status")
+        assert in_view(app, "#connect-status")
+        await pilot.press("x")
+        await settle(pilot)
