@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from qbo_wizard.core import oauth
-from qbo_wizard.core.profile import load_profile
+from qbo_wizard.core.profile import Profile, load_profile, save_profile
 from qbo_wizard.simulator.server import SimulatorServer
 from qbo_wizard.tui.screenshots import settle
 
-from .conftest import demo_wizard
+from .conftest import StepHost, demo_wizard
 from .test_connect_steps import _sign_in_address_shown, store_demo_keys
 from .test_results_in_view import in_view
 from .test_test_step import status
@@ -70,3 +70,20 @@ async def test_waiting_for_the_browser_stays_in_view_once_the_sign_in_link_appea
         assert in_view(app, "#connect-status")
         await pilot.press("x")
         await settle(pilot)
+
+
+async def test_step_9_keeps_its_opening_lines_and_tabs_with_the_checks_result_at_60x20() -> None:
+    """When the checks finish on a small screen the result is in view, and so are the step's
+    first line and the tab names: the user still sees what they are on."""
+    profile = Profile(name="acme", current_step="troubleshoot")
+    save_profile(profile)
+    app = StepHost(profile, "troubleshoot")
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        await _until(pilot, lambda: app.screen.report is not None, "the checks finished")
+        for _ in range(5):
+            await pilot.pause()
+        assert status(app, "doctor-status").startswith("✗ Problems found")
+        assert in_view(app, "#doctor-status")
+        assert in_view(app, ".intro")
+        assert in_view(app, "#trouble-tabs Tabs")
