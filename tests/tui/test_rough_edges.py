@@ -11,7 +11,9 @@ import pytest
 from qbo_wizard.core import oauth
 from qbo_wizard.core.profile import Profile, load_profile, save_profile
 from qbo_wizard.simulator.server import SimulatorServer
+from qbo_wizard.tui.app import WizardApp
 from qbo_wizard.tui.screenshots import settle
+from qbo_wizard.tui.widgets.secret_input import SecretInput
 
 from .conftest import StepHost, demo_wizard
 from .test_connect_steps import _sign_in_address_shown, store_demo_keys
@@ -87,3 +89,33 @@ async def test_step_9_keeps_its_opening_lines_and_tabs_with_the_checks_result_at
         assert in_view(app, "#doctor-status")
         assert in_view(app, ".intro")
         assert in_view(app, "#trouble-tabs Tabs")
+
+
+async def test_copy_in_a_browser_tab_shows_one_note_under_the_field_never_over_the_result(
+    simulator: SimulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Served in a browser, people press Ctrl+C over and over in the paste field to copy the
+    sign-in address. One note says why nothing was copied, right under the field, however
+    often, and no pop-up stacks over the step or covers its result."""
+    monkeypatch.setattr(WizardApp, "is_web", property(lambda self: True))
+    store_demo_keys(simulator)
+    app = demo_wizard(simulator, load_profile("acme"))
+    async with app.run_test(size=SCREEN_SHARE) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert status(app, "connect-status").startswith("✓ Sign-in address ready")
+        field = app.screen.query_one("#pasted-address", SecretInput)
+        field.focus()
+        for _ in range(3):
+            await pilot.press("ctrl+c")
+            await settle(pilot)
+        notes = [str(note.render()) for note in app.screen.query(".not-copied-note")]
+        assert len(notes) == 1 and notes[0].startswith("Not copied"), notes
+        assert not app.screen.query("Toast")  # no pop-up stacked over the step or its result
+        assert app.screen.can_view_partial(app.screen.query_one(".not-copied-note"))
+        field.blur()
+        await settle(pilot)
+        assert not app.screen.query(".not-copied-note")
