@@ -6,10 +6,14 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import keyring
 import pytest
+from keyring.backends import fail
+from textual.widgets import Label, TextArea
 
 from qbo_wizard.core import oauth
 from qbo_wizard.core.profile import Profile, load_profile, save_profile
+from qbo_wizard.core.vault import ENCRYPTED_FILE_RECIPE, KEYRING_SESSION_RECIPE
 from qbo_wizard.simulator.server import SimulatorServer
 from qbo_wizard.tui.app import WizardApp
 from qbo_wizard.tui.screenshots import settle
@@ -119,3 +123,26 @@ async def test_copy_in_a_browser_tab_shows_one_note_under_the_field_never_over_t
         field.blur()
         await settle(pilot)
         assert not app.screen.query(".not-copied-note")
+
+
+async def test_no_keyring_on_step_5_shows_both_recipes_as_commands_to_copy(
+    simulator: SimulatorServer,
+) -> None:
+    """The ways forward keep their lines and indentation, each in a box whose text can be
+    selected and copied as typed, and the refusal itself is in view."""
+    keyring.set_keyring(fail.Keyring())
+    app = demo_wizard(simulator)
+    async with app.run_test(size=SCREEN_SHARE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert status(app, "keys-status").startswith("✗ No usable keyring")
+        assert in_view(app, "#keys-status")
+        boxes = list(app.screen.query(".recipe").results(TextArea))
+        assert [box.text for box in boxes] == [KEYRING_SESSION_RECIPE, ENCRYPTED_FILE_RECIPE]
+        headings = list(app.screen.query(".recipe-heading").results(Label))
+        assert len(headings) == 2
+        for heading, box in zip(headings, boxes, strict=True):
+            assert box.region.x > heading.region.x  # indented under its heading
+            assert box.read_only
+        assert "dbus-run-session" not in status(app, "keys-status")  # not run into the prose
