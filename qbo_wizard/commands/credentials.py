@@ -76,6 +76,17 @@ def run(args: argparse.Namespace) -> int:
     for warning in checked.warnings:
         say(f"Note: {warning}")
     say("Checking the keys…")
-    profile = store_credentials(args.profile, key_set, checked.credentials, args.simulator)
+    try:
+        profile = store_credentials(args.profile, key_set, checked.credentials, args.simulator)
+    except CredentialProblem as problem:
+        if problem.other_key_set is None:
+            raise
+        # The core says "switch to … keys"; on the command line that is an option.
+        raise CredentialProblem(
+            f"{problem} To enter them as {problem.other_key_set} keys, run this again with "
+            f"--key-set {problem.other_key_set}.",
+            problem.field,
+            other_key_set=problem.other_key_set,
+        ) from None
     print(summary(profile))
     return 0

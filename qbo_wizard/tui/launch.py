@@ -53,6 +53,15 @@ def _loopback_port() -> int:
     raise OSError("no free port on 127.0.0.1")
 
 
+def practice_prefill(keys: dict[str, dict[str, str]]) -> dict[str, str]:
+    """Both practice key sets, for step 5 to fill in whichever set the user rehearses."""
+    return {
+        f"{key_set}_{name}": keys[key_set][name]
+        for key_set in ("development", "production")
+        for name in ("client_id", "client_secret")
+    }
+
+
 class PracticeQuickBooks:
     """Demo mode's practice QuickBooks: started once, when first asked for, and stopped when
     demo mode ends (waiting for a start still under way, so none is left running)."""
@@ -75,8 +84,7 @@ class PracticeQuickBooks:
                     port=0, loopback_port=_loopback_port(), seed="demo"
                 ).start()
             server = self._server
-        keys = server.info["keys"]["development"]
-        return server.url, {"client_id": keys["client_id"], "client_secret": keys["client_secret"]}
+        return server.url, practice_prefill(server.info["keys"])
 
     def stop(self) -> None:
         with self._lock:

@@ -15,8 +15,10 @@ class PracticeSignInRefused(Exception):
         self.page_text = page_text
 
 
-def approve_as_practice_admin(sign_in_url: str) -> str:
-    """Press Connect on the practice sign-in page at this address for its US company.
+def approve_as_practice_admin(sign_in_url: str, key_set: str) -> str:
+    """Press Connect on the practice sign-in page at this address, for the practice company the
+    key set reaches: production keys the practice production company, development keys the
+    practice sandbox (US) one.
 
     Returns:
         The address the page sends the browser back to (it carries the sign-in code).
@@ -26,9 +28,10 @@ def approve_as_practice_admin(sign_in_url: str) -> str:
     """
     # Loaded only when demo mode signs in, so a normal start does not load the simulator.
     from qbo_wizard.simulator.browser import ConsentRefused, approve
-    from qbo_wizard.simulator.companies import US_REALM
+    from qbo_wizard.simulator.companies import PRODUCTION_REALM, US_REALM
 
+    realm = PRODUCTION_REALM if key_set == "production" else US_REALM
     try:
-        return approve(sign_in_url, US_REALM)
+        return approve(sign_in_url, realm)
     except ConsentRefused as refusal:
         raise PracticeSignInRefused(refusal.page_text) from refusal

@@ -125,15 +125,29 @@ class DemoInfo:
     simulator_url: str | None = None
     """The practice QuickBooks' address; None until it runs."""
     prefill: dict[str, str] = field(default_factory=dict)
-    """Values a newcomer would otherwise need an Intuit account for (e.g. demo keys)."""
+    """Values a newcomer would otherwise need an Intuit account for: the practice app's keys,
+    named `<key set>_client_id` and `<key set>_client_secret`."""
     start_simulator: Callable[[], tuple[str, dict[str, str]]] | None = field(
         default=None, repr=False
     )
     """Starts the practice QuickBooks (blocking; from a thread) and returns its address and
     the prefill. Set when the wizard is to start it after its first screen is drawn."""
-    approve_sign_in: Callable[[str], str] = field(default=approve_as_practice_admin, repr=False)
-    """Presses Connect on the practice sign-in page at this address (blocking; from a thread)
-    and returns the address the browser is sent back to (`PracticeSignInRefused` if refused)."""
+    approve_sign_in: Callable[[str, str], str] = field(
+        default=approve_as_practice_admin, repr=False
+    )
+    """Presses Connect on the practice sign-in page at this address for the company the key set
+    reaches (blocking; from a thread) and returns the address the browser is sent back to
+    (`PracticeSignInRefused` if refused)."""
+
+    def practice_keys(self, key_set: str) -> dict[str, str]:
+        """The practice app's `client_id` and `client_secret` for one key set (`development`
+        or `production`); empty until the practice QuickBooks runs."""
+        prefix = f"{key_set}_"
+        return {
+            name.removeprefix(prefix): value
+            for name, value in self.prefill.items()
+            if name.startswith(prefix)
+        }
 
     def simulator_started(self, url: str, prefill: Mapping[str, str]) -> None:
         """Note the practice QuickBooks' address and keys once it runs."""

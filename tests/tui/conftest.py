@@ -13,6 +13,7 @@ from qbo_wizard.simulator.browser import ConsentingBrowser
 from qbo_wizard.simulator.companies import US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
 from qbo_wizard.tui.app import WizardApp
+from qbo_wizard.tui.launch import practice_prefill
 from qbo_wizard.tui.outcomes import StepOutcome
 from qbo_wizard.tui.screens import step_screen
 from qbo_wizard.tui.session import DemoInfo, ProfileWriter, WizardSession
@@ -80,9 +81,6 @@ class StepHost(App[None]):
 
 
 def demo_info(sim: SimulatorServer) -> DemoInfo:
-    keys = sim.info["keys"]["development"]
     return DemoInfo(
-        home="(test)",
-        simulator_url=sim.url,
-        prefill={"client_id": keys["client_id"], "client_secret": keys["client_secret"]},
+        home="(test)", simulator_url=sim.url, prefill=practice_prefill(sim.info["keys"])
     )

@@ -10,7 +10,7 @@ import textwrap
 import threading
 
 from qbo_wizard.simulator.server import SimulatorServer
-from qbo_wizard.tui.launch import demo_profile
+from qbo_wizard.tui.launch import demo_profile, practice_prefill
 from qbo_wizard.tui.screenshots import settle, visible_text
 from qbo_wizard.tui.session import DemoInfo
 from qbo_wizard.tui.widgets.secret_input import SecretInput
@@ -33,11 +33,7 @@ class GatedStart:
             raise TimeoutError("the test never opened the gate")
         if self.error is not None:
             raise self.error
-        keys = self.sim.info["keys"]["development"]
-        return self.sim.url, {
-            "client_id": keys["client_id"],
-            "client_secret": keys["client_secret"],
-        }
+        return self.sim.url, practice_prefill(self.sim.info["keys"])
 
 
 def banner(app: object) -> str:
@@ -118,7 +114,8 @@ def test_demo_mode_keeps_secrets_in_memory_and_stops_the_practice_quickbooks_at_
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
         "MemoryKeyring canary-0f3a",
-        "['client_id', 'client_secret'] 200",
+        "['development_client_id', 'development_client_secret', 'production_client_id', "
+        "'production_client_secret'] 200",
         "stopped",
         "None",
     ]

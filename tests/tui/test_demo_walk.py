@@ -68,8 +68,8 @@ async def test_the_demo_walks_all_nine_steps_end_to_end(
             await pilot.press("n")
             await settle(pilot)
         # Step 5: the practice app's keys are filled in for a newcomer.
-        prefill = app.session.demo.prefill  # type: ignore[union-attr]
-        assert app.screen.query_one("#client-secret", SecretInput).value == prefill["client_secret"]
+        keys = app.session.demo.practice_keys("development")  # type: ignore[union-attr]
+        assert app.screen.query_one("#client-secret", SecretInput).value == keys["client_secret"]
         await pilot.press("ctrl+s")
         await settle(pilot)
         shoot("step-5")

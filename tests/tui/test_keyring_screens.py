@@ -11,6 +11,7 @@ import keyring
 import keyring.core
 import pytest
 from keyring.backends import fail
+from textual.widgets import TextArea
 
 from qbo_wizard.core.connection.keyring_entries import CLIENT_SECRET
 from qbo_wizard.core.connection.passphrase import set_passphrase_prompt
@@ -59,8 +60,9 @@ async def test_no_keyring_stops_step_5_with_the_ways_forward(
         shown = status(app.screen)
         assert shown.startswith("✗ No usable keyring was found on this computer")
         assert "saved in the keyring" not in shown
-        assert "dbus-run-session -- bash" in shown
-        assert f"export PYTHON_KEYRING_BACKEND={ENCRYPTED_FILE_BACKEND}" in shown
+        recipes = "\n".join(box.text for box in app.screen.query(".recipe").results(TextArea))
+        assert "dbus-run-session -- bash" in recipes
+        assert f"export PYTHON_KEYRING_BACKEND={ENCRYPTED_FILE_BACKEND}" in recipes
     assert load_profile("acme").step_state("credentials") != "done"
 
 

@@ -35,8 +35,8 @@ async def test_a_masked_key_never_reaches_the_clipboard(
         await settle(pilot)
         assert app.clipboard == CLIPBOARD_BEFORE
         assert field.value == typed  # cut left the value alone too
-        notes = [str(note.message) for note in app._notifications]
-        assert any(note.startswith("Nothing was copied") for note in notes), notes
+        notes = [str(note.render()) for note in app.screen.query(".not-copied-note")]
+        assert len(notes) == 1 and notes[0].startswith("Not copied"), notes
 
 
 async def test_a_pasted_sign_in_address_is_not_copied_back_out(simulator: SimulatorServer) -> None:

@@ -56,11 +56,16 @@ _PROBE_REFRESH_TOKEN = "qbo-wizard-key-check-not-a-real-token"  # noqa: S105
 
 
 class CredentialProblem(WizardError):
-    """The keys were refused; `field` names which one (`client_id`, `client_secret` or None)."""
+    """The keys were refused; `field` names which one (`client_id`, `client_secret` or None),
+    and `other_key_set` the key set they belong to when they are the other set's keys (each
+    way in says in its own words how to switch)."""
 
-    def __init__(self, message: str, field_name: str | None = None) -> None:
+    def __init__(
+        self, message: str, field_name: str | None = None, *, other_key_set: KeySet | None = None
+    ) -> None:
         super().__init__(message)
         self.field = field_name
+        self.other_key_set = other_key_set
 
 
 class MissingCredentials(WizardError):
@@ -258,9 +263,10 @@ def _check_simulator_key_set(url: str, key_set: KeySet, credentials: Credentials
             f"These are the practice QuickBooks' {other} keys, but {key_set} keys were asked "
             f"for. {_key_set_words(key_set)} keys reach only "
             f"{'sandbox' if key_set == 'development' else 'real'} companies, so mixing them up "
-            f"fails at the first QuickBooks call. Enter the {key_set} keys, or choose "
-            f"`--key-set {other}`. Nothing was saved.",
+            f"fails at the first QuickBooks call. Enter the {key_set} keys, or switch to "
+            f"{other} keys. Nothing was saved.",
             CLIENT_ID,
+            other_key_set=other,
         )
 
 

@@ -91,6 +91,37 @@ class VaultUnavailable(WizardError):
             return first, ()
         return first.removesuffix(_WAYS_HEADING).removesuffix(":").rstrip(), WAYS_FORWARD
 
+    def recipes(self) -> RecipeMessage:
+        """The message in its parts, for screens that show each recipe as commands (kept
+        line by line and indented, ready to copy) instead of as running text."""
+        lines = str(self).splitlines()
+        ways: list[tuple[str, list[str]]] = []
+        closing: list[str] = []
+        for line in lines[1:]:
+            if line.startswith(_RECIPE_INDENT):
+                if not ways:
+                    ways.append(("", []))
+                ways[-1][1].append(line.removeprefix(_RECIPE_INDENT))
+            elif line.startswith("  ") and line.strip():
+                ways.append((line.strip(), []))
+            else:
+                closing.append(line)
+        return RecipeMessage(
+            lines[0] if lines else "",
+            tuple((heading, "\n".join(commands)) for heading, commands in ways),
+            " ".join(closing).strip(),
+        )
+
+
+@dataclass(frozen=True)
+class RecipeMessage:
+    """A keyring refusal in parts: what happened, each way forward as a heading and its
+    commands (one per line), and the closing sentence."""
+
+    summary: str
+    ways: tuple[tuple[str, str], ...]
+    closing: str
+
 
 KEYRING_SESSION_RECIPE = (
     "dbus-run-session -- bash\n"
@@ -121,8 +152,11 @@ WAYS_FORWARD = (
 _WAYS_HEADING = " Two ways forward:"
 
 
+_RECIPE_INDENT = "      "
+
+
 def _indented(recipe: str) -> str:
-    return "".join(f"\n      {line}" for line in recipe.splitlines())
+    return "".join(f"\n{_RECIPE_INDENT}{line}" for line in recipe.splitlines())
 
 
 def _fix_hint() -> str:

@@ -360,6 +360,8 @@ class ConnectScreen(StepScreen):
         for row in self.query(".demo-approve"):
             row.display = True
         self.refresh_bindings()
+        # The link (and the demo's approve row) push the status down: keep it in view.
+        self.status.keep_in_view()
         if method == "loopback":
             self.add_class("-waiting")
             if self.session.can_open_links:
@@ -391,7 +393,7 @@ class ConnectScreen(StepScreen):
         if demo is None:
             return
         try:
-            landed_on = demo.approve_sign_in(url)
+            landed_on = demo.approve_sign_in(url, self.profile.key_set)
             if method == "loopback":
                 requests.get(landed_on, timeout=10)
             else:

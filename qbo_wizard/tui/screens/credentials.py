@@ -9,23 +9,30 @@ once the keys are saved, so no secret stays in the screen.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Button, Input, Label
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, RadioSet, TextArea
 
 from qbo_wizard.core.profile import Profile
 from qbo_wizard.tui.screens.base import StepScreen
+from qbo_wizard.tui.widgets.choice_button import ChoiceButton
 from qbo_wizard.tui.widgets.guidance import CalloutBox
 from qbo_wizard.tui.widgets.prose import Prose
 from qbo_wizard.tui.widgets.secret_input import SecretInput
 from qbo_wizard.tui.widgets.status_line import StatusLine
+from qbo_wizard.tui.widgets.step_nav import StepBanner
+
+if TYPE_CHECKING:
+    from qbo_wizard.core.connection.vault import RecipeMessage
 
 FIELDS = {"client_id": "Client ID", "client_secret": "Client Secret"}
+KEY_SETS = ("development", "production")
 
 
 class KeysSaved(Message):
@@ -39,12 +46,16 @@ class KeysSaved(Message):
 
 
 class KeysRefused(Message):
-    """The keys were not saved; `field` names the field at fault, if one is."""
+    """The keys were not saved; `field` names the field at fault, if one is, and `recipes`
+    holds the ways forward as commands when the keyring is what refused."""
 
-    def __init__(self, message: str, field: str | None) -> None:
+    def __init__(
+        self, message: str, field: str | None, recipes: RecipeMessage | None = None
+    ) -> None:
         super().__init__()
         self.message = message
         self.field = field
+        self.recipes = recipes
 
 
 class CredentialsScreen(StepScreen):
@@ -67,10 +78,12 @@ class CredentialsScreen(StepScreen):
         yield Prose(content.intro, classes="intro")
         for callout in content.callouts:
             yield CalloutBox(callout)
-        yield Label(content.text("key_set", key_set=profile.key_set), id="key-set-note")
-        prefill = self.session.demo.prefill if self.session.demo is not None else {}
+        demo = self.session.demo
+        prefill = demo.practice_keys(profile.key_set) if demo is not None else {}
         if prefill:
-            yield Label(content.text("demo"), classes="demo-note")
+            yield from self._compose_practice_choice()
+        else:
+            yield Label(content.text("key_set", key_set=profile.key_set), id="key-set-note")
         with Vertical(id="key-fields"):
             for name, label in FIELDS.items():
                 yield Label(label, classes="field-label")
@@ -87,10 +100,42 @@ class CredentialsScreen(StepScreen):
                     markup=False,
                 )
         yield Button("Check and save (ctrl+s)", id="save-keys", variant="primary")
-        status = StatusLine(id="keys-status")
+        status = StatusLine(id="keys-status", leads=True)
         if profile.client_id_hint and profile.step_state("credentials") == "done":
             status.succeeded(content.text("saved_already", hint=profile.client_id_hint))
         yield status
+        yield Vertical(id="keys-recipes")
+
+    def _compose_practice_choice(self) -> ComposeResult:
+        """Demo mode: either pair of the practice app's keys, filled in for the user."""
+        chosen = self.profile.key_set
+        with Vertical(id="choice"):
+            yield Label(self.content.text("demo"), id="choice-prompt", classes="demo-note")
+            with RadioSet(id="practice-key-sets"):
+                for key_set in KEY_SETS:
+                    yield ChoiceButton(
+                        self.content.text(f"demo_{key_set}"),
+                        key_set == chosen,
+                        id=f"practice-{key_set}",
+                    )
+
+    @on(RadioSet.Changed, "#practice-key-sets")
+    def rehearse_key_set(self, event: RadioSet.Changed) -> None:
+        """Switch the profile to the chosen pair (as step 1 would) and fill its keys in."""
+        key_set = (event.pressed.id or "").removeprefix("practice-")
+        demo = self.session.demo
+        if key_set not in KEY_SETS or key_set == self.profile.key_set or demo is None:
+            return
+        self.profile.key_set = key_set  # type: ignore[assignment]
+        self.session.save()
+        keys = demo.practice_keys(key_set)
+        for name in FIELDS:
+            self.query_one(f"#{name.replace('_', '-')}", SecretInput).value = keys.get(name, "")
+        self._show_problem(None, "")
+        self.query_one(StepBanner).refresh_badges()
+        self.query_one("#keys-status", StatusLine).succeeded(
+            self.content.text("demo_switched", key_set=key_set)
+        )
 
     def _show_problem(self, field: str | None, message: str) -> None:
         for name in FIELDS:
@@ -133,7 +178,7 @@ class CredentialsScreen(StepScreen):
             Credentials,
             store_credentials,
         )
-        from qbo_wizard.core.connection.vault import describe_keyring
+        from qbo_wizard.core.connection.vault import VaultUnavailable, describe_keyring
         from qbo_wizard.core.problems import WizardError
 
         assert isinstance(credentials, Credentials)
@@ -146,6 +191,8 @@ class CredentialsScreen(StepScreen):
             )
         except CredentialProblem as problem:
             self.post_message(KeysRefused(str(problem), problem.field))
+        except VaultUnavailable as refusal:
+            self.post_message(KeysRefused(str(refusal), None, refusal.recipes()))
         except WizardError as error:
             self.post_message(KeysRefused(str(error), None))
         except Exception as error:  # shown in plain words; never the secret
@@ -155,11 +202,12 @@ class CredentialsScreen(StepScreen):
             self.post_message(KeysSaved(saved, describe_keyring()))
 
     @on(KeysSaved)
-    def keys_saved(self, event: KeysSaved) -> None:
+    async def keys_saved(self, event: KeysSaved) -> None:
         self.busy = False
         self.session.adopt(event.profile)
         for name in FIELDS:
             self.query_one(f"#{name.replace('_', '-')}", SecretInput).clear()
+        await self._show_recipes(None)
         hint = self.profile.client_id_hint or "…"
         self.query_one("#keys-status", StatusLine).succeeded(
             self.content.text("accepted", hint=hint, keyring=event.keyring)
@@ -167,11 +215,26 @@ class CredentialsScreen(StepScreen):
         self.refresh_bindings()
 
     @on(KeysRefused)
-    def keys_refused(self, event: KeysRefused) -> None:
+    async def keys_refused(self, event: KeysRefused) -> None:
         self.busy = False
         self._show_problem(event.field, event.message if event.field else "")
+        await self._show_recipes(event.recipes)
         status = self.query_one("#keys-status", StatusLine)
-        status.failed(event.message)
-        # A long refusal (no keyring: the ways forward) reaches below the screen, and the
-        # status is the step's last line: scroll to the end once it has been laid out.
-        self.query_one("#step-content").scroll_end(animate=False)
+        # The status leads: with the ways forward under it, it goes to the top of the view.
+        status.failed(event.recipes.summary if event.recipes else event.message)
+
+    async def _show_recipes(self, recipes: RecipeMessage | None) -> None:
+        """The ways forward under the status: each heading, then its commands as they are
+        typed (one per line, indented, selectable to copy)."""
+        holder = self.query_one("#keys-recipes", Vertical)
+        await holder.remove_children()
+        if recipes is None:
+            return
+        parts: list[Widget] = []
+        for heading, commands in recipes.ways:
+            if heading:
+                parts.append(Label(heading, classes="recipe-heading", markup=False))
+            parts.append(TextArea(commands, read_only=True, soft_wrap=True, classes="recipe"))
+        if recipes.closing:
+            parts.append(Label(recipes.closing, classes="recipe-closing", markup=False))
+        await holder.mount_all(parts)

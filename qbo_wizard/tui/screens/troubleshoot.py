@@ -229,10 +229,12 @@ class TroubleshootScreen(StepScreen):
         yield Prose(content.intro, classes="intro")
         with TabbedContent(id="trouble-tabs", initial="tab-health"):
             with TabPane(content.text("tab_health"), id="tab-health"):
-                yield Prose(content.text("health_intro"))
-                yield Static(content.text("legend"), id="doctor-legend", markup=False)
+                # The outcome comes first, right under the tab names: on a short screen it is
+                # in view with the step's opening lines, and nothing scrolls them away.
                 yield ProgressBar(id="doctor-progress", show_eta=False)
                 yield StatusLine(id="doctor-status")
+                yield Prose(content.text("health_intro"))
+                yield Static(content.text("legend"), id="doctor-legend", markup=False)
                 yield Button("Run the checks again (d)", id="run-doctor")
                 yield Vertical(id="doctor-results")
             with TabPane(content.text("tab_explain"), id="tab-explain"):

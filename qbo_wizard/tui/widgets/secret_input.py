@@ -6,7 +6,7 @@ refuses the reveal altogether; leaving the field hides it again at once.
 
 Copy and cut never reach the clipboard, in any mode: a copied secret would travel to the
 clipboard of whichever computer shows the screen (in a browser tab, or over SSH, the terminal
-sends it there), and could be pasted anywhere later. The field says why instead.
+sends it there), and could be pasted anywhere later. A note under the field says why instead.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.timer import Timer
-from textual.widgets import Input
+from textual.widget import Widget
+from textual.widgets import Input, Static
 
 REVEAL_SECONDS = 5.0
 NOT_COPIED = (
-    "Nothing was copied: what is typed in a masked field stays out of the clipboard. "
+    "Not copied: what is typed in a masked field stays out of the clipboard. "
     "Copy it from where it came from (the Intuit Developer portal, or the browser's address bar)."
 )
 
@@ -48,6 +49,8 @@ class SecretInput(Input):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.presenter = presenter
         self.reveal_timer: Timer | None = None
+        self.not_copied_note: Static | None = None
+        """The note under the field saying why nothing was copied, while it is shown."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """No reveal key in presenter mode (it is then not even shown in the footer)."""
@@ -73,8 +76,22 @@ class SecretInput(Input):
             self.reveal_timer = None
 
     def action_copy(self) -> None:
-        """Copy nothing, and say why."""
-        self.notify(NOT_COPIED, title="Not copied", severity="warning", timeout=6)
+        """Copy nothing, and say why right under the field: one note however often copy is
+        pressed, and never a pop-up over the step's result."""
+        if self.not_copied_note is not None and self.not_copied_note.is_attached:
+            return
+        holder = self.parent
+        if not isinstance(holder, Widget):
+            return
+        note = Static(NOT_COPIED, classes="not-copied-note", markup=False)
+        self.not_copied_note = note
+        holder.mount(note, after=self)
+
+    def clear_not_copied_note(self) -> None:
+        """Take the note away once the user moved on from the field."""
+        if self.not_copied_note is not None:
+            self.not_copied_note.remove()
+            self.not_copied_note = None
 
     def action_cut(self) -> None:
         """Cutting would copy: leave the value as it is, and say why."""
@@ -82,3 +99,4 @@ class SecretInput(Input):
 
     def on_blur(self) -> None:
         self.conceal()
+        self.clear_not_copied_note()

@@ -98,7 +98,13 @@ class StatusLine(Static):
         if self.is_mounted:
             self.call_after_refresh(self._scroll_into_view, outcome, LAYOUT_PASSES)
 
-    def _scroll_into_view(self, outcome: bool, passes: int) -> None:
+    def keep_in_view(self) -> None:
+        """Bring this line back into view after what is above it grew (a sign-in link
+        appeared while the user waits): the line is still what they are waiting on."""
+        if self.is_mounted:
+            self.call_after_refresh(self._scroll_into_view, False, LAYOUT_PASSES, True)
+
+    def _scroll_into_view(self, outcome: bool, passes: int, following: bool = False) -> None:
         if not self.is_attached or self.screen is not self.app.screen:
             return
         if not all(node.display for node in self.ancestors_with_self if isinstance(node, Widget)):
@@ -108,7 +114,7 @@ class StatusLine(Static):
         to_top = outcome and self.leads and more_below
         if to_top or not self.screen.can_view_entire(self):
             self.scroll_visible(top=to_top, animate=False, immediate=True)
-        if to_top and passes > 1:
-            # What follows may still be growing (mounted parts get their height a refresh
-            # later), which can stop the first scroll short of the top.
-            self.call_after_refresh(self._scroll_into_view, outcome, passes - 1)
+        if (to_top or following) and passes > 1:
+            # What follows (or, when following, what is above) may still be growing: mounted
+            # parts get their height a refresh later, which can stop the first scroll short.
+            self.call_after_refresh(self._scroll_into_view, outcome, passes - 1, following)
