@@ -10,7 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.profile import Profile, save_profile
-from qbo_wizard.tui.practice_sign_in import approve_as_practice_admin
+from qbo_wizard.tui.practice import (
+    RehearsableScenario,
+    approve_as_practice_admin,
+    practice_scenarios,
+)
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -138,6 +142,10 @@ class DemoInfo:
     """Presses Connect on the practice sign-in page at this address for the company the key set
     reaches (blocking; from a thread) and returns the address the browser is sent back to
     (`PracticeSignInRefused` if refused)."""
+    scenarios: tuple[RehearsableScenario, ...] = field(
+        default_factory=practice_scenarios, repr=False
+    )
+    """The failures the Rehearse tab offers, from the practice QuickBooks' one list."""
 
     def practice_keys(self, key_set: str) -> dict[str, str]:
         """The practice app's `client_id` and `client_secret` for one key set (`development`

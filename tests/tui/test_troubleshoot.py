@@ -18,7 +18,8 @@ from qbo_wizard.core.profile import Profile, load_profile, save_profile
 from qbo_wizard.simulator.companies import US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
 from qbo_wizard.tui.outcomes import JumpTo, Reconnect
-from qbo_wizard.tui.screens.troubleshoot import SCENARIOS, CheckRow
+from qbo_wizard.tui.practice import RehearsableScenario
+from qbo_wizard.tui.screens.troubleshoot import CheckRow
 from qbo_wizard.tui.screenshots import leaked, open_tab, settle
 
 from .conftest import StepHost, demo_info
@@ -166,6 +167,27 @@ async def test_rehearsals_are_offered_only_in_demo_mode(simulator: SimulatorServ
         assert not app.screen.query("#tab-rehearse")
 
 
+async def test_the_rehearse_tab_offers_what_the_practice_quickbooks_lists(
+    simulator: SimulatorServer,
+) -> None:
+    """The buttons come from the practice QuickBooks' one list of scenarios (the one
+    `/_simulator/info` serves), so a scenario added there is offered without touching the tab."""
+    listed = [s["name"] for s in simulator.info["scenarios"] if s["in_demo"]]
+    assert [s.name for s in demo_info(simulator).scenarios] == listed
+    assert "throttle-xml" not in listed  # only for developers of client code
+    demo = demo_info(simulator)
+    demo.scenarios = (
+        RehearsableScenario("outage", "Intuit outage (503 web pages)", clears=False),
+        RehearsableScenario("brand-new", "A fault with no wording of its own yet", clears=False),
+    )
+    app = StepHost(mapped_us_profile(simulator), "troubleshoot", demo=demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_tab(pilot, "tab-rehearse")
+        buttons = [str(button.label) for button in app.screen.query(".scenario-button")]
+        assert buttons == ["Intuit outage", "A fault with no wording of its own yet"]
+
+
 async def test_a_rehearsed_password_change_shows_in_the_checks_and_clears(
     simulator: SimulatorServer,
 ) -> None:
@@ -173,7 +195,8 @@ async def test_a_rehearsed_password_change_shows_in_the_checks_and_clears(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await open_tab(pilot, "tab-rehearse")
-        offered = [str(app.screen.query_one(f"#scenario-{n}", Button).label) for n in SCENARIOS]
+        names = [s.name for s in app.session.demo.scenarios]
+        offered = [str(app.screen.query_one(f"#scenario-{n}", Button).label) for n in names]
         assert offered == [
             "Another admin takes over",
             "Password changed",

@@ -387,7 +387,7 @@ class ConnectScreen(StepScreen):
         paste-back gets the landing address pasted into its field."""
         import requests
 
-        from qbo_wizard.tui.practice_sign_in import PracticeSignInRefused
+        from qbo_wizard.tui.practice import PracticeSignInRefused
 
         demo = self.session.demo
         if demo is None:

@@ -54,8 +54,6 @@ if TYPE_CHECKING:
     from qbo_wizard.core.health.doctor_report import CheckResult, DoctorProgress, DoctorReport
     from qbo_wizard.core.health.explain import Explanation
 
-# The practice QuickBooks' failure scenarios, in the order the buttons show them.
-SCENARIOS = ("takeover", "password-change", "already-purchased", "outage", "throttle", "none")
 
 SKIPPED_OFFLINE = (
     f"Skipped: QuickBooks itself is checked once a company is connected ({step_ref('connect')})."
@@ -225,7 +223,7 @@ class TroubleshootScreen(StepScreen):
 
     def compose_step(self) -> ComposeResult:
         content = self.content
-        demo = self.session.demo is not None
+        demo = self.session.demo
         yield Prose(content.intro, classes="intro")
         with TabbedContent(id="trouble-tabs", initial="tab-health"):
             with TabPane(content.text("tab_health"), id="tab-health"):
@@ -257,17 +255,17 @@ class TroubleshootScreen(StepScreen):
             if demo:
                 with TabPane(content.text("tab_rehearse"), id="tab-rehearse"):
                     yield Prose(content.text("rehearse_intro"))
-                    for name in SCENARIOS:
-                        key = name.replace("-", "_")
+                    for scenario in demo.scenarios:
+                        key = scenario.name.replace("-", "_")
                         with Horizontal(classes="scenario-row"):
                             yield Button(
-                                content.text(f"scenario_{key}_label"),
-                                id=f"scenario-{name}",
+                                content.texts.get(f"scenario_{key}_label", scenario.title),
+                                id=f"scenario-{scenario.name}",
                                 classes="scenario-button",
                                 compact=True,
                             )
                             yield Static(
-                                content.text(f"scenario_{key}"),
+                                content.texts.get(f"scenario_{key}", ""),
                                 classes="scenario-what",
                                 markup=False,
                             )
@@ -511,9 +509,10 @@ class TroubleshootScreen(StepScreen):
     def scenario_pressed(self, event: Button.Pressed) -> None:
         demo = self.session.demo
         name = (event.button.id or "").removeprefix("scenario-")
-        if demo is None or not demo.simulator_url or name not in SCENARIOS:
+        scenario = next((s for s in demo.scenarios if s.name == name), None) if demo else None
+        if demo is None or not demo.simulator_url or scenario is None:
             return
-        realm = None if name == "none" else self.profile.realm_id
+        realm = None if scenario.clears else self.profile.realm_id
         self.query_one("#scenario-status", StatusLine).working(self.content.text("rehearsing"))
         self.rehearse(demo.simulator_url, name, realm)
 

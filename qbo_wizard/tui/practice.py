@@ -1,10 +1,36 @@
-"""Demo mode's stand-in for the user at Intuit's sign-in page: the practice admin presses Connect.
+"""Demo mode's reach into the practice QuickBooks: the practice admin pressing Connect at its
+sign-in page, and the failures it can rehearse.
 
-The one place the wizard's screens reach the practice QuickBooks' sign-in page; the screens get
-it through the demo settings (`DemoInfo.approve_sign_in`), so no screen imports the simulator.
+The screens get both through the demo settings (`DemoInfo.approve_sign_in`,
+`DemoInfo.scenarios`), so no screen imports the simulator.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RehearsableScenario:
+    """A failure the practice QuickBooks can rehearse, as the Rehearse tab offers it."""
+
+    name: str
+    """Its name in the practice QuickBooks' control API (also the button's id)."""
+    title: str
+    """One line on what it rehearses (used when the step's copy has no wording of its own)."""
+    clears: bool
+    """True for the one that puts everything back to normal (it applies to every company)."""
+
+
+def practice_scenarios() -> tuple[RehearsableScenario, ...]:
+    """The practice QuickBooks' one list of scenarios a guided demo offers, in button order."""
+    from qbo_wizard.simulator.scenarios import SCENARIOS
+
+    return tuple(
+        RehearsableScenario(scenario.name, scenario.title, scenario.lasts == "clears")
+        for scenario in SCENARIOS
+        if scenario.in_demo
+    )
 
 
 class PracticeSignInRefused(Exception):
