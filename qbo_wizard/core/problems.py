@@ -57,5 +57,6 @@ class ConfigFileError(WizardError):
         self.path = path
         self.problem = problem
         self.line = line
+        self.advice = advice
         where = f"{path}, line {line}" if line is not None else str(path)
         super().__init__(f"{where}: {problem}. {advice}")

@@ -6,6 +6,7 @@ import io
 import json
 import re
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,7 @@ from qbo_wizard.core.dollar_test.record import pending_cleanup
 from qbo_wizard.core.problems import EXIT_OK, EXIT_PROBLEM, EXIT_RECONNECT, EXIT_USAGE
 from qbo_wizard.simulator.companies import PRODUCTION_REALM, US_REALM
 from qbo_wizard.simulator.server import SimulatorServer
+from tests.headless import read_only_view
 
 from ..core.dollar_test_helpers import connect, map_in_step_7, write_mapping
 
@@ -136,3 +138,29 @@ def test_on_a_terminal_production_asks_for_the_name(
     assert "real QuickBooks company" in sys.stderr.getvalue()
     assert "Company name:" in sys.stderr.getvalue()
     assert json.loads(capsys.readouterr().out)["ok"] is True
+
+
+def test_a_read_only_profile_folder_posts_nothing_and_says_which_folder(
+    simulator: SimulatorServer,
+    isolated_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Each document's request id must be written down before it is sent (so a retry can never
+    post twice); where nothing can be written, nothing is sent, and the folder is named."""
+    api = connect(simulator, "acme", US_REALM)
+    map_in_step_7(api, "acme", ITEM, ACCOUNT)
+    capsys.readouterr()
+    with read_only_view(isolated_home, tmp_path / "read-only") as view:
+        monkeypatch.setenv("QBO_WIZARD_HOME", str(view))
+        assert main(["test", "--profile", "acme"]) == EXIT_PROBLEM
+    err = capsys.readouterr().err
+    assert "read-only" in err
+    assert str(view / "profiles" / "acme") in err
+    assert "Nothing was posted." in err
+    assert "something unexpected" not in err
+    numbers = [str(i.get("DocNumber")) for i in api.query_all("Invoice")]
+    assert not [n for n in numbers if n.startswith("QBW-TEST-")]
+    bills = [str(b.get("DocNumber")) for b in api.query_all("Bill")]
+    assert not [n for n in bills if n.startswith("QBW-TEST-")]

@@ -3,6 +3,7 @@ sent and the documents posted but not yet cleaned up; and the lock that lets one
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -200,7 +201,13 @@ def exclusive_run(profile_name: str) -> Iterator[None]:
             "or command). Wait for it to finish, then look at its result."
         )
 
-    with private_lock(folder / LOCK_FILE, 0, busy):
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(private_lock(folder / LOCK_FILE, 0, busy))
+        except ConfigFileError as error:
+            # Nothing is sent before its request id is written down, so nothing was posted.
+            advice = f"Nothing was posted. {error.advice}"
+            raise ConfigFileError(error.path, error.problem, error.line, advice=advice) from error
         yield
 
 
