@@ -3,9 +3,8 @@ sent and the documents posted but not yet cleaned up; and the lock that lets one
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -201,7 +200,7 @@ def exclusive_run(profile_name: str) -> Iterator[None]:
             "or command). Wait for it to finish, then look at its result."
         )
 
-    with contextlib.ExitStack() as held:
+    with ExitStack() as held:
         try:
             held.enter_context(private_lock(folder / LOCK_FILE, 0, busy))
         except ConfigFileError as error:
