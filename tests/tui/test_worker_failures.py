@@ -11,10 +11,10 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.worker import WorkerFailed
 
+from qbo_wizard.core.health import status
 from qbo_wizard.core.profile import Profile
 from qbo_wizard.tui.app import WizardApp
 from qbo_wizard.tui.outcomes import GoNext, StepOutcome
-from qbo_wizard.tui.screens import status_home
 from qbo_wizard.tui.screens.base import StepScreen
 from qbo_wizard.tui.screens.status_home import StatusHomeScreen, StatusRow
 from qbo_wizard.tui.session import ProfileWriter, WizardSession
@@ -84,7 +84,7 @@ async def test_a_status_check_that_breaks_leaves_no_row_checking(
     def broken_report(*_: object) -> None:
         raise RuntimeError(CANARY)
 
-    monkeypatch.setattr(status_home, "status_report", broken_report)
+    monkeypatch.setattr(status, "status_report", broken_report)  # the status home runs it
     app = Host(StatusHomeScreen)
     async with app.run_test(size=(100, 30)) as pilot:
         await finish_jobs(pilot)
