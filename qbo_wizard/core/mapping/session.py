@@ -116,16 +116,20 @@ def open_mapping_session(
             on_reading()
         fresh = refresh if refresh is not None else saved is not None
         # For editing, the suggestions' name index is filled page by page while the lists are
-        # read, in the waits between requests that Intuit's limits impose.
-        name_index = suggestions.NameIndex() if for_editing else None
-        lists = company_lists_for(
-            session.client,
-            profile_name,
-            refresh=fresh,
-            on_progress=on_progress,
-            on_list=on_list,
-            observer=name_index,
-        )
+        # read, while this process waits for the answers and for Intuit's limits.
+        indexer = suggestions.IndexedInTheBackground() if for_editing else None
+        try:
+            lists = company_lists_for(
+                session.client,
+                profile_name,
+                refresh=fresh,
+                on_progress=on_progress,
+                on_list=on_list,
+                observer=indexer,
+            )
+        finally:
+            if indexer is not None:
+                name_index = indexer.finished()
     if saved is not None and saved.integration != integration.reference:
         try:
             session.saved_for_other = load_integration(saved.integration).name
@@ -143,6 +147,7 @@ def open_mapping_session(
             on_matching(len(integration.lines), len(lists.accounts), len(lists.items))
         # Through the module, so that a stand-in for the matching can be put in its place.
         session.suggestions = suggestions.suggest_all(integration, lists, name_index)
+        name_index = None  # let go of its names (a large chart's take tens of MiB)
         session.draft = MappingDraft(integration, lists, saved)
         session.draft.prepare_pickers()
     return session

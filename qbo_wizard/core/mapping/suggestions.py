@@ -10,8 +10,12 @@ best-matching income account.
 from __future__ import annotations
 
 import operator
+import queue
+import sys
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from qbo_wizard.core.line_kinds import line_kind
 from qbo_wizard.core.mapping.company_lists import Account, CompanyLists, Item
@@ -87,14 +91,15 @@ class _Names:
     hint: a 40,000-account chart would otherwise be normalised millions of times)."""
 
     keys: tuple[str, str]
-    path_words: frozenset[str]
-    own_words: frozenset[str]
+    path_words: tuple[str, ...]
+    own_words: tuple[str, ...]
     type_key: str
 
 
-def _words_of_key(key: str) -> frozenset[str]:
-    """`_words` of a text, from its `_key`."""
-    return frozenset([_singular(word) for word in key.replace(":", " ").split()])
+def _words_of_key(key: str) -> tuple[str, ...]:
+    """`_words` of a text, from its `_key`: each word once, interned. Kept for every record of
+    a 40,000-account chart, so a small tuple of shared strings, not a set of new ones."""
+    return tuple(dict.fromkeys([sys.intern(_singular(w)) for w in key.replace(":", " ").split()]))
 
 
 def _names(name: str, full_name: str, account_type: str = "") -> _Names:
@@ -138,9 +143,9 @@ def _rate(hints: tuple[_Hint, ...], names: _Names) -> tuple[int, int, str]:
         # Words may come from the parent ("Carrier Costs:Linehaul" for "Carrier Linehaul"), but
         # the record's own name must share one: a parent's name alone says nothing about it.
         if not hint.subject.isdisjoint(names.own_words):
-            if hint.words <= names.path_words:
+            if hint.words.issubset(names.path_words):
                 return (count - rank, _ALL_WORDS, hint.text)
-            if hint.subject != hint.words and hint.subject <= names.path_words:
+            if hint.subject != hint.words and hint.subject.issubset(names.path_words):
                 return (count - rank, _SAME_SUBJECT, hint.text)
         if names.type_key and hint.wanted == names.type_key:
             return (count - rank, _TYPE_ONLY, hint.text)
@@ -285,6 +290,47 @@ class NameIndex:
         return None
 
 
+class IndexedInTheBackground:
+    """Fills a `NameIndex` in a thread of its own from the pages handed to it, so the worker
+    reading the lists goes straight on to its next request: the index is built while this
+    process waits for QuickBooks' answers and for its turn under Intuit's limits, not between
+    them (doing it between them would delay every later request by as much).
+
+    Pages are indexed in the order given. `finished` waits for the last one and gives the
+    index, or None when indexing failed (the suggestions then build their own).
+    """
+
+    def __init__(self) -> None:
+        self._index = NameIndex()
+        self._pages: queue.SimpleQueue[tuple[Callable[[list[Any]], None], list[Any]] | None]
+        self._pages = queue.SimpleQueue()
+        self._failed = False
+        self._thread = threading.Thread(target=self._fill, name="name-index", daemon=True)
+        self._thread.start()
+
+    def add_accounts(self, accounts: Iterable[Account]) -> None:
+        self._pages.put((self._index.add_accounts, list(accounts)))
+
+    def add_items(self, items: Iterable[Item]) -> None:
+        self._pages.put((self._index.add_items, list(items)))
+
+    def _fill(self) -> None:
+        while (page := self._pages.get()) is not None:
+            add, records = page
+            if self._failed:
+                continue  # an index missing a page must not be used; drain until the end
+            try:
+                add(records)
+            except Exception:  # the suggestions build their own index (and meet the error)
+                self._failed = True
+
+    def finished(self) -> NameIndex | None:
+        """The index of every page handed in (None when indexing failed)."""
+        self._pages.put(None)
+        self._thread.join()
+        return None if self._failed else self._index
+
+
 def _best_account(
     accounts: Iterable[tuple[Account, tuple[int, int, str]]],
     bonus: dict[str, int],
@@ -364,7 +410,7 @@ def suggest_invoice_item(
             continue
         names = index.item_names(position)
         rated = _rate(hints, names)
-        if rated[0] and rated[1] < _EXACT and names.own_words - hint_words[rated[2]]:
+        if rated[0] and rated[1] < _EXACT and not hint_words[rated[2]].issuperset(names.own_words):
             # The name says more than the hint it matched ("LTL Freight" for "Freight Income"):
             # another, narrower service, never a confident suggestion.
             rated = _NO_MATCH
