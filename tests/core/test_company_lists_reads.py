@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from qbo_wizard.core.mapping.company_lists import cache_path, company_lists_for
+from collections.abc import Iterable
+from typing import Any
+
+import pytest
+
+from qbo_wizard.core.mapping import suggestions
+from qbo_wizard.core.mapping.company_lists import Account, Item, cache_path, company_lists_for
 from qbo_wizard.core.mapping.draft import MappingDraft
 from qbo_wizard.core.mapping.integrations import load_integration
+from qbo_wizard.core.mapping.session import open_mapping_session
+from qbo_wizard.core.mapping.suggestions import NameIndex, suggest_all
 from qbo_wizard.core.profile import load_profile, save_profile
 from qbo_wizard.simulator.server import SimulatorServer
 
-from .live_company import UK_REALM, US_REALM, connect_profile
+from .company_data import ridgeline
+from .live_company import LARGE_REALM, UK_REALM, US_REALM, connect_profile
 
 FREIGHT = load_integration("freight-brokerage")
 
@@ -67,3 +76,63 @@ def test_a_created_item_joins_the_cache_without_rewriting_it(simulator: Simulato
     assert fresh.item(first.id) is not None
     again = company_lists_for(api, "acme")
     assert [i.id for i in again.items].count(first.id) == 1
+
+
+class PageLog(NameIndex):
+    """The suggestions' name index, noting the size of each page it was given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.account_pages: list[int] = []
+        self.item_pages: list[int] = []
+
+    def add_accounts(self, accounts: Iterable[Account]) -> None:
+        page = list(accounts)
+        self.account_pages.append(len(page))
+        super().add_accounts(page)
+
+    def add_items(self, items: Iterable[Item]) -> None:
+        page = list(items)
+        self.item_pages.append(len(page))
+        super().add_items(page)
+
+
+def test_matching_is_prepared_page_by_page_while_a_large_chart_is_read(
+    simulator: SimulatorServer,
+) -> None:
+    api = connect_profile(simulator, "acme", LARGE_REALM)
+    index = PageLog()
+    lists = company_lists_for(api, "acme", refresh=True, observer=index)
+    assert len(lists.accounts) == 10_000
+    assert index.account_pages == [1000] * 10 + [0]  # each page as it came, the short one last
+    assert sum(index.item_pages) == len(lists.items)
+    assert index.indexes(lists)
+    # The same proposals as matching the finished lists from scratch.
+    assert suggest_all(FREIGHT, lists, index) == suggest_all(FREIGHT, lists)
+
+
+def test_an_index_of_other_lists_is_never_used_for_suggestions() -> None:
+    other = NameIndex.of(ridgeline(items=[]))
+    lists = ridgeline()
+    assert not other.indexes(lists)
+    assert suggest_all(FREIGHT, lists, other) == suggest_all(FREIGHT, lists)
+
+
+def test_the_step_7_session_matches_with_the_index_filled_while_reading(
+    simulator: SimulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = connect_profile(simulator, "acme", LARGE_REALM)
+    handed: list[bool] = []
+    original = suggestions.suggest_all
+
+    def noting_suggest_all(*args: Any) -> Any:
+        _integration, lists, index = args
+        handed.append(index is not None and index.indexes(lists))
+        return original(*args)
+
+    monkeypatch.setattr(suggestions, "suggest_all", noting_suggest_all)
+    session = open_mapping_session(
+        lambda: api, "acme", integration_reference=FREIGHT.id, refresh=True, for_editing=True
+    )
+    assert handed == [True]
+    assert session.suggestions == original(FREIGHT, session.lists)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, runtime_checkable
@@ -57,6 +57,15 @@ class ListProgress:
 
 
 ListProgressCallback = Callable[[ListProgress], None]
+
+
+class PageObserver(Protocol):
+    """Told each page of accounts and of items as it is read, in list order, so work on them
+    can be done while the next request waits its turn under Intuit's limits."""
+
+    def add_accounts(self, accounts: Iterable[Account]) -> None: ...
+
+    def add_items(self, items: Iterable[Item]) -> None: ...
 
 
 class QboClient(Protocol):
@@ -367,6 +376,7 @@ def read_every_page(
     convert: Callable[[dict[str, Any]], Row],
     on_rows: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
+    on_page: Callable[[list[Row]], None] | None = None,
 ) -> list[Row]:
     """Every row of a query as `convert` makes it, one page of 1000 at a time, until a page
     comes back short. Each page is converted as it arrives and its raw rows let go, so the
@@ -375,11 +385,14 @@ def read_every_page(
     With a client that can read single pages, `on_rows(n)` is called after each page so a
     screen can show progress; otherwise the client pages on its own and `on_rows` is called once.
     With `on_total`, a list longer than one page is counted first (one more call) and the count
-    is passed on, so progress can read "3,000 of 10,000".
+    is passed on, so progress can read "3,000 of 10,000". `on_page(rows)` is given each page's
+    converted rows as it arrives (before the next request waits its turn).
     Requests are strictly one after another: the client keeps Intuit's limits and backs off.
     """
     if not isinstance(client, PagedQboClient):
         converted = [convert(row) for row in client.query_all(entity, where=where, order_by="Id")]
+        if on_page is not None:
+            on_page(converted)
         if on_rows is not None:
             on_rows(len(converted))
         return converted
@@ -390,9 +403,13 @@ def read_every_page(
         first_of_many = start == 1 and len(page) == PAGE_SIZE
         if first_of_many and on_total is not None and isinstance(client, CountingQboClient):
             on_total(client.count(entity, where))
-        found.extend(convert(row) for row in page)
+        rows = [convert(row) for row in page]
+        found.extend(rows)
         size = len(page)
         del page
+        if on_page is not None:
+            on_page(rows)
+        del rows
         if on_rows is not None:
             on_rows(size)
         if size < PAGE_SIZE:
@@ -419,13 +436,15 @@ def fetch_company_lists(
     *,
     company_name: str | None = None,
     country: str | None = None,
+    observer: PageObserver | None = None,
 ) -> CompanyLists:
     """Read the company's accounts, items and tax codes (and its country) from QuickBooks now.
 
     With `country` (and `company_name`) already known, as step 6 keeps them, CompanyInfo is not
     read again; a US company's tax codes are not read (nothing in a US mapping uses them).
     `on_progress(loaded, total)` counts rows over all lists; `on_list` reports each list on its
-    own, with its total when the list is longer than a page.
+    own, with its total when the list is longer than a page. `observer` is given the accounts
+    and items page by page as they arrive.
     """
     loaded = 0
 
@@ -458,14 +477,20 @@ def fetch_company_lists(
         company_name = str(info.get("CompanyName") or company_name or "")
         country = company_country(info)
 
-    def read(entity: str, convert: Callable[[dict[str, Any]], Row]) -> list[Row]:
+    def read(
+        entity: str,
+        convert: Callable[[dict[str, Any]], Row],
+        on_page: Callable[[list[Row]], None] | None = None,
+    ) -> list[Row]:
         if on_list is not None:
             on_list(ListProgress(entity, 0, None))
         on_rows, on_total = reader(entity)
-        return read_every_page(client, entity, ACTIVE_AND_INACTIVE, convert, on_rows, on_total)
+        return read_every_page(
+            client, entity, ACTIVE_AND_INACTIVE, convert, on_rows, on_total, on_page
+        )
 
-    accounts = read("Account", Account.from_qbo)
-    items = read("Item", Item.from_qbo)
+    accounts = read("Account", Account.from_qbo, observer.add_accounts if observer else None)
+    items = read("Item", Item.from_qbo, observer.add_items if observer else None)
     tax_codes = [] if country == "US" else read("TaxCode", TaxCode.from_qbo)
     if on_progress is not None:
         on_progress(loaded, loaded)
@@ -487,13 +512,15 @@ def load_company_lists(
     refresh: bool = False,
     on_progress: ProgressCallback | None = None,
     on_list: ListProgressCallback | None = None,
+    observer: PageObserver | None = None,
 ) -> CompanyLists:
     """The company lists: from the profile's cache, or read live (and cached) when asked or absent.
 
     `on_progress(loaded, total)` reports rows read so far; `total` is None until the end.
     `on_list` reports each list separately (see `fetch_company_lists`). Runs the network calls
     on the caller's thread: a screen calls it from a thread worker. The company's name and
-    country come from the profile when step 6 kept them for this company.
+    country come from the profile when step 6 kept them for this company. `observer` sees the
+    pages of a live read (a cached copy is returned whole, unobserved).
     """
     if not refresh:
         cached = cached_company_lists(profile_name, realm_id)
@@ -514,6 +541,7 @@ def load_company_lists(
         on_list,
         company_name=known_name,
         country=known_country,
+        observer=observer,
     )
     save_cached_company_lists(profile_name, lists)
     return lists
@@ -537,9 +565,16 @@ def company_lists_for(
     refresh: bool = False,
     on_progress: ProgressCallback | None = None,
     on_list: ListProgressCallback | None = None,
+    observer: PageObserver | None = None,
 ) -> CompanyLists:
     """`load_company_lists` for the company the client (or the profile) is connected to."""
     realm_id = connected_realm(client, profile_name)
     return load_company_lists(
-        client, profile_name, realm_id, refresh=refresh, on_progress=on_progress, on_list=on_list
+        client,
+        profile_name,
+        realm_id,
+        refresh=refresh,
+        on_progress=on_progress,
+        on_list=on_list,
+        observer=observer,
     )

@@ -93,6 +93,7 @@ def open_mapping_session(
     draft, a suggestion per line and every picker's list, so nothing opens slowly afterwards.
     """
     session = MappingSession(profile_name, MappingReport(profile_name, None, None))
+    name_index: suggestions.NameIndex | None = None
     saved: SavedMapping | None = None
     try:
         saved = load_saved_mapping(profile_name)
@@ -114,9 +115,21 @@ def open_mapping_session(
         if on_reading is not None:
             on_reading()
         fresh = refresh if refresh is not None else saved is not None
-        lists = company_lists_for(
-            session.client, profile_name, refresh=fresh, on_progress=on_progress, on_list=on_list
-        )
+        # For editing, the suggestions' name index is filled page by page while the lists are
+        # read, while this process waits for the answers and for Intuit's limits.
+        indexer = suggestions.IndexedInTheBackground() if for_editing else None
+        try:
+            lists = company_lists_for(
+                session.client,
+                profile_name,
+                refresh=fresh,
+                on_progress=on_progress,
+                on_list=on_list,
+                observer=indexer,
+            )
+        finally:
+            if indexer is not None:
+                name_index = indexer.finished()
     if saved is not None and saved.integration != integration.reference:
         try:
             session.saved_for_other = load_integration(saved.integration).name
@@ -133,7 +146,8 @@ def open_mapping_session(
         if on_matching is not None:
             on_matching(len(integration.lines), len(lists.accounts), len(lists.items))
         # Through the module, so that a stand-in for the matching can be put in its place.
-        session.suggestions = suggestions.suggest_all(integration, lists)
+        session.suggestions = suggestions.suggest_all(integration, lists, name_index)
+        name_index = None  # let go of its names (a large chart's take tens of MiB)
         session.draft = MappingDraft(integration, lists, saved)
         session.draft.prepare_pickers()
     return session

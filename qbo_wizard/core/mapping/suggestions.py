@@ -9,8 +9,13 @@ best-matching income account.
 
 from __future__ import annotations
 
+import operator
+import queue
+import sys
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from qbo_wizard.core.line_kinds import line_kind
 from qbo_wizard.core.mapping.company_lists import Account, CompanyLists, Item
@@ -80,26 +85,21 @@ def _words(text: str) -> set[str]:
     return {_singular(word) for word in _key(text).replace(":", " ").split()}
 
 
-def _narrower_than_hint(name: str, hint: str) -> bool:
-    """True when a name says more than the hint it matched: a different, narrower service
-    ("LTL Freight" for the hint "Freight Income"), never a confident suggestion."""
-    return bool(_words(name) - _GENERIC_WORDS - _words(hint))
-
-
 @dataclass(frozen=True)
 class _Names:
     """A record's name as matching reads it, normalised once per record (not once per line and
     hint: a 40,000-account chart would otherwise be normalised millions of times)."""
 
     keys: tuple[str, str]
-    path_words: frozenset[str]
-    own_words: frozenset[str]
+    path_words: tuple[str, ...]
+    own_words: tuple[str, ...]
     type_key: str
 
 
-def _words_of_key(key: str) -> frozenset[str]:
-    """`_words` of a text, from its `_key`."""
-    return frozenset([_singular(word) for word in key.replace(":", " ").split()])
+def _words_of_key(key: str) -> tuple[str, ...]:
+    """`_words` of a text, from its `_key`: each word once, interned. Kept for every record of
+    a 40,000-account chart, so a small tuple of shared strings, not a set of new ones."""
+    return tuple(dict.fromkeys([sys.intern(_singular(w)) for w in key.replace(":", " ").split()]))
 
 
 def _names(name: str, full_name: str, account_type: str = "") -> _Names:
@@ -143,9 +143,9 @@ def _rate(hints: tuple[_Hint, ...], names: _Names) -> tuple[int, int, str]:
         # Words may come from the parent ("Carrier Costs:Linehaul" for "Carrier Linehaul"), but
         # the record's own name must share one: a parent's name alone says nothing about it.
         if not hint.subject.isdisjoint(names.own_words):
-            if hint.words <= names.path_words:
+            if hint.words.issubset(names.path_words):
                 return (count - rank, _ALL_WORDS, hint.text)
-            if hint.subject != hint.words and hint.subject <= names.path_words:
+            if hint.subject != hint.words and hint.subject.issubset(names.path_words):
                 return (count - rank, _SAME_SUBJECT, hint.text)
         if names.type_key and hint.wanted == names.type_key:
             return (count - rank, _TYPE_ONLY, hint.text)
@@ -175,56 +175,88 @@ class Score:
         return _QUALITY_WORDS[self.quality].format(hint=self.hint, type=account_type)
 
 
-class _NameIndex:
+class NameIndex:
     """Which records could match a hint at all: those whose whole name is the hint, whose own
-    name shares a word of its subject, or (accounts) whose type is the hint. Built once for all
-    the lines; a line then looks only at its candidates, whose names are normalised once, when
-    first needed (most records are never a candidate, and their names are not kept)."""
+    name shares a word of its subject, or (accounts) whose type is the hint; with every
+    record's name normalised once. Built once for all the lines, so a line looks only at its
+    candidates.
 
-    def __init__(self, lists: CompanyLists) -> None:
-        self.lists = lists
-        self.accounts = lists.accounts
-        self.items = lists.items
-        self._account_names: dict[int, _Names] = {}
-        self._item_names: dict[int, _Names] = {}
-        self._accounts_by_word = self._by_word((a.name, a.full_name) for a in self.accounts)
-        self._items_by_word = self._by_word((i.name, i.full_name) for i in self.items)
+    It can be filled page by page while the lists are read (`add_accounts`, `add_items`): the
+    reading waits its turn under Intuit's limits between pages, so that work is done in the
+    waits and only the rating is left once the last page is in.
+    """
+
+    def __init__(self) -> None:
+        self.lists: CompanyLists | None = None
+        self.accounts: list[Account] = []
+        self.items: list[Item] = []
+        self._account_names: list[_Names] = []
+        self._item_names: list[_Names] = []
+        self._accounts_by_word: dict[str, list[int]] = {}
+        self._items_by_word: dict[str, list[int]] = {}
         self._accounts_by_type: dict[str, list[int]] = {}
-        for position, account in enumerate(self.accounts):
-            if account.account_type:
-                type_key = _key(account.account_type)
-                self._accounts_by_type.setdefault(type_key, []).append(position)
-        self._account_position = {a.id: n for n, a in enumerate(self.accounts)}
+        self._account_position: dict[str, int] = {}
         self._items_by_income: dict[str, list[int]] = {}
-        for position, item in enumerate(self.items):
+
+    @classmethod
+    def of(cls, lists: CompanyLists) -> NameIndex:
+        """The index of lists read in one go (from the cache, or handed in)."""
+        index = cls()
+        index.add_accounts(lists.accounts)
+        index.add_items(lists.items)
+        index.lists = lists
+        return index
+
+    def add_accounts(self, accounts: Iterable[Account]) -> None:
+        """Index the next accounts of the list, in list order."""
+        for account in accounts:
+            position = len(self.accounts)
+            self.accounts.append(account)
+            names = _names(account.name, account.full_name, account.account_type)
+            self._account_names.append(names)
+            self._add_words(self._accounts_by_word, position, names)
+            if names.type_key:
+                self._accounts_by_type.setdefault(names.type_key, []).append(position)
+            self._account_position[account.id] = position
+
+    def add_items(self, items: Iterable[Item]) -> None:
+        """Index the next items of the list, in list order."""
+        for item in items:
+            position = len(self.items)
+            self.items.append(item)
+            names = _names(item.name, item.full_name)
+            self._item_names.append(names)
+            self._add_words(self._items_by_word, position, names)
             if item.income_account_id:
                 self._items_by_income.setdefault(item.income_account_id, []).append(position)
 
+    def indexes(self, lists: CompanyLists) -> bool:
+        """Whether this index holds exactly these lists' records, in their order (it then
+        answers for them)."""
+        if self.lists is lists:
+            return True
+        same = (
+            len(self.accounts) == len(lists.accounts)
+            and len(self.items) == len(lists.items)
+            and all(map(operator.is_, self.accounts, lists.accounts))
+            and all(map(operator.is_, self.items, lists.items))
+        )
+        if same:
+            self.lists = lists
+        return same
+
     @staticmethod
-    def _by_word(names: Iterable[tuple[str, str]]) -> dict[str, list[int]]:
-        """Record positions by each word of their own name, and by each of their two keys
-        (a key has spaces, a word never does, so they cannot be confused)."""
-        found: dict[str, list[int]] = {}
-        for position, (name, full_name) in enumerate(names):
-            own_key = _key(name)
-            for word in {*_words_of_key(own_key), own_key, _key(full_name)}:
-                found.setdefault(word, []).append(position)
-        return found
+    def _add_words(found: dict[str, list[int]], position: int, names: _Names) -> None:
+        """Record a position by each word of its own name, and by each of its two keys (a key
+        has spaces, a word never does, so they cannot be confused)."""
+        for word in {*names.own_words, *names.keys}:
+            found.setdefault(word, []).append(position)
 
     def account_names(self, position: int) -> _Names:
-        names = self._account_names.get(position)
-        if names is None:
-            account = self.accounts[position]
-            names = _names(account.name, account.full_name, account.account_type)
-            self._account_names[position] = names
-        return names
+        return self._account_names[position]
 
     def item_names(self, position: int) -> _Names:
-        names = self._item_names.get(position)
-        if names is None:
-            item = self.items[position]
-            names = self._item_names[position] = _names(item.name, item.full_name)
-        return names
+        return self._item_names[position]
 
     @staticmethod
     def _candidates(
@@ -258,6 +290,47 @@ class _NameIndex:
         return None
 
 
+class IndexedInTheBackground:
+    """Fills a `NameIndex` in a thread of its own from the pages handed to it, so the worker
+    reading the lists goes straight on to its next request: the index is built while this
+    process waits for QuickBooks' answers and for its turn under Intuit's limits, not between
+    them (doing it between them would delay every later request by as much).
+
+    Pages are indexed in the order given. `finished` waits for the last one and gives the
+    index, or None when indexing failed (the suggestions then build their own).
+    """
+
+    def __init__(self) -> None:
+        self._index = NameIndex()
+        self._pages: queue.SimpleQueue[tuple[Callable[[list[Any]], None], list[Any]] | None]
+        self._pages = queue.SimpleQueue()
+        self._failed = False
+        self._thread = threading.Thread(target=self._fill, name="name-index", daemon=True)
+        self._thread.start()
+
+    def add_accounts(self, accounts: Iterable[Account]) -> None:
+        self._pages.put((self._index.add_accounts, list(accounts)))
+
+    def add_items(self, items: Iterable[Item]) -> None:
+        self._pages.put((self._index.add_items, list(items)))
+
+    def _fill(self) -> None:
+        while (page := self._pages.get()) is not None:
+            add, records = page
+            if self._failed:
+                continue  # an index missing a page must not be used; drain until the end
+            try:
+                add(records)
+            except Exception:  # the suggestions build their own index (and meet the error)
+                self._failed = True
+
+    def finished(self) -> NameIndex | None:
+        """The index of every page handed in (None when indexing failed)."""
+        self._pages.put(None)
+        self._thread.join()
+        return None if self._failed else self._index
+
+
 def _best_account(
     accounts: Iterable[tuple[Account, tuple[int, int, str]]],
     bonus: dict[str, int],
@@ -282,12 +355,12 @@ def _best_account(
     return (best[1], Score(*best[2])) if best else None
 
 
-def _index_for(lists: CompanyLists, index: _NameIndex | None) -> _NameIndex:
-    return index if index is not None and index.lists is lists else _NameIndex(lists)
+def _index_for(lists: CompanyLists, index: NameIndex | None) -> NameIndex:
+    return index if index is not None and index.indexes(lists) else NameIndex.of(lists)
 
 
 def suggest_bill_account(
-    line: IntegrationLine, lists: CompanyLists, index: _NameIndex | None = None
+    line: IntegrationLine, lists: CompanyLists, index: NameIndex | None = None
 ) -> Suggestion | None:
     """The account a bill line most likely belongs to, among those the rules allow."""
     index = _index_for(lists, index)
@@ -318,7 +391,7 @@ def _usable(line: IntegrationLine, lists: CompanyLists, item: Item) -> bool:
 
 
 def suggest_invoice_item(
-    line: IntegrationLine, lists: CompanyLists, index: _NameIndex | None = None
+    line: IntegrationLine, lists: CompanyLists, index: NameIndex | None = None
 ) -> Suggestion | None:
     """The item an invoice line most likely uses, or a Service item to create for it."""
     index = _index_for(lists, index)
@@ -327,15 +400,20 @@ def suggest_invoice_item(
     best = None
     # Only the candidate accounts can match at all: each rated once, for the items whose sales
     # post to them and for the new-item proposal below.
+    # The words a name may have beyond each hint's and still not be narrower than it.
+    hint_words = {hint.text: hint.words | _GENERIC_WORDS for hint in hints}
     account_positions = index.account_candidates(hints)
     account_rates = {n: _rate(hints, index.account_names(n)) for n in account_positions}
     for position in index.item_candidates(hints):
         item = index.items[position]
         if not item.active:
             continue
-        rated = _rate(hints, index.item_names(position))
-        if rated[0] and rated[1] < _EXACT and _narrower_than_hint(item.name, rated[2]):
-            rated = _NO_MATCH  # "LTL Freight" for "Freight Income": another service
+        names = index.item_names(position)
+        rated = _rate(hints, names)
+        if rated[0] and rated[1] < _EXACT and not hint_words[rated[2]].issuperset(names.own_words):
+            # The name says more than the hint it matched ("LTL Freight" for "Freight Income"):
+            # another, narrower service, never a confident suggestion.
+            rated = _NO_MATCH
         through_income = False
         income = lists.account(item.income_account_id)
         if income is not None:
@@ -387,7 +465,7 @@ def suggest_invoice_item(
 
 
 def suggest(
-    line: IntegrationLine, lists: CompanyLists, index: _NameIndex | None = None
+    line: IntegrationLine, lists: CompanyLists, index: NameIndex | None = None
 ) -> Suggestion | None:
     """A proposal for one line, or None when nothing fits well enough to propose."""
     if line_kind(line.kind).target_noun == "item":
@@ -395,13 +473,17 @@ def suggest(
     return suggest_bill_account(line, lists, index)
 
 
-def suggest_all(integration: Integration, lists: CompanyLists) -> dict[str, Suggestion]:
+def suggest_all(
+    integration: Integration, lists: CompanyLists, index: NameIndex | None = None
+) -> dict[str, Suggestion]:
     """Proposals for every line that has one; never applied or saved by this function.
 
     Every name is normalised once for all the lines, and each line looks only at the records
     that share a word with its hints, so the time grows with the lists, not lines × lists.
+    `index` is these lists' `NameIndex` when it was filled while they were read (one of other
+    records is not used).
     """
-    index = _NameIndex(lists)
+    index = _index_for(lists, index)
     found = {}
     for line in integration.lines:
         proposal = suggest(line, lists, index)
