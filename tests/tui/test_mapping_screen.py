@@ -504,6 +504,7 @@ async def test_an_unreachable_quickbooks_is_explained_while_loading(
     app = host(simulator)
     simulator.stop()
     async with app.run_test(size=NARROW) as pilot:
+        await settle(pilot)  # the integrations are listed by the loading thread
         await pilot.press("enter")
         await settle(pilot)
         shown = str(app.screen.query_one("#load-status", StatusLine).render())
