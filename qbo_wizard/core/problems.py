@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 # Exit codes shared by every sub-command (documented in the README).
@@ -12,10 +13,44 @@ EXIT_RECONNECT = 4
 EXIT_INTERRUPTED = 130
 
 
+@dataclass(frozen=True)
+class Fix:
+    """One way to put something right, said twice: as the command to run, and as what to do
+    in the wizard (which step, which key). A message holds it in place of either wording."""
+
+    command: str
+    in_wizard: str
+
+
+def say(*parts: str | Fix, in_wizard: bool = False) -> str:
+    """The message made of `parts`, each `Fix` worded for the command line or for the wizard."""
+    words = []
+    for part in parts:
+        if isinstance(part, Fix):
+            words.append(part.in_wizard if in_wizard else part.command)
+        else:
+            words.append(str(part))
+    return "".join(words)
+
+
 class WizardError(Exception):
-    """Something the user can act on; `str(error)` is the whole message, with no secrets."""
+    """Something the user can act on; `str(error)` is the whole message, with no secrets.
+
+    A message may be given in parts, some of them `Fix`es: `str(error)` names the commands
+    (what the command line prints) and `in_wizard()` says the same in the wizard's words.
+    """
 
     exit_code: int = EXIT_PROBLEM
+
+    def __init__(self, *parts: str | Fix) -> None:
+        self.parts = parts
+        super().__init__(say(*parts))
+
+    def in_wizard(self) -> str:
+        """The message as a screen shows it: steps and keys, never a command-line option."""
+        if not self.parts:
+            return str(self)
+        return say(*self.parts, in_wizard=True)
 
 
 class UsageError(WizardError):

@@ -70,11 +70,11 @@ def disconnect_old_app(profile_name: str) -> tuple[str, Profile | None]:
     try:
         summary = disconnect(profile_name, forget_keys=True).summary()
     except WizardError as error:
-        summary = str(error)
+        summary = error.in_wizard()
     try:
         return summary, load_profile(profile_name)
     except WizardError as error:
-        return f"{summary} {error}", None
+        return f"{summary} {error.in_wizard()}", None
 
 
 # How long after the first screen is pushed the wizard does what start-up left for later. By

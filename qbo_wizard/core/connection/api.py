@@ -45,9 +45,10 @@ from qbo_wizard.core.connection.environments import Endpoints, endpoints_for
 from qbo_wizard.core.connection.tokens import TokenKeeper
 from qbo_wizard.core.health.errorlog import record_failure
 from qbo_wizard.core.health.explain import GATEWAY_CODE, error_fields, fault_errors, xml_errors
-from qbo_wizard.core.problems import EXIT_RECONNECT, WizardError
+from qbo_wizard.core.problems import EXIT_RECONNECT, Fix, WizardError
 from qbo_wizard.core.profile import load_profile
 from qbo_wizard.core.redact import redact_text
+from qbo_wizard.core.steps import step_ref
 
 MINOR_VERSION = 75
 PAGE_SIZE = 1000  # the most Intuit returns per query
@@ -95,8 +96,7 @@ class QboApiError(WizardError):
 
     def __init__(
         self,
-        message: str,
-        *,
+        *message: str | Fix,
         code: str,
         detail: str = "",
         intuit_tid: str | None = None,
@@ -104,7 +104,7 @@ class QboApiError(WizardError):
         element: str | None = None,
         api_message: str = "",
     ) -> None:
-        super().__init__(message)
+        super().__init__(*message)
         self.code = code
         self.message = api_message
         self.detail = detail
@@ -357,19 +357,29 @@ def _what_quickbooks_said(fault: Fault) -> str:
     return fault.message.split(";", 1)[0].removeprefix("message=")
 
 
-def _plain_message(what: str, fault: Fault, status: int | None, tid: str | None) -> str:
+def _plain_message(
+    what: str, fault: Fault, status: int | None, tid: str | None
+) -> tuple[str | Fix, ...]:
+    advice: str | Fix
     if fault.code in _WRONG_ENVIRONMENT_CODES:
-        advice = (
+        keys_wrong = (
             " QuickBooks says these keys may not reach this company. Usually the key set does "
             "not match the company (development keys reach only sandbox companies, production "
-            "keys only real ones), or the app was disconnected from it. Check the key set with "
-            "`qbo-wizard credentials`, then connect again with `qbo-wizard login`."
+            "keys only real ones), or the app was disconnected from it. Check the key set "
+        )
+        advice = Fix(
+            keys_wrong + "with `qbo-wizard credentials`, then connect again with "
+            "`qbo-wizard login`.",
+            keys_wrong + f"on {step_ref('credentials')}, then connect again on "
+            f"{step_ref('connect')}.",
         )
     elif fault.code in _AUTH_CODES or status == 401:
-        advice = (
+        not_accepted = (
             " QuickBooks did not accept the connection even after refreshing it: the app may "
             "have been disconnected, or another admin connected it in your place. Connect again "
-            "with `qbo-wizard login`."
+        )
+        advice = Fix(
+            not_accepted + "with `qbo-wizard login`.", not_accepted + f"on {step_ref('connect')}."
         )
     elif fault.code == "3001" or status == 429:
         advice = " QuickBooks is limiting how fast this app may call it; wait a minute and retry."
@@ -379,7 +389,7 @@ def _plain_message(what: str, fault: Fault, status: int | None, tid: str | None)
         advice = ""
     said = redact_text(_what_quickbooks_said(fault))[:400] or "no explanation given"
     reference = f" Intuit's reference: {tid}." if tid else ""
-    return f"QuickBooks refused to {what} (error {fault.code}: {said}).{advice}{reference}"
+    return f"QuickBooks refused to {what} (error {fault.code}: {said}).", advice, reference
 
 
 def _query(select: str) -> Callable[[QuickBooks], Any]:
@@ -472,7 +482,7 @@ class QboApi:
             code=f"HTTP {answer.status}", message="", detail=""
         )
         return QboApiError(
-            _plain_message(what, fault, answer.status, answer.intuit_tid),
+            *_plain_message(what, fault, answer.status, answer.intuit_tid),
             code=fault.code,
             detail=redact_text(fault.detail),
             intuit_tid=answer.intuit_tid,

@@ -34,11 +34,12 @@ from qbo_wizard.core.connection.environments import (
 from qbo_wizard.core.connection.interrupts import interrupts_held
 from qbo_wizard.core.connection.keyring_entries import CLIENT_ID, CLIENT_SECRET, forget_tokens
 from qbo_wizard.core.connection.vault import Vault, VaultUnavailable
-from qbo_wizard.core.problems import ConfigFileError, WizardError
+from qbo_wizard.core.problems import ConfigFileError, Fix, WizardError
 from qbo_wizard.core.profile import KeySet, Profile, load_profile, mask_hint, stage_profile
 from qbo_wizard.core.profile_lock import refresh_lock
 from qbo_wizard.core.progress import record_keys_saved
 from qbo_wizard.core.redact import remember_secret
+from qbo_wizard.core.steps import step_ref
 
 # Intuit client IDs are about 50 letters and digits starting with "AB"; secrets about 40.
 # The accepted ranges are wider on purpose: a key of an unexpected length is tried live.
@@ -292,8 +293,11 @@ def load_credentials(profile_name: str) -> Credentials:
     found = stored_credentials(vault_for(profile_name))
     if found is None:
         raise MissingCredentials(
-            f"No app keys are saved for profile {profile_name!r} yet. Run "
-            f"`qbo-wizard credentials --profile {profile_name}` first."
+            f"No app keys are saved for profile {profile_name!r} yet. ",
+            Fix(
+                f"Run `qbo-wizard credentials --profile {profile_name}` first.",
+                f"Enter them on {step_ref('credentials')} first.",
+            ),
         )
     return found
 
@@ -328,8 +332,9 @@ def _write_pair(vault: Vault, credentials: Credentials, previous: Credentials | 
     raise KeysNotSaved(
         "The keyring took the new client secret but then refused the client ID, and the "
         "previous secret could not be put back, so the saved keys no longer belong together. "
-        "Once the keyring works again, enter the keys again with `qbo-wizard credentials`. "
-        f"The connection's tokens were not touched. ({problem})"
+        "Once the keyring works again, enter the keys again ",
+        Fix("with `qbo-wizard credentials`", f"on {step_ref('credentials')}"),
+        f". The connection's tokens were not touched. ({problem})",
     )
 
 
@@ -400,8 +405,12 @@ def store_credentials(
             removed = " and the old connection's tokens were removed" if forget_connection else ""
             raise KeysNotSaved(
                 f"The new keys are saved in the keyring{removed}, but profile.yaml could not be "
-                f"updated: {error} Run `qbo-wizard credentials --profile {profile_name}` again "
-                "once the folder can be written to."
+                f"updated: {error} ",
+                Fix(
+                    f"Run `qbo-wizard credentials --profile {profile_name}` again",
+                    f"Save {step_ref('credentials')} again",
+                ),
+                " once the folder can be written to.",
             ) from None
     return profile
 

@@ -28,8 +28,9 @@ from qbo_wizard.core.addresses import (
 from qbo_wizard.core.addresses import (
     PLAYGROUND_URL as PLAYGROUND_URL,
 )
-from qbo_wizard.core.problems import UsageError, WizardError
+from qbo_wizard.core.problems import Fix, UsageError, WizardError
 from qbo_wizard.core.profile import Environment, KeySet, Profile
+from qbo_wizard.core.steps import step_ref
 
 # Discovery documents, as spelled in Intuit's own Python client (intuitlib/config.py).
 SANDBOX_DISCOVERY_URL = "https://developer.intuit.com/.well-known/openid_sandbox_configuration/"
@@ -122,7 +123,8 @@ def _fetch_simulator_info(root: str) -> dict[str, Any]:
     except requests.RequestException:
         raise EnvironmentProblem(
             f"Could not reach the practice QuickBooks (simulator) at {root}. Check that it is "
-            "still running (`qbo-wizard simulator` prints its address when it starts)."
+            "still running",
+            Fix(" (`qbo-wizard simulator` prints its address when it starts).", "."),
         ) from None
     try:
         info = response.json() if response.status_code == 200 else None
@@ -202,7 +204,11 @@ def endpoints_for(profile: Profile) -> Endpoints:
         if not profile.simulator_url:
             raise EnvironmentProblem(
                 f"Profile {profile.name!r} is set to use a simulator but has no simulator "
-                "address. Run `qbo-wizard credentials --simulator URL` again."
+                "address. ",
+                Fix(
+                    "Run `qbo-wizard credentials --simulator URL` again.",
+                    f"Save {step_ref('credentials')} again.",
+                ),
             )
         return simulator_endpoints(profile.simulator_url)
     return PRODUCTION if profile.environment == "production" else SANDBOX

@@ -33,7 +33,8 @@ import requests
 from qbo_wizard.core.connection import discovery
 from qbo_wizard.core.connection.environments import Endpoints
 from qbo_wizard.core.health.errorlog import record_failure
-from qbo_wizard.core.problems import WizardError
+from qbo_wizard.core.problems import Fix, WizardError
+from qbo_wizard.core.steps import step_ref
 
 HARD_EXPIRY_HEADER = "x-include-refresh-token-hard-expires-in"
 CALL_TIMEOUT_SECONDS = 30.0
@@ -50,15 +51,14 @@ class OAuthCallFailed(WizardError):
 
     def __init__(
         self,
-        message: str,
-        *,
+        *message: str | Fix,
         error: str | None = None,
         description: str | None = None,
         status: int | None = None,
         intuit_tid: str | None = None,
         network: bool = False,
     ) -> None:
-        super().__init__(message)
+        super().__init__(*message)
         self.error = error
         self.description = description
         self.status = status
@@ -210,8 +210,12 @@ def _unreadable_answer(what: str, status: int | None = None) -> OAuthCallFailed:
 def _unexpected(exc: BaseException, what: str) -> OAuthCallFailed:
     return OAuthCallFailed(
         f"Something unexpected went wrong while trying to {what} ({type(exc).__name__}). "
-        "Nothing was changed; try again, and if it keeps happening run "
-        "`qbo-wizard explain` on the message or ask your integration's support."
+        "Nothing was changed; try again, and if it keeps happening ",
+        Fix(
+            "run `qbo-wizard explain` on the message",
+            f"paste the message into Explain on {step_ref('troubleshoot')}",
+        ),
+        " or ask your integration's support.",
     )
 
 

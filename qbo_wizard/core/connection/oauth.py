@@ -61,7 +61,7 @@ from qbo_wizard.core.connection.tokens import (
 )
 from qbo_wizard.core.connection.vault import Vault, VaultUnavailable
 from qbo_wizard.core.paths import profile_dir
-from qbo_wizard.core.problems import ConfigFileError, UsageError, WizardError
+from qbo_wizard.core.problems import ConfigFileError, Fix, UsageError, WizardError
 from qbo_wizard.core.profile import (
     KeySet,
     Profile,
@@ -70,6 +70,7 @@ from qbo_wizard.core.profile import (
     stage_profile,
 )
 from qbo_wizard.core.progress import record_connected, record_disconnected
+from qbo_wizard.core.steps import step_ref
 from qbo_wizard.core.timestamps import utc_timestamp
 
 METHODS = ("loopback", "paste-url", "paste-tokens")
@@ -100,9 +101,13 @@ class CompanyChanged(WizardError):
         super().__init__(
             f"This sign-in chose {new_name} (company ID {new_realm}), but this profile was set "
             f"up for {saved}. The mapping of line items belongs to a company, so nothing was "
-            "saved. If the new company is right, confirm the change (on the command line: "
-            "`qbo-wizard login --allow-company-change`) and check the mapping afterwards; "
-            "otherwise sign in again and pick the original company on Intuit's page."
+            "saved. If the new company is right, confirm the change ",
+            Fix(
+                "(on the command line: `qbo-wizard login --allow-company-change`)",
+                "(the wizard asks you to)",
+            ),
+            " and check the mapping afterwards; otherwise sign in again and pick the original "
+            "company on Intuit's page.",
         )
 
 
@@ -220,10 +225,11 @@ def start_authorization(
     if method == "loopback":
         if profile.key_set == "production":
             raise MethodNotAllowed(
-                f"Production keys cannot use the loopback method. {_PRODUCTION_REDIRECT_RULE} "
-                f"Use `--method paste-url`: approve in the browser, then paste the address it "
-                f"lands on (Intuit's OAuth Playground page {PLAYGROUND_REDIRECT_URI}, added to "
-                "the app's production redirect URIs)."
+                f"Production keys cannot use the loopback method. {_PRODUCTION_REDIRECT_RULE} ",
+                Fix("Use `--method paste-url`", "Use the paste-back way"),
+                ": approve in the browser, then paste the address it lands on (Intuit's OAuth "
+                f"Playground page {PLAYGROUND_REDIRECT_URI}, added to the app's production "
+                "redirect URIs).",
             )
         uri = loopback_redirect_uri(port or loopback_port_for(profile))
     else:
@@ -253,8 +259,9 @@ def _explained(
         return ConnectProblem(invalid_grant + reference)
     if failure.error == "invalid_client":
         return ConnectProblem(
-            "Intuit no longer accepts the saved app keys (invalid_client). Enter them again "
-            "with `qbo-wizard credentials`, then connect again." + reference
+            "Intuit no longer accepts the saved app keys (invalid_client). Enter them again ",
+            Fix("with `qbo-wizard credentials`", f"on {step_ref('credentials')}"),
+            ", then connect again." + reference,
         )
     return failure
 
@@ -456,7 +463,7 @@ def save_connection(pending: PendingConnection, *, allow_company_change: bool = 
             staged.commit()
         except ConfigFileError as error:
             raise ConnectionNotSaved(
-                _undo_tokens(store, previous_entry, company, str(error), previous_company)
+                *_undo_tokens(store, previous_entry, company, str(error), previous_company)
             ) from None
     return profile
 
@@ -481,7 +488,7 @@ def _undo_tokens(
     company: str,
     problem: str,
     previous_company: str | None,
-) -> str:
+) -> tuple[str | Fix, ...]:
     """Put the keyring back as it was after profile.yaml refused the new company; say what
     is kept."""
     try:
@@ -493,12 +500,16 @@ def _undo_tokens(
         return (
             f"The connection to {company} is saved in the keyring, but profile.yaml could not "
             f"be updated ({problem}), and the keyring's previous entry could not be put back "
-            f"({refused}). Run `qbo-wizard login --profile {store.profile_name}` again once "
-            "both work."
+            f"({refused}). ",
+            Fix(
+                f"Run `qbo-wizard login --profile {store.profile_name}` again",
+                f"Connect again on {step_ref('connect')}",
+            ),
+            " once both work.",
         )
     return (
         f"The sign-in to {company} worked, but profile.yaml could not be updated ({problem}), "
-        "so the keyring was put back as it was. " + _kept_before(previous_company, "")
+        "so the keyring was put back as it was. " + _kept_before(previous_company, ""),
     )
 
 

@@ -40,13 +40,14 @@ from qbo_wizard.core.connection.keyring_entries import TOKENS_ENTRY
 from qbo_wizard.core.connection.vault import Vault, VaultUnavailable
 from qbo_wizard.core.handoff.record import refuse_if_handed_off
 from qbo_wizard.core.health.errorlog import record_failure
-from qbo_wizard.core.problems import EXIT_RECONNECT, WizardError
+from qbo_wizard.core.problems import EXIT_RECONNECT, Fix, WizardError
 from qbo_wizard.core.profile import Profile, load_profile, profile_exists, save_profile
 from qbo_wizard.core.profile_lock import LOCK_FILE as LOCK_FILE
 from qbo_wizard.core.profile_lock import LOCK_TIMEOUT_SECONDS as LOCK_TIMEOUT_SECONDS
 from qbo_wizard.core.profile_lock import RefreshBusy as RefreshBusy
 from qbo_wizard.core.profile_lock import refresh_lock as refresh_lock
 from qbo_wizard.core.redact import remember_secret
+from qbo_wizard.core.steps import step_ref
 from qbo_wizard.core.timestamps import utc_timestamp
 
 DEFAULT_VALID_FOR_SECONDS = 300.0
@@ -92,16 +93,23 @@ class ReconnectRequired(WizardError):
 
     exit_code = EXIT_RECONNECT
 
-    def __init__(self, profile_name: str, intuit_tid: str | None = None, why: str = "") -> None:
+    def __init__(
+        self, profile_name: str, intuit_tid: str | None = None, why: str | Fix = ""
+    ) -> None:
         self.profile_name = profile_name
         self.intuit_tid = intuit_tid
         causes = "".join(f"\n  - {cause}" for cause in RECONNECT_CAUSES)
         reference = f"\nIntuit's reference for this answer: {intuit_tid}" if intuit_tid else ""
         super().__init__(
-            f"QuickBooks no longer accepts this profile's connection{why}, so it has to be "
-            f"connected again: run `qbo-wizard login --profile {profile_name}` (the app keys "
-            "and the mapping are kept). Nothing was changed on this computer. The usual "
-            f"reasons:{causes}{reference}"
+            "QuickBooks no longer accepts this profile's connection",
+            why,
+            ", so it has to be connected again: ",
+            Fix(
+                f"run `qbo-wizard login --profile {profile_name}`",
+                f"go to {step_ref('connect')} and connect",
+            ),
+            " (the app keys and the mapping are kept). Nothing was changed on this computer. "
+            f"The usual reasons:{causes}{reference}",
         )
 
 
@@ -265,7 +273,12 @@ class TokenStore:
             problem = str(exc)
         raise StoredTokensUnreadable(
             f"The saved connection of profile {self.profile_name!r} cannot be read ({problem}). "
-            f"Connect again with `qbo-wizard login --profile {self.profile_name}`."
+            "Connect again ",
+            Fix(
+                f"with `qbo-wizard login --profile {self.profile_name}`",
+                f"on {step_ref('connect')}",
+            ),
+            ".",
         )
 
     def save(self, tokens: TokenSet) -> None:
@@ -305,8 +318,11 @@ class TokenKeeper:
         refuse_if_handed_off(self.profile_name, tokens)
         if tokens is None:
             raise NotConnected(
-                f"Profile {self.profile_name!r} is not connected to QuickBooks yet. Run "
-                f"`qbo-wizard login --profile {self.profile_name}` first."
+                f"Profile {self.profile_name!r} is not connected to QuickBooks yet. ",
+                Fix(
+                    f"Run `qbo-wizard login --profile {self.profile_name}` first.",
+                    f"Connect it on {step_ref('connect')} first.",
+                ),
             )
         return tokens
 
@@ -389,8 +405,12 @@ class TokenKeeper:
             raise ReconnectRequired(
                 self.profile_name,
                 failure.intuit_tid,
-                why=" (Intuit no longer accepts the saved app keys: invalid_client; if the "
-                "client secret was regenerated, run `qbo-wizard credentials` first)",
+                why=Fix(
+                    " (Intuit no longer accepts the saved app keys: invalid_client; if the "
+                    "client secret was regenerated, run `qbo-wizard credentials` first)",
+                    " (Intuit no longer accepts the saved app keys: invalid_client; if the "
+                    f"client secret was regenerated, enter it on {step_ref('credentials')} first)",
+                ),
             )
 
     def _save_or_shout(self, fresh: TokenSet) -> None:

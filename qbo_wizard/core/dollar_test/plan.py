@@ -12,6 +12,7 @@ from qbo_wizard.core.line_kinds import BILL, INVOICE, line_kind
 from qbo_wizard.core.mapping.file import LineMapping, SavedMapping, load_saved_mapping
 from qbo_wizard.core.mapping.integrations import Integration, load_integration
 from qbo_wizard.core.problems import (
+    Fix,
     UsageError,
     WizardError,
 )
@@ -31,9 +32,11 @@ class ProductionConfirmationRequired(UsageError):
             else "Confirmation is needed before posting to a real company. "
         )
         super().__init__(
-            opening
-            + production_warning(company_name)
-            + f' To go ahead, run `qbo-wizard test --confirm-production "{company_name}"`.'
+            opening + production_warning(company_name) + " To go ahead, ",
+            Fix(
+                f'run `qbo-wizard test --confirm-production "{company_name}"`.',
+                "type it in the box exactly as shown and press Enter.",
+            ),
         )
 
 

@@ -31,7 +31,7 @@ Stage = Literal["company", "customer", "vendor", "invoice", "bill", "void", "del
 class DollarCheckProblem:
     """Why something failed, from the error knowledge, and where in the wizard to fix it."""
 
-    message: str  # the plain sentence the wizard shows first
+    message: str  # the plain sentence shown first (naming a command where one fixes it)
     code: str | None = None
     title: str = ""
     cause: tuple[str, ...] = ()
@@ -44,16 +44,22 @@ class DollarCheckProblem:
     # The connection or Intuit itself is failing (no network, reconnect needed, outage,
     # throttled after waiting): every later call would fail the same way.
     connection_wide: bool = False
+    wizard_message: str = ""  # `message` in the wizard's words (steps, keys), when they differ
 
     @property
     def reconnect(self) -> bool:
         return self.exit_code == EXIT_RECONNECT
 
-    def headline(self) -> str:
-        """One line: the title with the code, or the message."""
+    @property
+    def in_wizard(self) -> str:
+        """The plain sentence as the wizard's screens show it."""
+        return self.wizard_message or self.message
+
+    def headline(self, *, in_wizard: bool = False) -> str:
+        """One line: the title with the code, or the message (in the wizard's words)."""
         if self.title:
             return f"{self.title} (error {self.code})" if self.code else self.title
-        return self.message
+        return self.in_wizard if in_wizard else self.message
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -279,6 +285,7 @@ def problem_from_error(
         message = str(error) if isinstance(error, WizardError) else f"Unexpected problem: {error}"
         return DollarCheckProblem(
             message=message,
+            wizard_message=error.in_wizard() if isinstance(error, WizardError) else "",
             step=step,
             line_id=line_id if step == "map" else None,
             intuit_tid=getattr(error, "intuit_tid", None),
@@ -296,6 +303,7 @@ def problem_from_error(
         step = cast(StepId, explanation.step)
     return DollarCheckProblem(
         message=str(error),
+        wizard_message=error.in_wizard(),
         code=None if error.code == "network" else error.code,
         title=explanation.title if explanation else "",
         cause=explanation.cause if explanation else (),

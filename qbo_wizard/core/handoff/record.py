@@ -16,8 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from qbo_wizard.core.problems import ConfigFileError, WizardError
+from qbo_wizard.core.problems import ConfigFileError, Fix, WizardError
 from qbo_wizard.core.profile import Profile, load_profile
+from qbo_wizard.core.steps import step_ref
 
 #: The profile setting that records the last hand-off.
 PROFILE_SETTING = "handoff"
@@ -119,9 +120,17 @@ class ConnectionHandedOff(WizardError):
             f"Profile {profile_name!r} no longer holds its QuickBooks connection: it was "
             f"{record.holder_sentence()}, whose systems hold and refresh it now. "
             f"{ONE_HOLDER_WHY} Ask {record.vendor} for anything that needs the connection. "
-            f"To hold a connection here again, connect again (`qbo-wizard login --profile "
-            f"{profile_name}`): that is a new connection, which then needs a new hand-off "
-            f"(`qbo-wizard handoff --profile {profile_name}`) before the vendor can use it."
+            "To hold a connection here again, connect again ",
+            Fix(
+                f"(`qbo-wizard login --profile {profile_name}`)",
+                f"(on {step_ref('connect')})",
+            ),
+            ": that is a new connection, which then needs a new hand-off ",
+            Fix(
+                f"(`qbo-wizard handoff --profile {profile_name}`)",
+                f"(on {step_ref('connect')}, after connecting)",
+            ),
+            " before the vendor can use it.",
         )
 
 

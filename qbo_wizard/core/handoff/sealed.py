@@ -43,8 +43,9 @@ from qbo_wizard.core.mapping.integrations import (
     load_integration,
 )
 from qbo_wizard.core.paths import CONTENT_DIR
-from qbo_wizard.core.problems import ConfigFileError, UsageError, WizardError
+from qbo_wizard.core.problems import ConfigFileError, Fix, UsageError, WizardError
 from qbo_wizard.core.profile import Profile, load_profile, save_profile
+from qbo_wizard.core.steps import step_ref
 from qbo_wizard.core.timestamps import utc_timestamp
 
 #: What the sealed JSON object says it is, so a vendor's importer can check before using it.
@@ -66,6 +67,13 @@ REQUIRED_FIELDS = (
 )
 #: Fields that are secrets; a screen that shows what the vendor receives masks these.
 SECRET_FIELDS = frozenset({"client_id", "client_secret", "refresh_token", "access_token"})
+
+
+# How to give the vendor's key: the wizard has no field for it, so it points to the command.
+_GIVE_KEY = Fix(
+    "give it with --recipient.",
+    "give it to the hand-off on the command line (the README's hand-off section shows how).",
+)
 
 
 class HandoffProblem(WizardError):
@@ -259,14 +267,15 @@ def plan_for(
         raise RecipientProblem(
             f"Profile {profile.name!r} has no one to hand the connection to: its integration "
             "names no hosted vendor with an age public key. Ask the vendor for their age public "
-            "key (age1…) and give it with --recipient."
+            "key (age1…) and ",
+            _GIVE_KEY,
         )
     if profile.environment != "simulator" and practice_recipient() in plan.recipients:
         raise PracticeOnly(
             "That is the practice vendor's key, whose private half ships with qbo-wizard for "
             "the demo: anyone could open what is sealed to it. It only receives connections to "
-            "the practice QuickBooks. Ask the vendor for their own age public key and give it "
-            "with --recipient."
+            "the practice QuickBooks. Ask the vendor for their own age public key and ",
+            _GIVE_KEY,
         )
     return plan
 
@@ -280,8 +289,9 @@ def connection_payload(profile_name: str, plan: HandoffPlan, sealed_at: float) -
     tokens = TokenStore(profile_name).load()
     if tokens is None:
         raise NotConnected(
-            f"Profile {profile_name!r} has no connection to hand over yet. Connect it first "
-            f"(`qbo-wizard login --profile {profile_name}`)."
+            f"Profile {profile_name!r} has no connection to hand over yet. Connect it first ",
+            Fix(f"(`qbo-wizard login --profile {profile_name}`)", f"(on {step_ref('connect')})"),
+            ".",
         )
     credentials = load_credentials(profile_name)
     endpoints = endpoints_for(profile)

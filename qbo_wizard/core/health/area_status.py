@@ -57,6 +57,12 @@ class AreaStatus:
     verdict: Verdict
     why: str
     fix_step: StepId | None = None
+    wizard_why: str = ""  # `why` in the wizard's words (steps, keys), when they differ
+
+    @property
+    def why_in_wizard(self) -> str:
+        """The reason as the wizard's screens show it."""
+        return self.wizard_why or self.why
 
     @property
     def title(self) -> str:

@@ -57,7 +57,7 @@ def status_report(profile: Profile, options: StatusOptions | None = None) -> lis
         try:
             report.append(check(profile, options))
         except WizardError as error:
-            report.append(AreaStatus(area, "problem", str(error)))
+            report.append(AreaStatus(area, "problem", str(error), wizard_why=error.in_wizard()))
         except Exception as error:  # a broken check must not hide the other areas
             report.append(
                 AreaStatus(area, "unknown", f"Could not be checked ({type(error).__name__}).")

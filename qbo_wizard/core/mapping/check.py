@@ -97,8 +97,14 @@ def check_mapping_status(profile: Profile, options: StatusOptions) -> AreaStatus
             if error.exit_code == EXIT_RECONNECT:  # the Connection row already says why
                 why = "Not checked: QuickBooks has to be connected again first."
                 return AreaStatus("mapping", "unknown", why, "connect")
-            why = f"Could not be checked: {first_sentence(str(error))}"
-            return AreaStatus("mapping", "unknown", why, "map")
+            why = "Could not be checked: "
+            return AreaStatus(
+                "mapping",
+                "unknown",
+                why + first_sentence(str(error)),
+                "map",
+                wizard_why=why + first_sentence(error.in_wizard()),
+            )
     else:
         lists = cached_company_lists(profile.name, saved.realm_id)
         if lists is None:
@@ -110,10 +116,11 @@ def check_mapping_status(profile: Profile, options: StatusOptions) -> AreaStatus
         report = check_saved_mapping(profile.name, saved, integration, lists)
     if report.ok:
         return AreaStatus("mapping", "ok", report.summary(), "map")
-    why = report.summary()
+    why, wizard_why = report.summary(), report.summary(in_wizard=True)
     broken = first_broken(report)
     if not report.problems and broken is not None:
         line, finding = broken
         if finding is not None:
             why += f" {line.line.label}: {finding.as_text()}"
-    return AreaStatus("mapping", "problem", why, "map")
+            wizard_why += f" {line.line.label}: {finding.as_text(in_wizard=True)}"
+    return AreaStatus("mapping", "problem", why, "map", wizard_why=wizard_why)

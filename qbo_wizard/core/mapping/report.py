@@ -15,6 +15,7 @@ from qbo_wizard.core.mapping.company_lists import CompanyLists
 from qbo_wizard.core.mapping.file import LineMapping, SavedMapping
 from qbo_wizard.core.mapping.integrations import Integration, IntegrationLine
 from qbo_wizard.core.mapping.rules import Finding, line_findings
+from qbo_wizard.core.problems import Fix, say
 from qbo_wizard.core.steps import step_ref
 from qbo_wizard.core.timestamps import utc_timestamp
 
@@ -61,6 +62,8 @@ class MappingReport:
     saved: SavedMapping | None
     lines: list[LineReport] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # whole-mapping problems, in plain words
+    # A problem's wording on the wizard's screens, by its wording above, where that names a command.
+    wizard_words: dict[str, str] = field(default_factory=dict)
     lists: CompanyLists | None = None  # the company lists it was checked against
     checked_at: str = field(default_factory=utc_timestamp)
 
@@ -72,10 +75,14 @@ class MappingReport:
     def broken(self) -> list[LineReport]:
         return [line for line in self.lines if line.needs_attention]
 
-    def summary(self) -> str:
-        """One sentence for the status home."""
+    def in_wizard(self, problem: str) -> str:
+        """`problem` (one of `problems`) as the wizard's screens say it."""
+        return self.wizard_words.get(problem, problem)
+
+    def summary(self, *, in_wizard: bool = False) -> str:
+        """One sentence for the status home (in the wizard's words, with `in_wizard`)."""
         if self.problems:
-            return self.problems[0]
+            return self.in_wizard(self.problems[0]) if in_wizard else self.problems[0]
         mapped = [r for r in self.lines if r.status not in ("unmapped", "unused")]
         if self.ok:
             warned = sum(r.status == "warning" for r in self.lines)
@@ -146,6 +153,8 @@ def _compare_with_saved(saved: LineMapping, lists: CompanyLists) -> list[Finding
                     "If the new type is right, accept it (`qbo-wizard mapping check --update` "
                     f"or save {step_ref('map')} again); otherwise pick another account",
                     severity="changed",
+                    wizard_fix=f"If the new type is right, accept it (save {step_ref('map')} "
+                    "again); otherwise pick another account",
                 )
             )
         if target.name and account.full_name != target.name:
@@ -171,6 +180,9 @@ def _compare_with_saved(saved: LineMapping, lists: CompanyLists) -> list[Finding
                 "again); otherwise change the item's income account back in QuickBooks or pick "
                 "another item",
                 severity="changed",
+                wizard_fix=f"If that is right, accept it (save {step_ref('map')} again); "
+                "otherwise change the item's income account back in QuickBooks or pick another "
+                "item",
             )
         )
     elif before is not None and before.type:
@@ -185,6 +197,8 @@ def _compare_with_saved(saved: LineMapping, lists: CompanyLists) -> list[Finding
                     "If the new type is right, accept it (`qbo-wizard mapping check --update`); "
                     "otherwise pick another item",
                     severity="changed",
+                    wizard_fix=f"If the new type is right, accept it (save {step_ref('map')} "
+                    "again); otherwise pick another item",
                 )
             )
     return found
@@ -208,10 +222,15 @@ def check_saved_mapping(
     if saved.realm_id != lists.realm_id:
         theirs = f"'{saved.company_name}'" if saved.company_name else f"company {saved.realm_id}"
         ours = f"'{lists.company_name}'" if lists.company_name else f"company {lists.realm_id}"
-        report.problems.append(
-            f"This mapping belongs to {theirs}, but the profile is connected to {ours}. Import "
-            "it to remap every line by name: qbo-wizard mapping import FILE"
+        belongs = (
+            f"This mapping belongs to {theirs}, but the profile is connected to {ours}. ",
+            Fix(
+                "Import it to remap every line by name: qbo-wizard mapping import FILE",
+                f"Choose each line's item or account for {ours} here, then save {step_ref('map')}.",
+            ),
         )
+        report.problems.append(say(*belongs))
+        report.wizard_words[report.problems[-1]] = say(*belongs, in_wizard=True)
     for line in integration.lines:
         entry = saved.lines.get(line.id)
         line_report = LineReport(line, entry)

@@ -97,13 +97,19 @@ class Finding:
     reason: str
     fix: str = ""
     severity: Severity = "refused"
+    wizard_fix: str = ""  # `fix` in the wizard's words, when the fix names a command
 
     @property
     def breaks(self) -> bool:
         return self.severity in ("refused", "changed")
 
-    def as_text(self) -> str:
-        return f"{self.reason}. {self.fix}." if self.fix else f"{self.reason}."
+    def fix_for(self, *, in_wizard: bool) -> str:
+        """What to do, worded for the wizard's screens or for the command line."""
+        return (self.wizard_fix or self.fix) if in_wizard else self.fix
+
+    def as_text(self, *, in_wizard: bool = False) -> str:
+        fix = self.fix_for(in_wizard=in_wizard)
+        return f"{self.reason}. {fix}." if fix else f"{self.reason}."
 
 
 class MappingRefused(WizardError):

@@ -333,7 +333,7 @@ class ConnectScreen(StepScreen):
         except LoopbackCancelled:
             self.post_message(ConnectFailed(self.content.text("cancelled"), cancelled=True))
         except WizardError as error:
-            self.post_message(ConnectFailed(str(error)))
+            self.post_message(ConnectFailed(error.in_wizard()))
         except Exception as error:  # plain words only; never a token
             kind = type(error).__name__
             self.post_message(ConnectFailed(self.content.text("unexpected", kind=kind)))
@@ -424,8 +424,8 @@ class ConnectScreen(StepScreen):
         try:
             result = parse_redirect(text, self.authorization.state)
         except CallbackProblem as problem:
-            problem_label.update(str(problem))
-            self.status.failed(str(problem))
+            problem_label.update(problem.in_wizard())
+            self.status.failed(problem.in_wizard())
             return
         problem_label.update("")
         self.status.working(self.content.text("exchanging"))
@@ -447,8 +447,8 @@ class ConnectScreen(StepScreen):
         try:
             check_pasted_tokens(token, realm)
         except ConnectProblem as problem:
-            problem_label.update(str(problem))
-            self.status.failed(str(problem))
+            problem_label.update(problem.in_wizard())
+            self.status.failed(problem.in_wizard())
             return
         problem_label.update("")
         self.status.working(self.content.text("checking_tokens"))

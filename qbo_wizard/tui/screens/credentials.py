@@ -157,8 +157,8 @@ class CredentialsScreen(StepScreen):
         try:
             checked = check_shape(client_id, client_secret)
         except CredentialProblem as problem:
-            self._show_problem(problem.field, str(problem))
-            self.query_one("#keys-status", StatusLine).failed(str(problem))
+            self._show_problem(problem.field, problem.in_wizard())
+            self.query_one("#keys-status", StatusLine).failed(problem.in_wizard())
             return
         self._show_problem(None, "")
         for warning in checked.warnings:
@@ -190,11 +190,11 @@ class CredentialsScreen(StepScreen):
                 simulator_url,
             )
         except CredentialProblem as problem:
-            self.post_message(KeysRefused(str(problem), problem.field))
+            self.post_message(KeysRefused(problem.in_wizard(), problem.field))
         except VaultUnavailable as refusal:
-            self.post_message(KeysRefused(str(refusal), None, refusal.recipes()))
+            self.post_message(KeysRefused(refusal.in_wizard(), None, refusal.recipes()))
         except WizardError as error:
-            self.post_message(KeysRefused(str(error), None))
+            self.post_message(KeysRefused(error.in_wizard(), None))
         except Exception as error:  # shown in plain words; never the secret
             kind = type(error).__name__
             self.post_message(KeysRefused(self.content.text("unexpected", kind=kind), None))

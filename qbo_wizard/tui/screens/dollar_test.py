@@ -375,7 +375,7 @@ class DollarCheckScreen(StepScreen):
                     on_progress=self.forward_progress,
                 )
         except ProductionConfirmationRequired as error:
-            self.post_message(DollarCheckRefused(str(error)))
+            self.post_message(DollarCheckRefused(error.in_wizard()))
             return
         except DollarCheckAlreadyRunning:
             self.post_message(DollarCheckRefused(self.content.text("already_running")))

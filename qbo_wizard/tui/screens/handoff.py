@@ -175,7 +175,7 @@ class HandoffScreen(Screen[bool]):
             plan = plan_for(load_profile(profile_name), self.plan.recipients, self.plan.vendor)
             result = hand_off(profile_name, plan, deliver, armored=target is None)
         except WizardError as error:
-            self.post_message(HandoffFailed(str(error)))
+            self.post_message(HandoffFailed(error.in_wizard()))
             return
         self.post_message(HandedOff(result, delivered[0]))
 
@@ -216,7 +216,7 @@ class HandoffScreen(Screen[bool]):
         try:
             connection = open_with_practice_identity(self.sealed)
         except WizardError as error:
-            self.query_one("#handoff-status", StatusLine).failed(str(error))
+            self.query_one("#handoff-status", StatusLine).failed(error.in_wizard())
             return
         lines = [self.text("opened"), ""]
         for name, value in masked_view(connection):

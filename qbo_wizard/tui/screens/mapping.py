@@ -290,7 +290,7 @@ class MappingScreen(StepScreen):
         problems: list[str] = []
         if saved is not None:
             report = opened.report
-            problems = report.problems
+            problems = [report.in_wizard(problem) for problem in report.problems]
             self.notes = report.changes_by_line()
             if report.ok and draft.complete:  # e.g. imported with `mapping import`
                 record_mapping_saved(self.profile, complete=True)
@@ -449,7 +449,8 @@ class MappingScreen(StepScreen):
         self.changed(line_id)
         refused = [f for f in findings if f.severity == "refused" and f.code != "tax-code-required"]
         if refused:
-            self.status.failed(f"{draft.integration.line(line_id).label}: {refused[0].as_text()}")
+            label = draft.integration.line(line_id).label
+            self.status.failed(f"{label}: {refused[0].as_text(in_wizard=True)}")
             return
         choice = draft.choices[line_id]
         if draft.lists.tax_codes_required and choice.tax_code_id is None and target_id:
@@ -591,7 +592,7 @@ class MappingScreen(StepScreen):
                     profile_name=self.profile.name,
                 )
             except WizardError as error:
-                problems.append(f"{label}: {error}")
+                problems.append(f"{label}: {error.in_wizard()}")
             except Exception as error:  # plain words only
                 problems.append(
                     f"{label}: {self.content.text('unexpected', kind=type(error).__name__)}"
@@ -640,7 +641,9 @@ class MappingScreen(StepScreen):
         try:
             save_mapping_file(mapping_path(profile_name), mapping)
         except WizardError as error:  # the file and why, in plain words
-            self.post_message(WriteFailed(self.content.text("write_refused", problem=str(error))))
+            self.post_message(
+                WriteFailed(self.content.text("write_refused", problem=error.in_wizard()))
+            )
         except OSError as error:
             reason = error.strerror or type(error).__name__
             self.post_message(WriteFailed(self.content.text("not_written", reason=reason)))

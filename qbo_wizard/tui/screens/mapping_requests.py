@@ -135,7 +135,7 @@ def unusual_question(label: str, finding: Finding, content: StepContent) -> Conf
     """Ask before keeping a cost on a balance-sheet (or other non-cost) account."""
     return ConfirmScreen(
         content.text("unusual_title"),
-        content.text("unusual_question", line=label, why=finding.as_text()),
+        content.text("unusual_question", line=label, why=finding.as_text(in_wizard=True)),
         content.text("unusual_yes"),
         content.text("unusual_no"),
     )

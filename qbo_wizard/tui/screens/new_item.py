@@ -158,7 +158,7 @@ class NewItemScreen(ModalScreen[Item | None]):
         try:
             item = self.create_item(name, account_id, request_id)
         except WizardError as error:
-            self.post_message(ItemNotCreated(str(error)))
+            self.post_message(ItemNotCreated(error.in_wizard()))
         except Exception as error:  # plain words only
             self.post_message(
                 ItemNotCreated(f"Something unexpected stopped it ({type(error).__name__}).")

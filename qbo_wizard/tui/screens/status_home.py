@@ -92,7 +92,7 @@ class StatusRow(Horizontal):
         """Draw the verdict of one area, with the step that fixes a problem."""
         glyph, style = VERDICT_GLYPHS.get(status.verdict, UNKNOWN_GLYPH)
         self.query_one(".area", Static).update(Content.assemble((glyph, style), f" {status.title}"))
-        why = Content(status.why)
+        why = Content(status.why_in_wizard)
         if status.verdict != "ok" and status.fix_step is not None:
             why = Content.assemble(why, (f"  → {step_ref(status.fix_step)}", "$text-muted"))
         self.query_one(".why", Static).update(why)

@@ -129,7 +129,7 @@ class TroubleFailed(Message):
 def plain_failure(error: BaseException) -> str:
     """A failure in plain words: a WizardError's own message, otherwise only its kind."""
     if isinstance(error, WizardError):
-        return str(error)
+        return error.in_wizard()
     return f"Something unexpected went wrong ({type(error).__name__})."
 
 

@@ -106,9 +106,9 @@ class ExplainedProblem(Vertical):
         """A step-8 failure: the error knowledge's words when the error was recognised."""
         said = None
         if problem.title:
-            said = f"QuickBooks said: {problem.detail}" if problem.detail else problem.message
+            said = f"QuickBooks said: {problem.detail}" if problem.detail else problem.in_wizard
         return cls(
-            problem.headline(),
+            problem.headline(in_wizard=True),
             said=said,
             causes=problem.cause,
             fixes=problem.fix,

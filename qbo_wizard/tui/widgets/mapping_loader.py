@@ -133,7 +133,7 @@ class MappingLoader(Vertical):
         except LoadStopped:
             return
         except WizardError as error:
-            self.post_message(LoadFailed(str(error), shipped))
+            self.post_message(LoadFailed(error.in_wizard(), shipped))
         except Exception as error:  # plain words, never a token
             unexpected = self.content.text("unexpected", kind=type(error).__name__)
             self.post_message(LoadFailed(unexpected, shipped))

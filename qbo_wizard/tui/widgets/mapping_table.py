@@ -235,8 +235,8 @@ class LineDetail(Static):
                 glyph = FINDING_GLYPHS[finding.severity]
                 style = FINDING_STYLES[finding.severity]
                 parts.append((f"{glyph} {finding.reason}.\n", style))
-                if finding.fix:
-                    parts.append(f"  Fix: {finding.fix}.\n")
+                if fix := finding.fix_for(in_wizard=True):
+                    parts.append(f"  Fix: {fix}.\n")
         else:
             parts.append(f"{line.description}\n")
         if view.state == "unused":
