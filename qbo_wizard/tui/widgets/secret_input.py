@@ -86,6 +86,8 @@ class SecretInput(Input):
         note = Static(NOT_COPIED, classes="not-copied-note", markup=False)
         self.not_copied_note = note
         holder.mount(note, after=self)
+        # The note is the answer to the key just pressed, so it is brought into view.
+        self.call_after_refresh(note.scroll_visible, animate=False)
 
     def clear_not_copied_note(self) -> None:
         """Take the note away once the user moved on from the field."""
