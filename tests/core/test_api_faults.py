@@ -108,10 +108,11 @@ def test_the_api_reads_faults_as_explain_does() -> None:
 
 def test_gateway_machine_text_becomes_plain_words() -> None:
     from qbo_wizard.core.connection.api import _plain_message
+    from qbo_wizard.core.problems import say
 
     fault = parse_fault(THROTTLE_XML, 429)
     assert fault is not None
-    message = _plain_message("read the company's details", fault, 429, "1-abc")
+    message = say(*_plain_message("read the company's details", fault, 429, "1-abc"))
     assert "errorCode=" not in message
     assert "message=ThrottleExceeded" not in message
     assert message.startswith(
@@ -123,9 +124,10 @@ def test_gateway_machine_text_becomes_plain_words() -> None:
 
 def test_a_6000_shows_its_detail_not_the_generic_message() -> None:
     from qbo_wizard.core.connection.api import _plain_message
+    from qbo_wizard.core.problems import say
 
     fault = parse_fault(STANDARD, 400)
     assert fault is not None
-    message = _plain_message("post the bill", fault, 400, None)
+    message = say(*_plain_message("post the bill", fault, 400, None))
     assert "GST/HST rate" in message
     assert "business validation error has occurred" not in message
