@@ -508,9 +508,11 @@ class TroubleshootScreen(StepScreen):
     @on(Button.Pressed, ".scenario-button")
     def scenario_pressed(self, event: Button.Pressed) -> None:
         demo = self.session.demo
+        if demo is None or not demo.simulator_url:
+            return
         name = (event.button.id or "").removeprefix("scenario-")
-        scenario = next((s for s in demo.scenarios if s.name == name), None) if demo else None
-        if demo is None or not demo.simulator_url or scenario is None:
+        scenario = next((s for s in demo.scenarios if s.name == name), None)
+        if scenario is None:
             return
         realm = None if scenario.clears else self.profile.realm_id
         self.query_one("#scenario-status", StatusLine).working(self.content.text("rehearsing"))
