@@ -284,6 +284,23 @@ async def test_a_mapping_broken_in_quickbooks_is_flagged_on_entry(
     assert load_profile("acme").step_state("map") == "needs-attention"
 
 
+async def test_a_line_chosen_right_after_a_resize_stays_chosen(simulator: SimulatorServer) -> None:
+    # The table keeps its cursor in view after a resize; that must not undo a move made meanwhile.
+    app = host(simulator)
+    async with app.run_test(size=NARROW) as pilot:
+        await start_freight(pilot)
+        table = screen(app).table
+        assert table.selected_key != "carrier-linehaul"
+        table.on_resize()
+        table.select_line("carrier-linehaul")
+        await settle(pilot)
+        assert table.selected_key == "carrier-linehaul"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PickerScreen)
+        assert "account" in str(app.screen.query_one("#picker-count", Static).render())
+
+
 async def test_the_picker_filters_the_10000_account_company(simulator: SimulatorServer) -> None:
     app = host(simulator, LARGE_REALM)
     progress: list[ListProgress] = []

@@ -216,7 +216,11 @@ class MappingTable(DataTable[Text]):
         if self._shown is not None:
             self.show(*self._shown)
         # The height changes when the explanation below grows: keep the cursor's row in view.
-        self.call_after_refresh(self.move_cursor, row=self.cursor_row, scroll=True)
+        self.call_after_refresh(self._keep_cursor_in_view)
+
+    def _keep_cursor_in_view(self) -> None:
+        # The row is read now, not when the resize came: a key pressed meanwhile has moved it.
+        self.move_cursor(row=self.cursor_row, scroll=True)
 
 
 class LineDetail(Static):
