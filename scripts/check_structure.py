@@ -1,13 +1,16 @@
-"""Check the code's shape: no import cycle among qbo_wizard's modules, and no module over 700 lines.
+"""Check the code's shape: no import cycle among qbo_wizard's modules, no module over 700 lines,
+one owner of each profile's file, and step progress written in one module.
 
 Import-linter's contracts keep the layers and each package's sub-packages one-way; this check goes
 down to single modules, counting imports inside functions (grimp sees them) and the modules the
-app loads by name (the step screens' table and the command table). Run it with the project's
-Python: `.venv/bin/python scripts/check_structure.py`. Exits 1 and names what to fix.
+app loads by name (the step screens' table and the command table). Only the profile store reads
+and writes profile.yaml, and only `core/progress.py` writes a step's state. Run it with the
+project's Python: `.venv/bin/python scripts/check_structure.py`. Exits 1 and names what to fix.
 """
 
 from __future__ import annotations
 
+import ast
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,6 +19,10 @@ import grimp
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_LINES = 700
+# The profile file's readers and writers, and the only modules that may use them.
+PROFILE_FILE_ACCESS = {"load_profile", "save_profile", "stage_profile"}
+PROFILE_OWNERS = {"qbo_wizard/core/profile.py", "qbo_wizard/core/profile_store.py"}
+PROGRESS_WRITER = "qbo_wizard/core/progress.py"
 
 
 def module_graph() -> dict[str, set[str]]:
@@ -98,17 +105,59 @@ def long_modules() -> list[tuple[str, int]]:
     )
 
 
+def second_owners() -> list[str]:
+    """Places outside the profile store that read or write profile.yaml, or write a step's
+    state outside `core/progress.py`."""
+    found = []
+    for path in sorted((ROOT / "qbo_wizard").rglob("*.py")):
+        name = str(path.relative_to(ROOT))
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=name)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and name not in PROFILE_OWNERS:
+                used = PROFILE_FILE_ACCESS & {alias.name for alias in node.names}
+                if node.module == "qbo_wizard.core.profile" and used:
+                    found.append(
+                        f"{name}:{node.lineno} uses {', '.join(sorted(used))}: read and change "
+                        "the profile through `profile_store(name)`"
+                    )
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else [node.target]
+                if isinstance(node, (ast.AugAssign, ast.AnnAssign))
+                else []
+            )
+            for target in targets:
+                base = target.value if isinstance(target, ast.Subscript) else target
+                if (
+                    isinstance(base, ast.Attribute)
+                    and base.attr == "step_states"
+                    and name != PROGRESS_WRITER
+                ):
+                    found.append(
+                        f"{name}:{node.lineno} writes step_states: record progress through "
+                        "`core/progress.py`"
+                    )
+    return found
+
+
 def main() -> int:
     edges = module_graph()
     rings = cycles(edges)
     too_long = long_modules()
+    owners = second_owners()
     for ring in rings:
         print("import cycle among: " + ", ".join(ring))
     for name, lines in too_long:
         print(f"{name} has {lines} lines (at most {MAX_LINES}): split it by concern")
-    if rings or too_long:
+    for place in owners:
+        print(place)
+    if rings or too_long or owners:
         return 1
-    print(f"{len(edges)} modules, no import cycle, none over {MAX_LINES} lines")
+    print(
+        f"{len(edges)} modules, no import cycle, none over {MAX_LINES} lines; profile.yaml "
+        "read and written by its store, step progress by core/progress.py"
+    )
     return 0
 
 

@@ -18,7 +18,8 @@ from qbo_wizard.core.connection.credentials import (
     vault_for,
 )
 from qbo_wizard.core.connection.environments import check_key_set, simulator_info
-from qbo_wizard.core.profile import KeySet, load_profile, profile_exists
+from qbo_wizard.core.profile import KeySet, profile_exists
+from qbo_wizard.core.profile_store import profile_store
 
 _ATTEMPTS_ON_A_TERMINAL = 3
 
@@ -42,7 +43,7 @@ def _key_set(args: argparse.Namespace) -> KeySet:
     if args.key_set:
         return check_key_set(args.key_set)
     if profile_exists(args.profile):
-        return load_profile(args.profile).key_set
+        return profile_store(args.profile).read().key_set
     return "development"
 
 

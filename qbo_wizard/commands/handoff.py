@@ -81,9 +81,9 @@ def run(args: argparse.Namespace) -> int:
 def _seal(args: argparse.Namespace) -> int:
     from qbo_wizard.core.handoff.record import ONE_HOLDER_WHY
     from qbo_wizard.core.handoff.sealed import hand_off, plan_for, short_key, write_new_file
-    from qbo_wizard.core.profile import load_profile
+    from qbo_wizard.core.profile_store import profile_store
 
-    profile = load_profile(args.profile)
+    profile = profile_store(args.profile).read()
     plan = plan_for(profile, args.recipient, args.vendor)
     output: Path | None = args.output
 

@@ -50,7 +50,8 @@ from qbo_wizard.core.connection.oauth import (
     wait_for_loopback,
 )
 from qbo_wizard.core.connection.tokens import expiry_warnings
-from qbo_wizard.core.profile import Profile, load_profile
+from qbo_wizard.core.profile import Profile
+from qbo_wizard.core.profile_store import profile_store
 
 
 class ProfileMismatch(MethodNotAllowed):
@@ -184,7 +185,7 @@ def _confirm_company_change(args: argparse.Namespace, pending: PendingConnection
 def run(args: argparse.Namespace) -> int:
     """Connect, prove the connection with CompanyInfo, store it, and say which company."""
     vault_for(args.profile)
-    profile = load_profile(args.profile)
+    profile = profile_store(args.profile).read()
     load_credentials(args.profile)  # no keys yet: say which command to run first
     _check_target(args, profile)
     method = choose_method(profile) if args.method == "auto" else args.method

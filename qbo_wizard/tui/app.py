@@ -30,7 +30,7 @@ from qbo_wizard.core.problems import (
     EXIT_PROBLEM,
     unexpected_error_message,
 )
-from qbo_wizard.core.profile import Profile, load_profile
+from qbo_wizard.core.profile import Profile
 from qbo_wizard.core.progress import (
     begin_new_app,
     begin_reconnect,
@@ -57,24 +57,16 @@ from qbo_wizard.tui.screens.base import StepScreen, WaitingStepScreen
 from qbo_wizard.tui.session import DemoInfo, ProfileWriter, WizardSession
 
 
-def disconnect_old_app(profile_name: str) -> tuple[str, Profile | None]:
-    """Revoke and forget the old app's connection and keys (runs in a thread).
-
-    Returns:
-        What happened, in plain words, and the profile as saved afterwards (None if it could
-        not be read back; the wizard then carries on with the one it has).
-    """
+def disconnect_old_app(profile_name: str) -> str:
+    """Revoke and forget the old app's connection and keys (runs in a thread); says what
+    happened in plain words. The wizard's copy of the profile takes in what was saved."""
     from qbo_wizard.core.connection.oauth import disconnect
     from qbo_wizard.core.problems import WizardError
 
     try:
-        summary = disconnect(profile_name, forget_keys=True).summary()
+        return disconnect(profile_name, forget_keys=True).summary()
     except WizardError as error:
-        summary = error.in_wizard()
-    try:
-        return summary, load_profile(profile_name)
-    except WizardError as error:
-        return f"{summary} {error.in_wizard()}", None
+        return error.in_wizard()
 
 
 # How long after the first screen is pushed the wizard does what start-up left for later. By
@@ -150,6 +142,9 @@ class WizardApp(App[int]):
         self.set_class(session.presenter, "-presenter")
         self._register_passphrase_prompt()
         self.run_wizard()
+
+    def on_unmount(self) -> None:
+        self.session.writer.detach()  # the profile's store stops keeping this copy in step
 
     def _register_passphrase_prompt(self) -> None:
         """An encrypted keyring's passphrase is asked in a masked dialog (from worker threads)."""
@@ -311,7 +306,6 @@ class WizardApp(App[int]):
     async def _start_new_app(self) -> StepId:
         """Disconnect the old app (at Intuit and in the keyring), then start steps 2–6 again."""
         session = self.session
-        session.writer.flush()  # the core reads the profile from disk
         self.notify("Disconnecting the old app…", timeout=3)
         worker = self.run_worker(
             partial(disconnect_old_app, session.profile.name),
@@ -320,9 +314,7 @@ class WizardApp(App[int]):
             thread=True,
             exit_on_error=False,
         )
-        summary, saved = await worker.wait()
-        if saved is not None:
-            session.adopt(saved)
+        summary = await worker.wait()
         self.notify(summary, title="The old app", timeout=10, markup=False)
         return begin_new_app(session.profile)
 

@@ -18,7 +18,8 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from qbo_wizard.core.paths import HOME_ENV_VAR
-from qbo_wizard.core.profile import Profile, load_profile
+from qbo_wizard.core.profile import Profile
+from qbo_wizard.core.profile_store import profile_store
 from qbo_wizard.tui.session import DemoInfo
 
 if TYPE_CHECKING:
@@ -246,7 +247,7 @@ def run_wizard(*, profile_name: str, demo: bool, presenter: bool | None) -> int:
         lock = WizardLock(profile_name, "browser" if in_browser else "terminal")
         holder = lock.acquire()
         try:
-            profile = load_profile(profile_name)
+            profile = profile_store(profile_name).read()
             app = WizardApp(profile, presenter=presenter, resume_gc=True, busy=holder)
             app.run()
             return app.return_code or 0

@@ -23,7 +23,7 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, TabbedContent, TextArea
 
-from qbo_wizard.core.profile import load_profile
+from qbo_wizard.core.profile_store import profile_store
 from qbo_wizard.tui.app import WizardApp
 from qbo_wizard.tui.launch import DEMO_PROFILE, demo_environment, demo_profile
 from qbo_wizard.tui.session import DemoInfo
@@ -74,7 +74,9 @@ async def run_walk(
 def _demo_app(info: DemoInfo, **options: Any) -> WizardApp:
     from qbo_wizard.simulator.browser import ConsentingBrowser
 
-    profile = load_profile(DEMO_PROFILE) if options.pop("saved", False) else demo_profile(info)
+    profile = (
+        profile_store(DEMO_PROFILE).read() if options.pop("saved", False) else demo_profile(info)
+    )
     app = WizardApp(profile, demo=info, over_ssh=False, **options)
     browser = ConsentingBrowser(DEMO_REALM, only_under=info.simulator_url or "")
     app.open_url = browser.open  # type: ignore[method-assign]

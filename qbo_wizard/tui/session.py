@@ -9,7 +9,8 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from qbo_wizard.core.problems import WizardError
-from qbo_wizard.core.profile import Profile, save_profile
+from qbo_wizard.core.profile import Profile
+from qbo_wizard.core.profile_store import ProfileStore, profile_store
 from qbo_wizard.tui.practice import (
     RehearsableScenario,
     approve_as_practice_admin,
@@ -21,16 +22,15 @@ if TYPE_CHECKING:
 
 
 class ProfileWriter:
-    """Saves the profile off the UI thread, newest version last, never half a file.
+    """The profile store's adapter for the wizard: saves off the UI thread, newest version last,
+    and keeps the wizard's copy of the profile in step with what others save.
 
-    Each `save` takes a snapshot on the UI thread and writes it from a thread worker; a
-    sequence number makes sure an older snapshot never overwrites a newer one. `flush` writes
-    the newest snapshot straight away (used when the wizard quits).
-
-    Given the profile as it was read (`base`), a save keeps what commands wrote to the file
-    meanwhile: under the profile lock it re-reads the file and merges field by field (see
-    `core.wizard_lock.save_wizard_changes`), and what came from the file is taken into the
-    wizard's own profile too, unless the wizard changed that field again since.
+    Each `save` takes a snapshot on the UI thread and writes it from a thread worker through
+    the store, which merges it with what commands wrote to the file meanwhile (see
+    `ProfileStore.save_merged`); a sequence number makes sure an older snapshot never
+    overwrites a newer one. The writer watches the store: before core code reads the profile,
+    the newest snapshot is written; when core code saves the profile, what it wrote is taken
+    into the wizard's copy on the UI thread, except the fields the wizard changed again since.
     """
 
     def __init__(self, app: App[Any], base: Profile | None = None) -> None:
@@ -38,22 +38,40 @@ class ProfileWriter:
 
         Args:
             app: The app whose workers write and which reports a failed save.
-            base: The profile as read from its file; None writes each snapshot as it is.
+            base: The profile as read from its file; None when the file is not read yet (the
+                profile given to `attach` is taken as it).
         """
         self._app = app
+        self._ui_thread = threading.get_ident()
         self._lock = threading.Lock()
-        self._latest: tuple[int, Profile, Profile, Profile | None] | None = None
+        self._latest: tuple[int, Profile, Profile | None] | None = None
         self._written = 0
         self._sequence = 0
-        # The file as the wizard's profile last took it in (UI thread only): each snapshot is
-        # merged against the version it was derived from.
+        self._live: Profile | None = None
+        self._store: ProfileStore | None = None
+        # The file as the wizard's profile last took it in (UI thread only), and that write's
+        # version: each snapshot is merged against it, and older writes are not taken in.
         self._known = copy.deepcopy(base) if base is not None else None
-        self._taken_in = 0
+        self._known_version = 0
 
-    def save(self, profile: Profile) -> None:
-        """Queue a save of `profile` as it is now."""
+    def attach(self, profile: Profile) -> None:
+        """Keep `profile` (the wizard's copy) saved and in step with its store."""
+        self._live = profile
+        if self._known is None:
+            self._known = copy.deepcopy(profile)
+        self._store = profile_store(profile.name)
+        self._store.watch(self)
+
+    def detach(self) -> None:
+        """Stop watching the store (the wizard is ending)."""
+        if self._store is not None:
+            self._store.unwatch(self)
+
+    def save(self) -> None:
+        """Queue a save of the wizard's profile as it is now."""
+        assert self._live is not None, "attach a profile first"
         self._sequence += 1
-        snapshot = (self._sequence, copy.deepcopy(profile), profile, self._known)
+        snapshot = (self._sequence, copy.deepcopy(self._live), self._known)
         self._latest = snapshot
         self._app.run_worker(
             lambda: self._write(*snapshot),
@@ -66,38 +84,40 @@ class ProfileWriter:
     def flush(self) -> None:
         """Write the newest queued snapshot now, if it has not been written yet."""
         if self._latest is not None:
-            self._write(*self._latest, from_thread=False)
+            self._write(*self._latest)
 
-    def _write(
-        self,
-        sequence: int,
-        snapshot: Profile,
-        live: Profile,
-        base: Profile | None,
-        from_thread: bool = True,
-    ) -> None:
+    def write_pending(self) -> None:
+        """The store is about to be read: write what the wizard has not saved yet."""
+        self.flush()
+
+    def saved_elsewhere(self, saved: Profile, version: int) -> None:
+        """Core code saved the profile: take in what it wrote (on the UI thread)."""
+        if not self._app.is_running:
+            return  # a wizard that has ended keeps no copy
+        if threading.get_ident() == self._ui_thread:
+            self._take_in(version, self._known, saved)
+        else:
+            self._app.call_from_thread(self._take_in, version, self._known, saved)
+
+    def _write(self, sequence: int, snapshot: Profile, base: Profile | None) -> None:
+        """Write one snapshot, merged against `base`: the file as the wizard knew it when the
+        snapshot was taken."""
+        from_thread = threading.get_ident() != self._ui_thread
         with self._lock:
-            if sequence <= self._written:
+            if sequence <= self._written or self._store is None:
                 return
+            base = base if base is not None else snapshot
             try:
-                if base is None:
-                    save_profile(snapshot)
-                    written = snapshot
-                else:
-                    from qbo_wizard.core.wizard_lock import save_wizard_changes
-
-                    written = save_wizard_changes(base, snapshot, save_profile)
+                written, version = self._store.save_merged(base, snapshot)
             except (OSError, WizardError) as error:
                 reason = (error.strerror if isinstance(error, OSError) else None) or str(error)
-                message = f"Your progress could not be saved: {reason}"
-                self._report(message, from_thread)
+                self._report(f"Your progress could not be saved: {reason}", from_thread)
                 return
             self._written = sequence
-        if written is not snapshot:
-            if from_thread:
-                self._app.call_from_thread(self._take_in, sequence, snapshot, written, live)
-            else:
-                self._take_in(sequence, snapshot, written, live)
+        if from_thread:
+            self._app.call_from_thread(self._take_in, version, snapshot, written)
+        else:
+            self._take_in(version, snapshot, written)
 
     def _report(self, message: str, from_thread: bool) -> None:
         if from_thread:
@@ -107,17 +127,19 @@ class ProfileWriter:
         else:
             self._app.notify(message, severity="error", timeout=10, markup=False)
 
-    def _take_in(self, sequence: int, snapshot: Profile, written: Profile, live: Profile) -> None:
-        """Copy into the wizard's profile what the file had newer (on the UI thread), leaving
-        alone every field the wizard changed again after the snapshot was taken."""
-        if sequence <= self._taken_in:
-            return  # a newer save was taken in already
-        self._taken_in = sequence
+    def _take_in(self, version: int, reference: Profile | None, written: Profile) -> None:
+        """Copy into the wizard's profile what the file has newer than `reference` (the copy it
+        was derived from), leaving alone every field the wizard changed again since."""
+        if version <= self._known_version or self._live is None:
+            return  # a later write was taken in already
+        self._known_version = version
         self._known = written
+        live = self._live
         for item in fields(Profile):
             name = item.name
-            if getattr(live, name) == getattr(snapshot, name) != getattr(written, name):
-                setattr(live, name, copy.deepcopy(getattr(written, name)))
+            theirs = getattr(written, name)
+            if reference is None or getattr(live, name) == getattr(reference, name) != theirs:
+                setattr(live, name, copy.deepcopy(theirs))
 
 
 @dataclass
@@ -180,17 +202,9 @@ class WizardSession:
     highlight_line: str | None = None
     """A mapping line step 7 should select and explain when it opens (then forgets it)."""
 
+    def __post_init__(self) -> None:
+        self.writer.attach(self.profile)
+
     def save(self) -> None:
         """Save the profile as it is now (off the UI thread)."""
-        self.writer.save(self.profile)
-
-    def adopt(self, saved: Profile) -> None:
-        """Take over a profile that core code just saved (keys stored, connection made).
-
-        The fields are copied into the shared `Profile` object, so every screen and the flow
-        see the change without holding a new reference. The current step stays the wizard's.
-        """
-        current_step = self.profile.current_step
-        for item in fields(Profile):
-            setattr(self.profile, item.name, copy.deepcopy(getattr(saved, item.name)))
-        self.profile.current_step = current_step
+        self.writer.save()

@@ -190,12 +190,12 @@ def test_a_hand_off_the_profile_cannot_record_leaves_no_file_and_keeps_the_conne
 ) -> None:
     import errno
 
-    import qbo_wizard.core.handoff.sealed as handoff
+    import qbo_wizard.core.profile_store as store
 
     def disk_full(_profile: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(handoff, "save_profile", disk_full)
+    monkeypatch.setattr(store, "save_profile", disk_full)
     _, public = new_identity(tmp_path)
     sealed = tmp_path / "acme.age"
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import filelock
@@ -426,6 +429,26 @@ def test_only_one_test_runs_at_a_time_per_profile(us: QboApi) -> None:
     assert run_dollar_check("acme", api=us).ok
 
 
+@contextlib.contextmanager
+def held_by_another_writer(profile: str) -> Iterator[None]:
+    """The profile lock held by another thread (as a refresh elsewhere would) for the block."""
+    taken, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with profile_lock.refresh_lock(profile):
+            taken.set()
+            release.wait()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    taken.wait()
+    try:
+        yield
+    finally:
+        release.set()
+        holder.join()
+
+
 def test_the_outcome_is_saved_under_the_profile_lock_token_refreshes_take(
     us: QboApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -433,7 +456,7 @@ def test_the_outcome_is_saved_under_the_profile_lock_token_refreshes_take(
     # let go: the outcome waits for it instead of writing over what that writer saves.
     monkeypatch.setattr(profile_lock, "LOCK_TIMEOUT_SECONDS", 0)
     before = load_profile("acme").path.read_text()
-    with profile_lock.refresh_lock("acme"), pytest.raises(profile_lock.RefreshBusy):
+    with held_by_another_writer("acme"), pytest.raises(profile_lock.RefreshBusy):
         run_dollar_check("acme", api=us)
     assert load_profile("acme").path.read_text() == before
     assert pending_cleanup("acme") == []  # the documents were still voided and deleted

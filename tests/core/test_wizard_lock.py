@@ -7,7 +7,8 @@ import sys
 from datetime import datetime, timezone
 
 from qbo_wizard.core.profile import Profile, load_profile, save_profile
-from qbo_wizard.core.wizard_lock import WizardLock, merge_profile, save_wizard_changes
+from qbo_wizard.core.profile_store import merge_profile, profile_store
+from qbo_wizard.core.wizard_lock import WizardLock
 
 
 def test_a_second_wizard_learns_who_has_the_profile_and_since_when() -> None:
@@ -83,7 +84,7 @@ def test_a_wizard_save_does_not_undo_what_a_command_wrote_meanwhile() -> None:
     save_profile(by_command)
 
     ours = Profile(name="acme", current_step="credentials")
-    written = save_wizard_changes(base, ours)
+    written, _ = profile_store("acme").save_merged(base, ours)
     on_disk = load_profile("acme")
     assert on_disk == written
     assert on_disk.current_step == "credentials"

@@ -148,7 +148,7 @@ async def test_narrow_terminal_keeps_the_step_banner_and_a_step_strip() -> None:
 async def test_a_failed_save_is_said_on_screen_and_nothing_is_half_written(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from qbo_wizard.tui import session
+    from qbo_wizard.core import profile_store
 
     def disk_full(profile: Profile) -> None:
         raise OSError(28, "No space left on device")
@@ -156,7 +156,7 @@ async def test_a_failed_save_is_said_on_screen_and_nothing_is_half_written(
     app = wizard()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        monkeypatch.setattr(session, "save_profile", disk_full)
+        monkeypatch.setattr(profile_store, "save_profile", disk_full)
         app.screen.query_one("#tick-qbo-admin", TickBox).focus()
         await pilot.press("space")
         await settle(pilot)

@@ -46,7 +46,7 @@ from qbo_wizard.core.connection.tokens import TokenKeeper
 from qbo_wizard.core.health.errorlog import record_failure
 from qbo_wizard.core.health.explain import GATEWAY_CODE, error_fields, fault_errors, xml_errors
 from qbo_wizard.core.problems import EXIT_RECONNECT, Fix, WizardError
-from qbo_wizard.core.profile import load_profile
+from qbo_wizard.core.profile_store import profile_store
 from qbo_wizard.core.redact import redact_text
 from qbo_wizard.core.steps import step_ref
 
@@ -433,7 +433,7 @@ class QboApi:
         """The API of the company a profile is connected to."""
         keeper = TokenKeeper(profile_name)
         realm_id = keeper.current().realm_id
-        endpoints = endpoints_for(load_profile(profile_name))
+        endpoints = endpoints_for(profile_store(profile_name).read())
         return cls(
             endpoints=endpoints,
             realm_id=realm_id,

@@ -35,8 +35,8 @@ from qbo_wizard.core.connection.interrupts import interrupts_held
 from qbo_wizard.core.connection.keyring_entries import CLIENT_ID, CLIENT_SECRET, forget_tokens
 from qbo_wizard.core.connection.vault import Vault, VaultUnavailable
 from qbo_wizard.core.problems import ConfigFileError, Fix, WizardError
-from qbo_wizard.core.profile import KeySet, Profile, load_profile, mask_hint, stage_profile
-from qbo_wizard.core.profile_lock import refresh_lock
+from qbo_wizard.core.profile import KeySet, Profile, mask_hint
+from qbo_wizard.core.profile_store import profile_store
 from qbo_wizard.core.progress import record_keys_saved
 from qbo_wizard.core.redact import remember_secret
 from qbo_wizard.core.steps import step_ref
@@ -338,11 +338,8 @@ def _write_pair(vault: Vault, credentials: Credentials, previous: Credentials | 
     )
 
 
-def target_profile(
-    profile_name: str, key_set: KeySet, simulator_url: str | None
-) -> tuple[Profile, bool]:
-    """The profile with its key set and target applied (not saved); True if the target changed."""
-    profile = load_profile(profile_name)
+def apply_target(profile: Profile, key_set: KeySet, simulator_url: str | None) -> bool:
+    """Give the profile its key set and target (not saved); True if the target changed."""
     environment = "simulator" if simulator_url else intuit_environment(key_set)
     url = normalise_simulator_url(simulator_url) if simulator_url else None
     changed = (profile.environment, profile.key_set, profile.simulator_url) != (
@@ -353,7 +350,7 @@ def target_profile(
     profile.environment = environment
     profile.key_set = key_set
     profile.simulator_url = url
-    return profile, changed
+    return changed
 
 
 def store_credentials(
@@ -370,7 +367,9 @@ def store_credentials(
     to the old app or environment and would only fail.
     """
     vault = vault_for(profile_name)
-    profile, target_changed = target_profile(profile_name, key_set, simulator_url)
+    profiles = profile_store(profile_name)
+    profile = profiles.read()
+    apply_target(profile, key_set, simulator_url)
     endpoints = endpoints_for(profile)
     if profile.simulator_url:
         _check_simulator_key_set(profile.simulator_url, key_set, credentials)
@@ -379,7 +378,9 @@ def store_credentials(
     # Under the refresh lock, so no refresh with the old keys can save tokens in between; Ctrl+C
     # waits until the keyring is consistent again. profile.yaml is staged before the keyring
     # is touched, so a full disk or a read-only folder stops everything with nothing changed.
-    with refresh_lock(profile_name), interrupts_held():
+    with profiles.edit() as edit, interrupts_held():
+        profile = edit.profile  # read again: another writer may have saved since
+        target_changed = apply_target(profile, key_set, simulator_url)
         previous = stored_credentials(vault)
         keys_changed = previous is not None and previous.client_id != credentials.client_id
         forget_connection = target_changed or keys_changed
@@ -391,7 +392,7 @@ def store_credentials(
             profile.refresh_token_hard_expires_at = None
         profile.client_id_hint = credentials.hint
         record_keys_saved(profile, connection_forgotten=forget_connection)
-        staged = stage_profile(profile)
+        staged = edit.stage()
         try:
             _write_pair(vault, credentials, previous)
             if forget_connection:

@@ -62,13 +62,8 @@ from qbo_wizard.core.connection.tokens import (
 from qbo_wizard.core.connection.vault import Vault, VaultUnavailable
 from qbo_wizard.core.paths import profile_dir
 from qbo_wizard.core.problems import ConfigFileError, Fix, UsageError, WizardError
-from qbo_wizard.core.profile import (
-    KeySet,
-    Profile,
-    load_profile,
-    profile_exists,
-    stage_profile,
-)
+from qbo_wizard.core.profile import KeySet, Profile
+from qbo_wizard.core.profile_store import profile_store
 from qbo_wizard.core.progress import record_connected, record_disconnected
 from qbo_wizard.core.steps import step_ref
 from qbo_wizard.core.timestamps import utc_timestamp
@@ -133,7 +128,7 @@ class PendingConnection:
 
     def company_change(self) -> CompanyChanged | None:
         """The `CompanyChanged` that saving would raise, or None when the company is the same."""
-        profile = load_profile(self.profile_name)
+        profile = profile_store(self.profile_name).read()
         if profile.realm_id and profile.realm_id != self.company.realm_id:
             return CompanyChanged(
                 profile.realm_id, profile.company_name, self.company.realm_id, self.company.name
@@ -220,7 +215,7 @@ def start_authorization(
     """Prepare one sign-in: pick the redirect URI, make a fresh `state`, build the consent URL."""
     if method not in ("loopback", "paste-url"):
         raise MethodNotAllowed(f"{method!r} does not use Intuit's sign-in page.")
-    profile = load_profile(profile_name)
+    profile = profile_store(profile_name).read()
     credentials = load_credentials(profile_name)
     if method == "loopback":
         if profile.key_set == "production":
@@ -397,7 +392,7 @@ def connect_with_tokens(
     then CompanyInfo is read. Nothing is saved here.
     """
     refresh_token, realm_id = check_pasted_tokens(refresh_token_text, realm_id_text)
-    profile = load_profile(profile_name)
+    profile = profile_store(profile_name).read()
     credentials = load_credentials(profile_name)
     endpoints = endpoints_for(profile)
     client = intuit.make_client(endpoints, credentials.client_id, credentials.client_secret)
@@ -435,8 +430,8 @@ def save_connection(pending: PendingConnection, *, allow_company_change: bool = 
         raise change
     name = pending.profile_name
     company = f"{pending.company.name} (company ID {pending.company.realm_id})"
-    with refresh_lock(name):
-        profile = load_profile(name)
+    with profile_store(name).edit() as edit:
+        profile = edit.profile
         previous_company = profile.company_name or profile.realm_id
         profile.realm_id = pending.company.realm_id
         profile.company_name = pending.company.name
@@ -446,7 +441,7 @@ def save_connection(pending: PendingConnection, *, allow_company_change: bool = 
         record_expiries(profile, pending.tokens)
         record_connected(profile)
         try:
-            staged = stage_profile(profile)
+            staged = edit.stage()
         except ConfigFileError as error:
             raise ConnectionNotSaved(
                 f"The sign-in to {company} worked, but nothing was saved: {error} "
@@ -551,10 +546,11 @@ def disconnect(profile_name: str, *, forget_keys: bool = True) -> DisconnectRepo
     vault = vault_for(profile_name)
     store = TokenStore(profile_name, vault)
     staged = None
-    if profile_exists(profile_name):
+    profiles = profile_store(profile_name)
+    if profiles.exists():
         # Staged before anything is wiped: a read-only or full folder stops here, so the
         # keyring is never emptied while profile.yaml still says it is connected.
-        profile = load_profile(profile_name)
+        profile = profiles.read()
         profile.connected_at = None
         profile.access_token_expires_at = None
         profile.refresh_token_expires_at = None
@@ -563,7 +559,7 @@ def disconnect(profile_name: str, *, forget_keys: bool = True) -> DisconnectRepo
             profile.client_id_hint = None
         record_disconnected(profile, keys_forgotten=forget_keys)
         try:
-            staged = stage_profile(profile)
+            staged = profiles.stage(profile)
         except ConfigFileError as error:
             raise ConnectProblem(
                 f"Nothing was disconnected or removed: {error} The connection and the keys "
@@ -594,7 +590,7 @@ def _revoke_and_wipe(
         try:
             credentials = load_credentials(profile_name)
             client = intuit.make_client(
-                endpoints_for(load_profile(profile_name)),
+                endpoints_for(profile_store(profile_name).read()),
                 credentials.client_id,
                 credentials.client_secret,
             )

@@ -41,11 +41,12 @@ from qbo_wizard.core.connection.vault import Vault, VaultUnavailable
 from qbo_wizard.core.handoff.record import refuse_if_handed_off
 from qbo_wizard.core.health.errorlog import record_failure
 from qbo_wizard.core.problems import EXIT_RECONNECT, Fix, WizardError
-from qbo_wizard.core.profile import Profile, load_profile, profile_exists, save_profile
+from qbo_wizard.core.profile import Profile, profile_exists
 from qbo_wizard.core.profile_lock import LOCK_FILE as LOCK_FILE
 from qbo_wizard.core.profile_lock import LOCK_TIMEOUT_SECONDS as LOCK_TIMEOUT_SECONDS
 from qbo_wizard.core.profile_lock import RefreshBusy as RefreshBusy
 from qbo_wizard.core.profile_lock import refresh_lock as refresh_lock
+from qbo_wizard.core.profile_store import profile_store
 from qbo_wizard.core.redact import remember_secret
 from qbo_wizard.core.steps import step_ref
 from qbo_wizard.core.timestamps import utc_timestamp
@@ -372,7 +373,7 @@ class TokenKeeper:
             return fresh
 
     def _refresh(self, stored: TokenSet) -> TokenSet:
-        profile = load_profile(self.profile_name)
+        profile = profile_store(self.profile_name).read()
         credentials = load_credentials(self.profile_name)
         client = intuit.make_client(
             endpoints_for(profile), credentials.client_id, credentials.client_secret
@@ -441,9 +442,8 @@ class TokenKeeper:
         if not profile_exists(self.profile_name):
             return
         try:
-            latest = load_profile(self.profile_name)  # another writer may have saved since
-            record_expiries(latest, tokens)
-            save_profile(latest)
+            with profile_store(self.profile_name).change() as latest:
+                record_expiries(latest, tokens)
         except (OSError, WizardError) as error:
             self.warnings.append(
                 "The refreshed connection is saved in the keyring, but its new expiry dates "

@@ -16,7 +16,8 @@ from qbo_wizard.core.problems import (
     UsageError,
     WizardError,
 )
-from qbo_wizard.core.profile import Profile, load_profile
+from qbo_wizard.core.profile import Profile
+from qbo_wizard.core.profile_store import profile_store
 from qbo_wizard.core.steps import step_ref
 
 
@@ -154,7 +155,7 @@ def plan_dollar_check(profile_name: str, api: QboApi | None = None) -> DollarChe
     The CompanyInfo read is the step's one look before anything is posted: a connection
     QuickBooks no longer accepts is explained here, not halfway through the test."""
     api = api or QboApi.for_profile(profile_name)
-    profile = load_profile(profile_name)
+    profile = profile_store(profile_name).read()
     info = api.company_info()
     company_name = str(info.get("CompanyName") or profile.company_name or "")
     country = str(info.get("Country") or profile.country or "")

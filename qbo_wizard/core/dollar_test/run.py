@@ -44,8 +44,8 @@ from qbo_wizard.core.dollar_test.results import (
 from qbo_wizard.core.health.errorlog import record_failure
 from qbo_wizard.core.line_kinds import line_kind
 from qbo_wizard.core.problems import ConfigFileError, WizardError
-from qbo_wizard.core.profile import MAPPING_FILE, Profile, load_profile, save_profile
-from qbo_wizard.core.profile_lock import refresh_lock
+from qbo_wizard.core.profile import MAPPING_FILE, Profile
+from qbo_wizard.core.profile_store import profile_store
 from qbo_wizard.core.progress import record_dollar_test
 from qbo_wizard.core.steps import StepId
 from qbo_wizard.core.timestamps import utc_timestamp
@@ -455,7 +455,7 @@ def clean_up_check_documents(
         ]
         run = _Run(profile_name, api, on_progress, len(pending))
         outcomes = run.clean_all([_same(run, d) for d in pending])
-        profile = load_profile(profile_name)
+        profile = profile_store(profile_name).read()
         result = DollarCheckResult(
             profile_name,
             profile.company_name or "",
@@ -479,10 +479,8 @@ def _finish(
         left = pending_cleanup(result.profile_name, realm_id) if realm_id else []
     except ConfigFileError:
         left = []  # the record is damaged; the result's problem names the file
-    with refresh_lock(result.profile_name):
-        profile = load_profile(result.profile_name)
+    with profile_store(result.profile_name).change() as profile:
         _record_outcome(profile, result, pending=bool(left), cleanup_only=cleanup_only)
-        save_profile(profile)
     return result
 
 

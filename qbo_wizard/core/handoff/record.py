@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from qbo_wizard.core.problems import ConfigFileError, Fix, WizardError
-from qbo_wizard.core.profile import Profile, load_profile
+from qbo_wizard.core.profile import Profile
+from qbo_wizard.core.profile_store import profile_store
 from qbo_wizard.core.steps import step_ref
 
 #: The profile setting that records the last hand-off.
@@ -137,7 +138,7 @@ class ConnectionHandedOff(WizardError):
 def refuse_if_handed_off(profile_name: str, tokens: IssuedTokens | None) -> None:
     """Raise `ConnectionHandedOff` when the vendor, not this computer, holds the connection."""
     try:
-        profile = load_profile(profile_name)
+        profile = profile_store(profile_name).read()
     except ConfigFileError:
         # Unreadable settings cannot say; a hand-off also removed the tokens from this computer.
         return

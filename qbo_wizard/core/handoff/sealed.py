@@ -44,7 +44,8 @@ from qbo_wizard.core.mapping.integrations import (
 )
 from qbo_wizard.core.paths import CONTENT_DIR
 from qbo_wizard.core.problems import ConfigFileError, Fix, UsageError, WizardError
-from qbo_wizard.core.profile import Profile, load_profile, save_profile
+from qbo_wizard.core.profile import Profile
+from qbo_wizard.core.profile_store import profile_store
 from qbo_wizard.core.steps import step_ref
 from qbo_wizard.core.timestamps import utc_timestamp
 
@@ -285,7 +286,7 @@ def plan_for(
 
 def connection_payload(profile_name: str, plan: HandoffPlan, sealed_at: float) -> dict[str, Any]:
     """The connection as the vendor receives it: one JSON-ready object (secrets included)."""
-    profile = load_profile(profile_name)
+    profile = profile_store(profile_name).read()
     tokens = TokenStore(profile_name).load()
     if tokens is None:
         raise NotConnected(
@@ -468,9 +469,8 @@ def hand_off(
             held.issued_at if held is not None else None,
         )
         try:
-            latest = load_profile(profile_name)
-            set_handoff_record(latest, record)
-            save_profile(latest)
+            with profile_store(profile_name).change() as latest:
+                set_handoff_record(latest, record)
         except (OSError, ConfigFileError) as error:
             raise NotRecorded(
                 "The connection was sealed, but this computer could not record the hand-off "

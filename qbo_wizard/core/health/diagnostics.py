@@ -40,7 +40,8 @@ from qbo_wizard.core.health.errorlog import recent_failures
 from qbo_wizard.core.mapping.file import load_saved_mapping
 from qbo_wizard.core.paths import profile_dir, validate_profile_name
 from qbo_wizard.core.problems import ConfigFileError, WizardError
-from qbo_wizard.core.profile import Profile, load_profile, profile_exists
+from qbo_wizard.core.profile import Profile, profile_exists
+from qbo_wizard.core.profile_store import profile_store
 from qbo_wizard.core.redact import fingerprint, redact_text
 from qbo_wizard.core.steps import STEPS
 
@@ -301,7 +302,7 @@ def build_bundle(
         ]
     else:
         try:
-            profile = load_profile(profile_name)
+            profile = profile_store(profile_name).read()
             settings = _profile_lines(profile)
         except ConfigFileError as error:
             settings = [_damaged(error)]

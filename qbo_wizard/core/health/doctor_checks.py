@@ -36,7 +36,8 @@ from qbo_wizard.core.health.doctor_report import CheckKind, Verdict
 from qbo_wizard.core.mapping.check import validate_saved_mapping
 from qbo_wizard.core.paths import list_profiles
 from qbo_wizard.core.problems import EXIT_RECONNECT, ConfigFileError, WizardError
-from qbo_wizard.core.profile import Profile, load_profile, mask_hint, profile_exists
+from qbo_wizard.core.profile import Profile, mask_hint, profile_exists
+from qbo_wizard.core.profile_store import profile_store
 from qbo_wizard.core.steps import StepId, step_ref
 
 #: The refresh check refreshes when the access token has less than this many seconds left.
@@ -166,7 +167,7 @@ def _check_profile(ctx: CheckContext) -> CheckOutcome:
             command=f"qbo-wizard --profile {name}",
         )
     try:
-        profile = load_profile(name)
+        profile = profile_store(name).read()
     except ConfigFileError as error:
         where = f"{error.path}, line {error.line}" if error.line else str(error.path)
         return CheckOutcome(

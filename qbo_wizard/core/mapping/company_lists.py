@@ -19,7 +19,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 from qbo_wizard.core.files import atomic_write_text
 from qbo_wizard.core.paths import profile_dir
 from qbo_wizard.core.problems import WizardError
-from qbo_wizard.core.profile import load_profile
+from qbo_wizard.core.profile_store import profile_store
 from qbo_wizard.core.steps import step_ref
 from qbo_wizard.core.timestamps import utc_timestamp
 
@@ -531,7 +531,7 @@ def load_company_lists(
             return cached
     known_name = known_country = None
     with contextlib.suppress(WizardError):
-        profile = load_profile(profile_name)
+        profile = profile_store(profile_name).read()
         if profile.realm_id == realm_id and profile.country:
             known_name, known_country = profile.company_name, normalise_country(profile.country)
     lists = fetch_company_lists(
@@ -549,7 +549,7 @@ def load_company_lists(
 
 def connected_realm(client: object, profile_name: str) -> str:
     """The company a client talks to (its `realm_id`), else the one the profile was connected to."""
-    realm_id = getattr(client, "realm_id", None) or load_profile(profile_name).realm_id
+    realm_id = getattr(client, "realm_id", None) or profile_store(profile_name).read().realm_id
     if not realm_id:
         raise WizardError(
             f"The profile '{profile_name}' is not connected to a QuickBooks company yet. "

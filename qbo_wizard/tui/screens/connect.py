@@ -291,7 +291,6 @@ class ConnectScreen(StepScreen):
         """Start the chosen method (or, for pasted tokens, check them)."""
         if self.busy or self.listener is not None:
             return
-        self.session.writer.flush()  # the core reads the profile from disk
         self.refused = False
         self.query_one("#connect-problem", Vertical).remove_children()
         method = self.method
@@ -492,7 +491,6 @@ class ConnectScreen(StepScreen):
 
     def save(self, pending: PendingConnection, *, allow_company_change: bool) -> None:
         self.busy = True
-        self.session.writer.flush()
         self.store_connection(pending, allow_company_change)
 
     @work(thread=True, exclusive=True, group="connect-save", exit_on_error=False)
@@ -509,7 +507,6 @@ class ConnectScreen(StepScreen):
     @on(ConnectionSaved)
     def connection_saved(self, event: ConnectionSaved) -> None:
         self.busy = False
-        self.session.adopt(event.profile)
         for secret in self.query(SecretInput):
             secret.clear()
         self.status.succeeded(self.connected_text(self.profile))
@@ -527,14 +524,15 @@ class ConnectScreen(StepScreen):
         if explanation is None:
             self.status.failed(self.content.text("refused", said=event.page_text))
             return
-        self.status.failed(self.content.text("refused_explained"))
         problem = ExplainedProblem.from_explanation(explanation, current_step="connect")
         if not explanation.detail:  # the page's own words name the person to contact
             problem.said = f"Intuit's page said: {event.page_text}"
         holder = self.query_one("#connect-problem", Vertical)
         await holder.remove_children()
         await holder.mount(problem)
-        self.status.scroll_visible(top=True, animate=False)  # the outcome, then what to do
+        # Said once the explanation is in place, so the outcome scrolls to the top with what to
+        # do below it, however long the explanation takes to be laid out.
+        self.status.failed(self.content.text("refused_explained"))
 
     @on(ConnectFailed)
     def connect_failed(self, event: ConnectFailed) -> None:

@@ -165,7 +165,6 @@ class CredentialsScreen(StepScreen):
             self.notify(warning, severity="warning", timeout=8, markup=False)
         self.busy = True
         self.query_one("#keys-status", StatusLine).working(self.content.text("checking"))
-        self.session.writer.flush()  # the core reads the profile from disk
         profile = self.profile
         simulator_url = profile.simulator_url if profile.environment == "simulator" else None
         self.store_keys(checked.credentials, profile.key_set, simulator_url)
@@ -204,7 +203,6 @@ class CredentialsScreen(StepScreen):
     @on(KeysSaved)
     async def keys_saved(self, event: KeysSaved) -> None:
         self.busy = False
-        self.session.adopt(event.profile)
         for name in FIELDS:
             self.query_one(f"#{name.replace('_', '-')}", SecretInput).clear()
         await self._show_recipes(None)

@@ -44,7 +44,6 @@ if TYPE_CHECKING:
         DollarCheckProgress,
         DollarCheckResult,
     )
-    from qbo_wizard.core.profile import Profile
 
 
 class PlanRead(Message):
@@ -74,19 +73,18 @@ class DollarCheckProgressed(Message):
 
 
 class DollarCheckFinished(Message):
-    """A run (or a cleanup on its own) ended; the profile and the record are saved."""
+    """A run (or a cleanup on its own) ended; the profile (taken in by the wizard's copy) and
+    the record are saved."""
 
     def __init__(
         self,
         result: DollarCheckResult,
-        profile: Profile | None,
         pending: list[RecordedDocument],
         *,
         cleanup_only: bool,
     ) -> None:
         super().__init__()
         self.result = result
-        self.profile = profile
         self.pending = pending
         self.cleanup_only = cleanup_only
 
@@ -182,7 +180,6 @@ class DollarCheckScreen(StepScreen):
             details.mount_all([Static(text, id="not-connected"), FixButton("connect")])
             return
         status.working(self.content.text("planning"))
-        self.session.writer.flush()  # the core reads the profile from disk
         self.read_plan(self.profile.name)
 
     @property
@@ -330,7 +327,6 @@ class DollarCheckScreen(StepScreen):
 
     async def start(self, *, cleanup_only: bool) -> None:
         self.running = self.busy = True
-        self.session.writer.flush()
         await self.query_one("#test-results", Vertical).remove_children()
         self.query_one("#plan-status", StatusLine).clear()  # "Ready… press r" is done with
         self.query_one("#run-test", Button).disabled = True
@@ -391,17 +387,15 @@ class DollarCheckScreen(StepScreen):
         self.post_message(DollarCheckProgressed(progress))
 
     def announce(self, result: DollarCheckResult, realm_id: str, *, cleanup_only: bool) -> None:
-        """Post the result with the saved profile and what is left to clean (worker thread)."""
+        """Post the result with what is left to clean (worker thread)."""
         from qbo_wizard.core.dollar_test.record import pending_cleanup
         from qbo_wizard.core.problems import ConfigFileError
-        from qbo_wizard.core.profile import load_profile
 
         try:
-            profile: Profile | None = load_profile(result.profile_name)
             pending = pending_cleanup(result.profile_name, realm_id)
         except (ConfigFileError, WizardError):
-            profile, pending = None, []
-        self.post_message(DollarCheckFinished(result, profile, pending, cleanup_only=cleanup_only))
+            pending = []
+        self.post_message(DollarCheckFinished(result, pending, cleanup_only=cleanup_only))
 
     @on(DollarCheckProgressed)
     def show_progress(self, event: DollarCheckProgressed) -> None:
@@ -431,8 +425,6 @@ class DollarCheckScreen(StepScreen):
     async def finished(self, event: DollarCheckFinished) -> None:
         result = event.result
         self.stop()
-        if event.profile is not None:
-            self.session.adopt(event.profile)  # the core saved the outcome and the step's state
         self.show_pending(event.pending)
         content = self.content
         status = self.query_one("#test-status", StatusLine)

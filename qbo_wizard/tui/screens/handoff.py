@@ -153,7 +153,6 @@ class HandoffScreen(Screen[bool]):
             return
         self.query_one("#handoff-seal", Button).disabled = True
         self.query_one("#handoff-status", StatusLine).working(self.text("sealing"))
-        self.session.writer.flush()  # the core reads the profile from disk
         self.seal(self.session.profile.name, target)
 
     @work(thread=True, exclusive=True, group="handoff", exit_on_error=False)
@@ -170,9 +169,11 @@ class HandoffScreen(Screen[bool]):
             return str(path)
 
         try:
-            from qbo_wizard.core.profile import load_profile
+            from qbo_wizard.core.profile_store import profile_store
 
-            plan = plan_for(load_profile(profile_name), self.plan.recipients, self.plan.vendor)
+            plan = plan_for(
+                profile_store(profile_name).read(), self.plan.recipients, self.plan.vendor
+            )
             result = hand_off(profile_name, plan, deliver, armored=target is None)
         except WizardError as error:
             self.post_message(HandoffFailed(error.in_wizard()))
@@ -186,11 +187,8 @@ class HandoffScreen(Screen[bool]):
 
     @on(HandedOff)
     def show_handed(self, event: HandedOff) -> None:
-        from qbo_wizard.core.profile import load_profile
-
         self.handed = True
         self.sealed = event.sealed
-        self.session.adopt(load_profile(self.session.profile.name))
         record = event.result.record
         self.query_one("#handoff-form").display = False
         self.query_one("#handoff-intro").display = False
@@ -246,7 +244,6 @@ async def offer_handoff(app: App[Any], session: WizardSession) -> bool:
 
     from qbo_wizard.core.handoff.sealed import handoff_due
 
-    session.writer.flush()
     profile = copy.deepcopy(session.profile)
     worker = app.run_worker(
         lambda: handoff_due(profile),

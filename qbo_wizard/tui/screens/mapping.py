@@ -252,7 +252,6 @@ class MappingScreen(StepScreen):
         """Read the saved mapping, the integration and the company lists in a worker."""
         self.show_pane("pane-loading")
         self.set_focus(None)  # the step keys (back, quit, go to) work while the lists load
-        self.session.writer.flush()  # the core reads the profile from disk
         # Trying again after a failure reads the integration that was asked for.
         self.requested = reference or self.requested
         if self.integration is not None and reference is None:

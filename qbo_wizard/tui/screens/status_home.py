@@ -194,7 +194,6 @@ class StatusHomeScreen(Screen[HomeChoice]):
 
     def on_mount(self) -> None:
         self.query_one("#do-handoff", Button).display = False
-        self.session.writer.flush()  # the checks read the profile from disk
         self.check_status(copy.deepcopy(self.session.profile))
 
     @work(thread=True, exclusive=True, group="status", exit_on_error=False)

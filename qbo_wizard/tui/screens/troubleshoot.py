@@ -308,7 +308,6 @@ class TroubleshootScreen(StepScreen):
         bar.display = True
         self.query_one("#run-doctor", Button).disabled = True
         self.query_one("#doctor-status", StatusLine).working("Checking…")
-        self.session.writer.flush()  # the checks read the profile from disk
         self.run_checks(self.profile.name, self.connected)
         self.refresh_bindings()
 
@@ -442,7 +441,6 @@ class TroubleshootScreen(StepScreen):
     def make_bundle(self) -> None:
         self.query_one("#bundle-view").display = False
         self.query_one("#bundle-status", StatusLine).working(self.content.text("bundle_building"))
-        self.session.writer.flush()
         self.build(self.profile.name, self.report, self.connected)
 
     @work(thread=True, exclusive=True, group="bundle", exit_on_error=False)
