@@ -5,10 +5,11 @@ shows as unavailable, with why), and new Service items created without leaving t
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from qbo_wizard.core.mapping.company_lists import CompanyLists, Item, QboClient
+from qbo_wizard.core.mapping.company_lists import Account, CompanyLists, Item, QboClient
 from qbo_wizard.core.mapping.picker_index import PickerEntry, account_entry
 from qbo_wizard.core.mapping.rules import (
     BILL_ACCOUNT_TYPES_ALLOWED,
@@ -22,12 +23,17 @@ from qbo_wizard.core.mapping.rules import (
     invoice_item_findings,
 )
 
+AccountEntry = Callable[[Account], PickerEntry]
+"""Makes an account's picker row: `account_entry`, or one that gives every list the same row."""
 
-def eligible_accounts(lists: CompanyLists, include_unusual: bool = False) -> list[PickerEntry]:
+
+def eligible_accounts(
+    lists: CompanyLists, include_unusual: bool = False, entry: AccountEntry = account_entry
+) -> list[PickerEntry]:
     """Active accounts to offer a bill line: cost accounts, then those saved with a warning."""
     offered = BILL_ACCOUNT_TYPES_ALLOWED + BILL_ACCOUNT_TYPES_WITH_WARNING
     return [
-        account_entry(a)
+        entry(a)
         for a in lists.accounts
         if a.active
         and a.account_type not in BILL_ACCOUNT_TYPES_REFUSED
@@ -35,7 +41,9 @@ def eligible_accounts(lists: CompanyLists, include_unusual: bool = False) -> lis
     ]
 
 
-def unavailable_accounts(lists: CompanyLists) -> list[PickerEntry]:
+def unavailable_accounts(
+    lists: CompanyLists, entry: AccountEntry = account_entry
+) -> list[PickerEntry]:
     """Accounts a bill line may never use, each labelled with the reason in a few words."""
     entries = []
     for account in lists.accounts:
@@ -45,18 +53,14 @@ def unavailable_accounts(lists: CompanyLists) -> list[PickerEntry]:
             why = BILL_ACCOUNT_TYPES_REFUSED_BRIEFLY[account.account_type]
         else:
             continue
-        entry = account_entry(account)
-        entries.append(replace(entry, label=f"{entry.label} — {why}"))
+        row = entry(account)
+        entries.append(replace(row, label=f"{row.label} — {why}"))
     return entries
 
 
-def income_accounts(lists: CompanyLists) -> list[PickerEntry]:
+def income_accounts(lists: CompanyLists, entry: AccountEntry = account_entry) -> list[PickerEntry]:
     """Active Income / Other Income accounts: where a new Service item's sales can post."""
-    return [
-        account_entry(a)
-        for a in lists.accounts
-        if a.active and a.account_type in INCOME_ACCOUNT_TYPES
-    ]
+    return [entry(a) for a in lists.accounts if a.active and a.account_type in INCOME_ACCOUNT_TYPES]
 
 
 def eligible_items(lists: CompanyLists) -> list[PickerEntry]:
