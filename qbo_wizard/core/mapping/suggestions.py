@@ -394,10 +394,12 @@ class IndexedInTheBackground:
                 self._failed = True
 
     def finished(self) -> NameIndex | None:
-        """The index of every page handed in (None when indexing failed)."""
+        """The index of every page handed in (None when indexing failed). This object lets go
+        of it, so the caller alone decides how long it lives."""
         self._pages.put(None)
         self._thread.join()
-        return None if self._failed else self._index
+        index, self._index = self._index, NameIndex()
+        return None if self._failed else index
 
 
 def _best_account(
