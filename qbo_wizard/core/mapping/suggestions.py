@@ -245,6 +245,7 @@ class NameIndex:
         self._accounts_by_type: dict[str, list[int]] = {}
         self._account_position: dict[str, int] = {}
         self._items_by_income: dict[str, list[int]] = {}
+        self._item_income: list[int] = []  # per item, its income account's position, or -1
 
     @classmethod
     def of(cls, lists: CompanyLists, hints: Iterable[str] | None = None) -> NameIndex:
@@ -277,6 +278,8 @@ class NameIndex:
             self._add_words(self._items_by_word, position, names)
             if item.income_account_id:
                 self._items_by_income.setdefault(item.income_account_id, []).append(position)
+            income = self._account_position.get(item.income_account_id or "", -1)
+            self._item_income.append(income)
 
     def _names_of(self, name: str, full_name: str, account_type: str = "") -> _Names:
         vocabulary = self.vocabulary
@@ -351,6 +354,12 @@ class NameIndex:
             found.update(self._items_by_income.get(self.accounts[position].id, ()))
         return sorted(found)
 
+    def income_position(self, position: int) -> int | None:
+        """Where the item's income account is in the list, when it was indexed before the item
+        (None: found by `position_of`, if at all)."""
+        found = self._item_income[position]
+        return found if found >= 0 else None
+
     def position_of(self, account: Account) -> int | None:
         """Where this very account is in the list (None for one that is not)."""
         position = self._account_position.get(account.id)
@@ -412,7 +421,7 @@ def _best_account(
     best: tuple[tuple[tuple[int, int], int, int, str], Account, tuple[int, int, str]] | None
     best = None
     for account, rated in accounts:
-        if not rated[0]:
+        if not rated[0] or (best is not None and rated[:2] < best[0][0]):
             continue
         # Among equal matches: the usual account type, then the shorter (more general) name.
         rank = (
@@ -512,10 +521,12 @@ def suggest_invoice_item(
                 rated = _NO_MATCH
             own_rates[names] = rated
         through_income = False
-        income = lists.account(item.income_account_id)
+        at = index.income_position(position)
+        income = lists.account(item.income_account_id) if at is None else index.accounts[at]
         if income is not None:
             # Its income account matching counts too, a step below the item's own name.
-            at = index.position_of(income)
+            if at is None:
+                at = index.position_of(income)
             if at is not None:
                 account_rated = account_rates.get(at, _NO_MATCH)
             else:
