@@ -36,6 +36,7 @@ from qbo_wizard.core.mapping.targets import (
     eligible_accounts,
     eligible_items,
     income_accounts,
+    items_by_use,
     unavailable_accounts,
     unavailable_items,
 )
@@ -80,6 +81,8 @@ class MappingDraft:
         self.choices: dict[str, LineChoice] = {line.id: LineChoice() for line in integration.lines}
         self._pickers: dict[str, PickerIndex] = {}
         self._shared_entries: dict[str, PickerEntry] | None = None
+        self._preparing = False
+        self._item_split: tuple[list[PickerEntry], list[PickerEntry]] | None = None
         if saved is not None and saved.realm_id == lists.realm_id:
             for line_id, entry in saved.lines.items():
                 if line_id in self.choices:
@@ -149,7 +152,7 @@ class MappingDraft:
         key = f"{kind}+unusual" if include_unusual and facts.has_unusual_targets else kind
         if key not in self._pickers:
             if facts.picker_filter == "items":
-                entries = eligible_items(self.lists)
+                entries = self._items_by_use()[0] if self._preparing else eligible_items(self.lists)
             else:
                 entries = eligible_accounts(self.lists, include_unusual, self._account_entry)
             self._pickers[key] = PickerIndex(entries)
@@ -161,7 +164,9 @@ class MappingDraft:
         key = f"{kind}-unavailable"
         if key not in self._pickers:
             if line_kind(kind).picker_filter == "items":
-                entries = unavailable_items(self.lists)
+                entries = (
+                    self._items_by_use()[1] if self._preparing else unavailable_items(self.lists)
+                )
             else:
                 entries = unavailable_accounts(self.lists, self._account_entry)
             self._pickers[key] = PickerIndex(entries)
@@ -174,6 +179,7 @@ class MappingDraft:
         in two of them).
         """
         self._shared_entries = {}
+        self._preparing = True
         try:
             for kind in LINE_KINDS:
                 lines = self.integration.lines_of_kind(kind)
@@ -185,6 +191,14 @@ class MappingDraft:
             self.tax_code_picker()
         finally:
             self._shared_entries = None
+            self._preparing = False
+            self._item_split = None
+
+    def _items_by_use(self) -> tuple[list[PickerEntry], list[PickerEntry]]:
+        """Usable and refused items, the rules checked once for both lists built together."""
+        if self._item_split is None:
+            self._item_split = items_by_use(self.lists)
+        return self._item_split
 
     def _account_entry(self, account: Account) -> PickerEntry:
         """An account's picker row; the same one for every list built by `prepare_pickers`."""

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import accumulate, chain, compress, filterfalse, islice, repeat
-from operator import add, contains, not_
+from operator import add, attrgetter, contains, not_
 from re import Match
 from typing import Literal
 
@@ -135,8 +135,8 @@ class PickerIndex:
         self.entries: list[PickerEntry] = ordered
         # Positions in `entries`, by rank: packed, as a large chart's pickers hold tens of
         # thousands (an int object each would take five times the space).
-        ranked = sorted(range(len(ordered)), key=lambda i: len(ordered[i].name))
-        self._ranked = array("I", ranked)
+        name_lengths = list(map(len, map(attrgetter("name"), ordered)))
+        self._ranked = array("I", sorted(range(len(ordered)), key=name_lengths.__getitem__))
         self._hays: list[str] | None = None  # lower-case search text, in ranking order
         self._text = ""  # the same, one line each, joined: searched at once for the best few
         self._ends: list[int] = []  # where each line of `_text` ends

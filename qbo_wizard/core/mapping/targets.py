@@ -65,30 +65,35 @@ def income_accounts(lists: CompanyLists, entry: AccountEntry = account_entry) ->
 
 def eligible_items(lists: CompanyLists) -> list[PickerEntry]:
     """Items an invoice line may use, each labelled with the income account its sales go to."""
-    entries = []
-    for item in lists.items:
-        findings = invoice_item_findings("", item, item.id, lists)
-        if any(f.severity == "refused" for f in findings):
-            continue
-        income = lists.account(item.income_account_id)
-        income_name = income.full_name if income else (item.income_account_name or "")
-        label = f"{item.full_name} → {income_name}"
-        entries.append(PickerEntry(item.id, label, item.name, "", item.full_name))
-    return entries
+    return items_by_use(lists, unavailable=False)[0]
 
 
 def unavailable_items(lists: CompanyLists) -> list[PickerEntry]:
     """Items an invoice line may not use, each labelled with the reason in a few words."""
-    entries = []
+    return items_by_use(lists, eligible=False)[1]
+
+
+def items_by_use(
+    lists: CompanyLists, *, eligible: bool = True, unavailable: bool = True
+) -> tuple[list[PickerEntry], list[PickerEntry]]:
+    """`eligible_items` and `unavailable_items` (each only when asked), checking the rules once
+    per item for both."""
+    usable: list[PickerEntry] = []
+    refused_entries: list[PickerEntry] = []
     for item in lists.items:
-        refused = [
-            f for f in invoice_item_findings("", item, item.id, lists) if f.severity == "refused"
-        ]
+        findings = invoice_item_findings("", item, item.id, lists)
+        refused = [f for f in findings if f.severity == "refused"]
         if refused:
-            why = REFUSED_BRIEFLY.get(refused[0].code, refused[0].reason)
-            label = f"{item.full_name} — {why}"
-            entries.append(PickerEntry(item.id, label, item.name, "", item.full_name))
-    return entries
+            if unavailable:
+                why = REFUSED_BRIEFLY.get(refused[0].code, refused[0].reason)
+                label = f"{item.full_name} — {why}"
+                refused_entries.append(PickerEntry(item.id, label, item.name, "", item.full_name))
+        elif eligible:
+            income = lists.account(item.income_account_id)
+            income_name = income.full_name if income else (item.income_account_name or "")
+            label = f"{item.full_name} → {income_name}"
+            usable.append(PickerEntry(item.id, label, item.name, "", item.full_name))
+    return usable, refused_entries
 
 
 # --- creating a Service item -----------------------------------------------------------------
