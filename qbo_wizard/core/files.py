@@ -13,7 +13,7 @@ import errno
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +55,11 @@ def _write_failure(path: Path, exc: OSError) -> ConfigFileError:
     return ConfigFileError(path, f"it could not be written ({reason})", advice=_FIX_THE_FOLDER)
 
 
-def atomic_write_text(path: Path, text: str, *, private_folder: bool = True) -> None:
-    """Replace `path` with `text` atomically; the file ends up mode 0600.
+def atomic_write_text(
+    path: Path, text: str | Iterable[str], *, private_folder: bool = True
+) -> None:
+    """Replace `path` with `text` atomically; the file ends up mode 0600. `text` may come in
+    parts, written one after another, so a large file is never held whole.
 
     Folders inside the wizard's config folder are created as needed and kept owner-only
     (0700). A folder the user chose (an export to the current folder, to /tmp, a support
@@ -108,9 +111,9 @@ class StagedFile:
             self._temporary = None
 
 
-def stage_text(path: Path, text: str, *, private_folder: bool = True) -> StagedFile:
-    """Write `text` to a 0600 temporary file beside `path` (fsynced); `ConfigFileError` if
-    that fails. Nothing is replaced until `commit`."""
+def stage_text(path: Path, text: str | Iterable[str], *, private_folder: bool = True) -> StagedFile:
+    """Write `text` (or its parts, in order) to a 0600 temporary file beside `path` (fsynced);
+    `ConfigFileError` if that fails. Nothing is replaced until `commit`."""
     try:
         if private_folder and _inside_config_home(path.parent):
             ensure_private_dir(path.parent)
@@ -119,7 +122,10 @@ def stage_text(path: Path, text: str, *, private_folder: bool = True) -> StagedF
         raise _write_failure(path, exc) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            if isinstance(text, str):
+                handle.write(text)
+            else:
+                handle.writelines(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp_name, 0o600)

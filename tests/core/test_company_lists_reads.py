@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
 import pytest
 
-from qbo_wizard.core.mapping import suggestions
-from qbo_wizard.core.mapping.company_lists import Account, Item, cache_path, company_lists_for
+from qbo_wizard.core.mapping import company_lists, suggestions
+from qbo_wizard.core.mapping.company_lists import (
+    Account,
+    CompanyLists,
+    Item,
+    cache_path,
+    company_lists_for,
+)
 from qbo_wizard.core.mapping.draft import MappingDraft
 from qbo_wizard.core.mapping.integrations import load_integration
 from qbo_wizard.core.mapping.session import open_mapping_session
@@ -136,3 +143,17 @@ def test_the_step_7_session_matches_with_the_index_filled_while_reading(
     )
     assert handed == [True]
     assert session.suggestions == original(FREIGHT, session.lists)
+
+
+@pytest.mark.parametrize("part", [1, 2, 1000])
+def test_the_cache_file_written_in_parts_is_the_whole_lists_json(
+    part: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(company_lists, "CACHE_PART", part)
+    lists = ridgeline()
+    text = "".join(lists.cache_text())
+    assert text == json.dumps(lists.to_cache(), separators=(",", ":"), ensure_ascii=False)
+    again = CompanyLists.from_cache(json.loads(text))
+    assert again.accounts == lists.accounts
+    assert again.items == lists.items
+    assert again.tax_codes == lists.tax_codes

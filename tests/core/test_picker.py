@@ -8,6 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qbo_wizard.core.mapping.company_lists import Account
+from qbo_wizard.core.mapping.draft import MappingDraft
+from qbo_wizard.core.mapping.integrations import load_integration
 from qbo_wizard.core.mapping.picker_index import (
     TIER_PREFIX,
     TIER_SUBSEQUENCE,
@@ -19,8 +21,11 @@ from qbo_wizard.core.mapping.picker_index import (
     account_entry,
     measure_keystrokes,
 )
+from qbo_wizard.core.mapping.targets import eligible_items, items_by_use, unavailable_items
 
-from .company_data import ridgeline_accounts
+from .company_data import ridgeline, ridgeline_accounts
+
+FREIGHT = load_integration("freight-brokerage")
 
 
 def _names(index: PickerIndex, query: str, limit: int | None = None) -> list[str]:
@@ -160,3 +165,23 @@ def test_every_keystroke_ranks_as_the_rules_say(entries: list[PickerEntry], type
         best = index.filter(query, limit=3)
         assert [(m.tier, m.entry.key) for m in best.matches] == expected[:3]
         assert best.total == every.total == len(expected)
+
+
+def test_pickers_built_together_list_what_each_lists_alone() -> None:
+    """Step 7 builds every picker at once, sharing rows and rule checks between them."""
+    lists = ridgeline()
+    prepared, alone = MappingDraft(FREIGHT, lists), MappingDraft(FREIGHT, lists)
+    prepared.prepare_pickers()
+    for line in FREIGHT.lines:
+        for unusual in (False, True):
+            assert (
+                prepared.picker_for(line.id, unusual).entries
+                == alone.picker_for(line.id, unusual).entries
+            )
+        assert (
+            prepared.unavailable_picker_for(line.id).entries
+            == alone.unavailable_picker_for(line.id).entries
+        )
+    assert prepared.income_account_picker().entries == alone.income_account_picker().entries
+    assert eligible_items(lists) == items_by_use(lists)[0]
+    assert unavailable_items(lists) == items_by_use(lists)[1]

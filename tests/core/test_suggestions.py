@@ -8,8 +8,8 @@ import pytest
 
 from qbo_wizard.core.mapping.draft import MappingDraft
 from qbo_wizard.core.mapping.file import mapping_path
-from qbo_wizard.core.mapping.integrations import load_integration
-from qbo_wizard.core.mapping.suggestions import suggest, suggest_all
+from qbo_wizard.core.mapping.integrations import Integration, load_integration
+from qbo_wizard.core.mapping.suggestions import NameIndex, integration_hints, suggest, suggest_all
 
 from .company_data import ridgeline, ridgeline_accounts, ridgeline_items
 
@@ -89,3 +89,30 @@ def test_each_name_is_normalised_once_however_many_lines_there_are(
     names = 5 * len(lists.accounts) + 4 * len(lists.items)
     hints = sum(len(line.hints) for line in FREIGHT.lines)
     assert len(normalised) <= names + 2 * hints
+
+
+@pytest.mark.parametrize("integration", [FREIGHT, SERVICES], ids=lambda i: i.id)
+def test_an_index_kept_for_the_hints_proposes_what_one_of_every_word_does(
+    integration: Integration,
+) -> None:
+    """An index made for the integration's hints keeps only the words they can match."""
+    lists = ridgeline()
+    kept = NameIndex.of(lists, integration_hints(integration))
+    everything = NameIndex.of(lists)
+    assert kept.answers(integration_hints(integration))
+    assert not kept.answers(("Some Other Hint",))
+    assert suggest_all(integration, lists, kept) == suggest_all(integration, lists, everything)
+    for line in integration.lines:
+        assert suggest(line, lists, kept) == suggest(line, lists, everything)
+
+
+def test_a_name_saying_more_than_an_index_keeps_is_still_narrower() -> None:
+    """ "LTL Freight" says more than "Freight Income" even when "LTL" is no hint's word."""
+    items = [
+        replace(i, name="LTL Freight", full_name="LTL Freight") if i.id == "100" else i
+        for i in ridgeline_items()
+    ]
+    lists = ridgeline(items=items)
+    kept = NameIndex.of(lists, integration_hints(FREIGHT))
+    assert suggest_all(FREIGHT, lists, kept) == suggest_all(FREIGHT, lists, NameIndex.of(lists))
+    assert suggest_all(FREIGHT, lists, kept)["linehaul"].target_id != "100"

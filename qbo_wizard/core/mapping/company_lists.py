@@ -11,8 +11,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
@@ -33,6 +35,7 @@ CACHE_FILE = "company-lists.json"
 # 40,000-account company's cache appends one line instead of rewriting the whole file.
 CACHE_ADDED_FILE = "company-lists.added.jsonl"
 CACHE_FORMAT = 1
+CACHE_PART = 1000  # records turned into the cache file's text at a time
 
 ProgressCallback = Callable[[int, "int | None"], None]
 # What each list is called when progress is shown, in the order the lists are read.
@@ -116,7 +119,7 @@ def _active(value: object) -> bool:
     return value is not False and str(value).lower() != "false"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Account:
     """One account of the chart of accounts. `account_type` is Intuit's exact AccountType text."""
 
@@ -135,8 +138,9 @@ class Account:
             id=str(data.get("Id")),
             name=name,
             full_name=str(data.get("FullyQualifiedName") or name),
-            account_type=str(data.get("AccountType") or ""),
-            sub_type=str(data.get("AccountSubType") or ""),
+            # A few types name thousands of accounts: one string each, not one per account.
+            account_type=sys.intern(str(data.get("AccountType") or "")),
+            sub_type=sys.intern(str(data.get("AccountSubType") or "")),
             number=str(data.get("AcctNum") or ""),
             active=_active(data.get("Active", True)),
         )
@@ -148,7 +152,7 @@ class Account:
         return f"{number}{self.full_name} ({self.account_type})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     """One product/service. Invoice lines post through it to its income account."""
 
@@ -168,14 +172,14 @@ class Item:
             id=str(data.get("Id")),
             name=name,
             full_name=str(data.get("FullyQualifiedName") or name),
-            item_type=str(data.get("Type") or ""),
+            item_type=sys.intern(str(data.get("Type") or "")),
             active=_active(data.get("Active", True)),
             income_account_id=income_id,
             income_account_name=income_name,
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TaxCode:
     """One sales tax code (GST, VAT 20%, Exempt …); non-US companies need one on every line."""
 
@@ -196,6 +200,21 @@ class TaxCode:
             sales_rates=_rate_count(data.get("SalesTaxRateList")),
             purchase_rates=_rate_count(data.get("PurchaseTaxRateList")),
         )
+
+
+_FIELDS = {kind: tuple(f.name for f in fields(kind)) for kind in (Account, Item, TaxCode)}
+_GET_FIELDS = {kind: attrgetter(*names) for kind, names in _FIELDS.items()}
+
+
+def record_fields(record: Account | Item | TaxCode) -> dict[str, Any]:
+    """A record's fields by name, as the cache keeps them (records keep no `__dict__`: a
+    40,000-account chart is held in step 7)."""
+    kind = type(record)
+    return dict(zip(_FIELDS[kind], _GET_FIELDS[kind](record), strict=True))
+
+
+def _to_json(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def _rate_count(rate_list: object) -> int | None:
@@ -269,16 +288,38 @@ class CompanyLists:
 
     def to_cache(self) -> dict[str, Any]:
         return {
+            **self._cache_heading(),
+            "accounts": [record_fields(a) for a in self.accounts],
+            "items": [record_fields(i) for i in self.items],
+            "tax_codes": [record_fields(t) for t in self.tax_codes],
+        }
+
+    def _cache_heading(self) -> dict[str, Any]:
+        return {
             "format": CACHE_FORMAT,
             "realm_id": self.realm_id,
             "company_name": self.company_name,
             "country": self.country,
             "loaded_at": self.loaded_at,
-            # A record's fields as they are (vars, not asdict: nothing nested to copy).
-            "accounts": [vars(a) for a in self.accounts],
-            "items": [vars(i) for i in self.items],
-            "tax_codes": [vars(t) for t in self.tax_codes],
         }
+
+    def cache_text(self) -> Iterator[str]:
+        """`to_cache()` as compact JSON, in parts of at most `CACHE_PART` records, so a
+        40,000-account chart's text (several times the records' size) is never held whole."""
+        yield _to_json(self._cache_heading())[:-1]
+        lists: dict[str, Sequence[Account | Item | TaxCode]] = {
+            "accounts": self.accounts,
+            "items": self.items,
+            "tax_codes": self.tax_codes,
+        }
+        for name, records in lists.items():
+            yield f",{_to_json(name)}:["
+            for start in range(0, len(records), CACHE_PART):
+                part = records[start : start + CACHE_PART]
+                text = _to_json([record_fields(r) for r in part])[1:-1]
+                yield f",{text}" if start else text
+            yield "]"
+        yield "}"
 
     @classmethod
     def from_cache(cls, data: dict[str, Any]) -> CompanyLists:
@@ -338,8 +379,7 @@ def cached_company_lists(profile_name: str, realm_id: str) -> CompanyLists | Non
 
 def save_cached_company_lists(profile_name: str, lists: CompanyLists) -> None:
     """Keep the lists in the profile's cache folder (private, written atomically)."""
-    text = json.dumps(lists.to_cache(), separators=(",", ":"), ensure_ascii=False)
-    atomic_write_text(cache_path(profile_name), text)
+    atomic_write_text(cache_path(profile_name), lists.cache_text())
     with contextlib.suppress(FileNotFoundError):
         _added_path(profile_name).unlink()  # the file written now includes them
 
@@ -354,7 +394,7 @@ def cache_created_item(profile_name: str, lists: CompanyLists, item: Item) -> No
     if not cache_path(profile_name).exists():
         save_cached_company_lists(profile_name, lists)
         return
-    line = json.dumps({"realm_id": lists.realm_id, "item": vars(item)}, ensure_ascii=False)
+    line = json.dumps({"realm_id": lists.realm_id, "item": record_fields(item)}, ensure_ascii=False)
     descriptor = os.open(_added_path(profile_name), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     with os.fdopen(descriptor, "a", encoding="utf-8") as added:
         added.write(line + "\n")

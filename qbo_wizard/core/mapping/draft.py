@@ -24,13 +24,19 @@ from qbo_wizard.core.mapping.file import (
     save_mapping_file,
 )
 from qbo_wizard.core.mapping.integrations import Integration, IntegrationLine
-from qbo_wizard.core.mapping.picker_index import PickerIndex, tax_code_entry
+from qbo_wizard.core.mapping.picker_index import (
+    PickerEntry,
+    PickerIndex,
+    account_entry,
+    tax_code_entry,
+)
 from qbo_wizard.core.mapping.rules import Finding, MappingRefused, line_findings
 from qbo_wizard.core.mapping.targets import (
     create_service_item,
     eligible_accounts,
     eligible_items,
     income_accounts,
+    items_by_use,
     unavailable_accounts,
     unavailable_items,
 )
@@ -74,6 +80,9 @@ class MappingDraft:
         self.lists = lists
         self.choices: dict[str, LineChoice] = {line.id: LineChoice() for line in integration.lines}
         self._pickers: dict[str, PickerIndex] = {}
+        self._shared_entries: dict[str, PickerEntry] | None = None
+        self._preparing = False
+        self._item_split: tuple[list[PickerEntry], list[PickerEntry]] | None = None
         if saved is not None and saved.realm_id == lists.realm_id:
             for line_id, entry in saved.lines.items():
                 if line_id in self.choices:
@@ -143,9 +152,9 @@ class MappingDraft:
         key = f"{kind}+unusual" if include_unusual and facts.has_unusual_targets else kind
         if key not in self._pickers:
             if facts.picker_filter == "items":
-                entries = eligible_items(self.lists)
+                entries = self._items_by_use()[0] if self._preparing else eligible_items(self.lists)
             else:
-                entries = eligible_accounts(self.lists, include_unusual)
+                entries = eligible_accounts(self.lists, include_unusual, self._account_entry)
             self._pickers[key] = PickerIndex(entries)
         return self._pickers[key]
 
@@ -155,27 +164,56 @@ class MappingDraft:
         key = f"{kind}-unavailable"
         if key not in self._pickers:
             if line_kind(kind).picker_filter == "items":
-                entries = unavailable_items(self.lists)
+                entries = (
+                    self._items_by_use()[1] if self._preparing else unavailable_items(self.lists)
+                )
             else:
-                entries = unavailable_accounts(self.lists)
+                entries = unavailable_accounts(self.lists, self._account_entry)
             self._pickers[key] = PickerIndex(entries)
         return self._pickers[key]
 
     def prepare_pickers(self) -> None:
-        """Build every list a picker may show now (in a loading thread), so none opens slowly."""
-        for kind in LINE_KINDS:
-            lines = self.integration.lines_of_kind(kind)
-            if lines:
-                self.picker_for(lines[0].id)
-                self.unavailable_picker_for(lines[0].id)
-                self.picker_for(lines[0].id, include_unusual=True)
-        self.income_account_picker()
-        self.tax_code_picker()
+        """Build every list a picker may show now (in a loading thread), so none opens slowly.
+
+        The lists built together share each account's row (a large chart lists most accounts
+        in two of them).
+        """
+        self._shared_entries = {}
+        self._preparing = True
+        try:
+            for kind in LINE_KINDS:
+                lines = self.integration.lines_of_kind(kind)
+                if lines:
+                    self.picker_for(lines[0].id)
+                    self.unavailable_picker_for(lines[0].id)
+                    self.picker_for(lines[0].id, include_unusual=True)
+            self.income_account_picker()
+            self.tax_code_picker()
+        finally:
+            self._shared_entries = None
+            self._preparing = False
+            self._item_split = None
+
+    def _items_by_use(self) -> tuple[list[PickerEntry], list[PickerEntry]]:
+        """Usable and refused items, the rules checked once for both lists built together."""
+        if self._item_split is None:
+            self._item_split = items_by_use(self.lists)
+        return self._item_split
+
+    def _account_entry(self, account: Account) -> PickerEntry:
+        """An account's picker row; the same one for every list built by `prepare_pickers`."""
+        shared = self._shared_entries
+        if shared is None:
+            return account_entry(account)
+        entry = shared.get(account.id)
+        if entry is None:
+            entry = shared[account.id] = account_entry(account)
+        return entry
 
     def income_account_picker(self) -> PickerIndex:
         """Active Income / Other Income accounts, for creating a Service item."""
         if "income" not in self._pickers:
-            self._pickers["income"] = PickerIndex(income_accounts(self.lists))
+            self._pickers["income"] = PickerIndex(income_accounts(self.lists, self._account_entry))
         return self._pickers["income"]
 
     def tax_code_picker(self) -> PickerIndex:

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import re
 import time
+from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import accumulate, chain, compress, filterfalse, islice, repeat
-from operator import add, contains, not_
+from operator import add, attrgetter, contains, not_
 from re import Match
 from typing import Literal
 
@@ -44,9 +45,10 @@ _REMEMBERED_QUERIES = 32  # recent results kept, so backspace costs nothing
 Scored = list[tuple[int, int, int]]  # (tier, name length, entry index), sortable
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PickerEntry:
-    """One choosable row: `key` is what the caller gets back (a QuickBooks id)."""
+    """One choosable row: `key` is what the caller gets back (a QuickBooks id). Slotted: a
+    large chart's pickers hold tens of thousands."""
 
     key: str
     label: str
@@ -131,7 +133,10 @@ class PickerIndex:
     def __init__(self, entries: Iterable[PickerEntry]) -> None:
         ordered = sorted(entries, key=lambda e: (e.full_name or e.name).lower())
         self.entries: list[PickerEntry] = ordered
-        self._ranked = sorted(range(len(ordered)), key=lambda i: len(ordered[i].name))
+        # Positions in `entries`, by rank: packed, as a large chart's pickers hold tens of
+        # thousands (an int object each would take five times the space).
+        name_lengths = list(map(len, map(attrgetter("name"), ordered)))
+        self._ranked = array("I", sorted(range(len(ordered)), key=name_lengths.__getitem__))
         self._hays: list[str] | None = None  # lower-case search text, in ranking order
         self._text = ""  # the same, one line each, joined: searched at once for the best few
         self._ends: list[int] = []  # where each line of `_text` ends

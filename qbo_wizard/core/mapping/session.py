@@ -116,8 +116,13 @@ def open_mapping_session(
             on_reading()
         fresh = refresh if refresh is not None else saved is not None
         # For editing, the suggestions' name index is filled page by page while the lists are
-        # read, while this process waits for the answers and for Intuit's limits.
-        indexer = suggestions.IndexedInTheBackground() if for_editing else None
+        # read, while this process waits for the answers and for Intuit's limits; it keeps only
+        # what the integration's hints can match.
+        indexer = (
+            suggestions.IndexedInTheBackground(suggestions.integration_hints(integration))
+            if for_editing
+            else None
+        )
         try:
             lists = company_lists_for(
                 session.client,

@@ -9,6 +9,7 @@ best-matching income account.
 
 from __future__ import annotations
 
+import functools
 import operator
 import queue
 import sys
@@ -85,15 +86,22 @@ def _words(text: str) -> set[str]:
     return {_singular(word) for word in _key(text).replace(":", " ").split()}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Names:
     """A record's name as matching reads it, normalised once per record (not once per line and
-    hint: a 40,000-account chart would otherwise be normalised millions of times)."""
+    hint: a 40,000-account chart would otherwise be normalised millions of times).
 
-    keys: tuple[str, str]
-    path_words: tuple[str, ...]
-    own_words: tuple[str, ...]
+    An index made for known hints keeps only what those hints can match (see `_Vocabulary`):
+    records alike in that respect share one `_Names`, so a line rates each kind of name once.
+    Compared by identity: equal-looking ones are shared, not compared.
+    """
+
+    keys: tuple[str, ...]
+    path_words: frozenset[str] | tuple[str, ...]
+    own_words: frozenset[str] | tuple[str, ...]
     type_key: str
+    own_beyond: bool = False
+    """Whether its own name has words `own_words` leaves out (beyond the hints' words)."""
 
 
 def _words_of_key(key: str) -> tuple[str, ...]:
@@ -113,6 +121,37 @@ def _names(name: str, full_name: str, account_type: str = "") -> _Names:
 
 
 @dataclass(frozen=True)
+class _Vocabulary:
+    """What some hints can match in a name: their words (with the words that only say what kind
+    of account a name is) and their whole keys. Rating a name against those hints needs only
+    these parts of it, so an index for them keeps nothing else."""
+
+    hints: frozenset[str]
+    keys: frozenset[str]
+    surface: dict[str, str]
+    """Each way a word of these may be written in a name (`fee`, `fees`), to the word."""
+
+    @classmethod
+    def of(cls, hints: Iterable[str]) -> _Vocabulary:
+        found = _hints(tuple(dict.fromkeys(hints)))
+        words = set(_GENERIC_WORDS).union(*(hint.words for hint in found))
+        written = {*words, *(word + "s" for word in words)}
+        surface = {form: sys.intern(_singular(form)) for form in written}
+        return cls(
+            frozenset(hint.text for hint in found),
+            frozenset(hint.wanted for hint in found),
+            {form: word for form, word in surface.items() if word in words},
+        )
+
+    def words(self, key: str) -> tuple[frozenset[str], bool]:
+        """The words of a key these hints can match, and whether it has others too."""
+        written = key.replace(":", " ").split()
+        surface = self.surface
+        found = frozenset([surface[w] for w in written if w in surface])
+        return found, any(w not in surface for w in written)
+
+
+@dataclass(frozen=True)
 class _Hint:
     """One name hint, normalised once."""
 
@@ -122,12 +161,15 @@ class _Hint:
     subject: frozenset[str]
 
 
+@functools.lru_cache(maxsize=1024)
+def _hint(text: str) -> _Hint:
+    """A hint normalised, once per process (the lines of an integration share many)."""
+    words = frozenset(_words(text))
+    return _Hint(text, _key(text), words, words - _GENERIC_WORDS)
+
+
 def _hints(hints: tuple[str, ...]) -> tuple[_Hint, ...]:
-    found = []
-    for hint in hints:
-        words = frozenset(_words(hint))
-        found.append(_Hint(hint, _key(hint), words, words - _GENERIC_WORDS))
-    return tuple(found)
+    return tuple(map(_hint, hints))
 
 
 def _rate(hints: tuple[_Hint, ...], names: _Names) -> tuple[int, int, str]:
@@ -184,9 +226,15 @@ class NameIndex:
     It can be filled page by page while the lists are read (`add_accounts`, `add_items`): the
     reading waits its turn under Intuit's limits between pages, so that work is done in the
     waits and only the rating is left once the last page is in.
+
+    Made for known hints (`hints`: those of every line to match), it keeps of each name only
+    what they can match, and records alike in that respect share one `_Names`; without, it
+    keeps every word and answers for any hints.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, hints: Iterable[str] | None = None) -> None:
+        self.vocabulary = _Vocabulary.of(hints) if hints is not None else None
+        self._shared: dict[tuple[object, ...], _Names] = {}
         self.lists: CompanyLists | None = None
         self.accounts: list[Account] = []
         self.items: list[Item] = []
@@ -197,11 +245,12 @@ class NameIndex:
         self._accounts_by_type: dict[str, list[int]] = {}
         self._account_position: dict[str, int] = {}
         self._items_by_income: dict[str, list[int]] = {}
+        self._item_income: list[int] = []  # per item, its income account's position, or -1
 
     @classmethod
-    def of(cls, lists: CompanyLists) -> NameIndex:
+    def of(cls, lists: CompanyLists, hints: Iterable[str] | None = None) -> NameIndex:
         """The index of lists read in one go (from the cache, or handed in)."""
-        index = cls()
+        index = cls(hints)
         index.add_accounts(lists.accounts)
         index.add_items(lists.items)
         index.lists = lists
@@ -212,7 +261,7 @@ class NameIndex:
         for account in accounts:
             position = len(self.accounts)
             self.accounts.append(account)
-            names = _names(account.name, account.full_name, account.account_type)
+            names = self._names_of(account.name, account.full_name, account.account_type)
             self._account_names.append(names)
             self._add_words(self._accounts_by_word, position, names)
             if names.type_key:
@@ -224,11 +273,34 @@ class NameIndex:
         for item in items:
             position = len(self.items)
             self.items.append(item)
-            names = _names(item.name, item.full_name)
+            names = self._names_of(item.name, item.full_name)
             self._item_names.append(names)
             self._add_words(self._items_by_word, position, names)
             if item.income_account_id:
                 self._items_by_income.setdefault(item.income_account_id, []).append(position)
+            income = self._account_position.get(item.income_account_id or "", -1)
+            self._item_income.append(income)
+
+    def _names_of(self, name: str, full_name: str, account_type: str = "") -> _Names:
+        vocabulary = self.vocabulary
+        if vocabulary is None:
+            return _names(name, full_name, account_type)
+        own_key, full_key = _key(name), _key(full_name)
+        keys = tuple(key for key in (own_key, full_key) if key in vocabulary.keys)
+        type_key = _key(account_type) if account_type else ""
+        if type_key not in vocabulary.keys:
+            type_key = ""
+        own_words, own_beyond = vocabulary.words(own_key)
+        path_words = vocabulary.words(full_key)[0]
+        shape = (keys, path_words, own_words, type_key, own_beyond)
+        names = self._shared.get(shape)
+        if names is None:
+            names = self._shared[shape] = _Names(keys, path_words, own_words, type_key, own_beyond)
+        return names
+
+    def answers(self, hints: Iterable[str]) -> bool:
+        """Whether this index can rate names against these hints (it kept what they match)."""
+        return self.vocabulary is None or self.vocabulary.hints.issuperset(hints)
 
     def indexes(self, lists: CompanyLists) -> bool:
         """Whether this index holds exactly these lists' records, in their order (it then
@@ -282,6 +354,12 @@ class NameIndex:
             found.update(self._items_by_income.get(self.accounts[position].id, ()))
         return sorted(found)
 
+    def income_position(self, position: int) -> int | None:
+        """Where the item's income account is in the list, when it was indexed before the item
+        (None: found by `position_of`, if at all)."""
+        found = self._item_income[position]
+        return found if found >= 0 else None
+
     def position_of(self, account: Account) -> int | None:
         """Where this very account is in the list (None for one that is not)."""
         position = self._account_position.get(account.id)
@@ -300,8 +378,8 @@ class IndexedInTheBackground:
     index, or None when indexing failed (the suggestions then build their own).
     """
 
-    def __init__(self) -> None:
-        self._index = NameIndex()
+    def __init__(self, hints: Iterable[str] | None = None) -> None:
+        self._index = NameIndex(hints)
         self._pages: queue.SimpleQueue[tuple[Callable[[list[Any]], None], list[Any]] | None]
         self._pages = queue.SimpleQueue()
         self._failed = False
@@ -325,10 +403,12 @@ class IndexedInTheBackground:
                 self._failed = True
 
     def finished(self) -> NameIndex | None:
-        """The index of every page handed in (None when indexing failed)."""
+        """The index of every page handed in (None when indexing failed). This object lets go
+        of it, so the caller alone decides how long it lives."""
         self._pages.put(None)
         self._thread.join()
-        return None if self._failed else self._index
+        index, self._index = self._index, NameIndex()
+        return None if self._failed else index
 
 
 def _best_account(
@@ -341,7 +421,7 @@ def _best_account(
     best: tuple[tuple[tuple[int, int], int, int, str], Account, tuple[int, int, str]] | None
     best = None
     for account, rated in accounts:
-        if not rated[0]:
+        if not rated[0] or (best is not None and rated[:2] < best[0][0]):
             continue
         # Among equal matches: the usual account type, then the shorter (more general) name.
         rank = (
@@ -355,19 +435,36 @@ def _best_account(
     return (best[1], Score(*best[2])) if best else None
 
 
-def _index_for(lists: CompanyLists, index: NameIndex | None) -> NameIndex:
-    return index if index is not None and index.indexes(lists) else NameIndex.of(lists)
+def _index_for(lists: CompanyLists, index: NameIndex | None, hints: Iterable[str]) -> NameIndex:
+    """`index` when it is of these lists and kept what `hints` match, else a new one for them."""
+    hints = tuple(hints)
+    if index is not None and index.indexes(lists) and index.answers(hints):
+        return index
+    return NameIndex.of(lists, hints)
+
+
+class _Ratings(dict[_Names, tuple[int, int, str]]):
+    """`_rate` of each name against one line's hints, worked out once per `_Names` (records
+    alike in what the hints can match share one)."""
+
+    def __init__(self, hints: tuple[_Hint, ...]) -> None:
+        super().__init__()
+        self.hints = hints
+
+    def __missing__(self, names: _Names) -> tuple[int, int, str]:
+        rated = self[names] = _rate(self.hints, names)
+        return rated
 
 
 def suggest_bill_account(
     line: IntegrationLine, lists: CompanyLists, index: NameIndex | None = None
 ) -> Suggestion | None:
     """The account a bill line most likely belongs to, among those the rules allow."""
-    index = _index_for(lists, index)
+    index = _index_for(lists, index, line.hints)
     hints = _hints(line.hints)
-    accounts, names = index.accounts, index.account_names
+    accounts, names, rate = index.accounts, index.account_names, _Ratings(hints)
     candidates = (
-        (accounts[n], _rate(hints, names(n)))
+        (accounts[n], rate[names(n)])
         for n in index.account_candidates(hints)
         if accounts[n].active and accounts[n].account_type in BILL_ACCOUNT_TYPES_ALLOWED
     )
@@ -394,7 +491,7 @@ def suggest_invoice_item(
     line: IntegrationLine, lists: CompanyLists, index: NameIndex | None = None
 ) -> Suggestion | None:
     """The item an invoice line most likely uses, or a Service item to create for it."""
-    index = _index_for(lists, index)
+    index = _index_for(lists, index, line.hints)
     hints = _hints(line.hints)
     best: tuple[tuple[tuple[int, int], int, int], Item, tuple[int, int, str], str] | None
     best = None
@@ -403,22 +500,33 @@ def suggest_invoice_item(
     # The words a name may have beyond each hint's and still not be narrower than it.
     hint_words = {hint.text: hint.words | _GENERIC_WORDS for hint in hints}
     account_positions = index.account_candidates(hints)
-    account_rates = {n: _rate(hints, index.account_names(n)) for n in account_positions}
+    rate = _Ratings(hints)
+    account_rates = {n: rate[index.account_names(n)] for n in account_positions}
+    own_rates: dict[_Names, tuple[int, int, str]] = {}
     for position in index.item_candidates(hints):
         item = index.items[position]
         if not item.active:
             continue
         names = index.item_names(position)
-        rated = _rate(hints, names)
-        if rated[0] and rated[1] < _EXACT and not hint_words[rated[2]].issuperset(names.own_words):
-            # The name says more than the hint it matched ("LTL Freight" for "Freight Income"):
-            # another, narrower service, never a confident suggestion.
-            rated = _NO_MATCH
+        rated = own_rates.get(names)
+        if rated is None:
+            rated = rate[names]
+            if (
+                rated[0]
+                and rated[1] < _EXACT
+                and (names.own_beyond or not hint_words[rated[2]].issuperset(names.own_words))
+            ):
+                # The name says more than the hint it matched ("LTL Freight" for "Freight
+                # Income"): another, narrower service, never a confident suggestion.
+                rated = _NO_MATCH
+            own_rates[names] = rated
         through_income = False
-        income = lists.account(item.income_account_id)
+        at = index.income_position(position)
+        income = lists.account(item.income_account_id) if at is None else index.accounts[at]
         if income is not None:
             # Its income account matching counts too, a step below the item's own name.
-            at = index.position_of(income)
+            if at is None:
+                at = index.position_of(income)
             if at is not None:
                 account_rated = account_rates.get(at, _NO_MATCH)
             else:
@@ -473,6 +581,11 @@ def suggest(
     return suggest_bill_account(line, lists, index)
 
 
+def integration_hints(integration: Integration) -> tuple[str, ...]:
+    """Every hint of the integration's lines: what an index for its suggestions must answer."""
+    return tuple(dict.fromkeys(hint for line in integration.lines for hint in line.hints))
+
+
 def suggest_all(
     integration: Integration, lists: CompanyLists, index: NameIndex | None = None
 ) -> dict[str, Suggestion]:
@@ -483,7 +596,7 @@ def suggest_all(
     `index` is these lists' `NameIndex` when it was filled while they were read (one of other
     records is not used).
     """
-    index = _index_for(lists, index)
+    index = _index_for(lists, index, integration_hints(integration))
     found = {}
     for line in integration.lines:
         proposal = suggest(line, lists, index)

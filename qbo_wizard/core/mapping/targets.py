@@ -5,10 +5,11 @@ shows as unavailable, with why), and new Service items created without leaving t
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from qbo_wizard.core.mapping.company_lists import CompanyLists, Item, QboClient
+from qbo_wizard.core.mapping.company_lists import Account, CompanyLists, Item, QboClient
 from qbo_wizard.core.mapping.picker_index import PickerEntry, account_entry
 from qbo_wizard.core.mapping.rules import (
     BILL_ACCOUNT_TYPES_ALLOWED,
@@ -22,12 +23,17 @@ from qbo_wizard.core.mapping.rules import (
     invoice_item_findings,
 )
 
+AccountEntry = Callable[[Account], PickerEntry]
+"""Makes an account's picker row: `account_entry`, or one that gives every list the same row."""
 
-def eligible_accounts(lists: CompanyLists, include_unusual: bool = False) -> list[PickerEntry]:
+
+def eligible_accounts(
+    lists: CompanyLists, include_unusual: bool = False, entry: AccountEntry = account_entry
+) -> list[PickerEntry]:
     """Active accounts to offer a bill line: cost accounts, then those saved with a warning."""
     offered = BILL_ACCOUNT_TYPES_ALLOWED + BILL_ACCOUNT_TYPES_WITH_WARNING
     return [
-        account_entry(a)
+        entry(a)
         for a in lists.accounts
         if a.active
         and a.account_type not in BILL_ACCOUNT_TYPES_REFUSED
@@ -35,7 +41,9 @@ def eligible_accounts(lists: CompanyLists, include_unusual: bool = False) -> lis
     ]
 
 
-def unavailable_accounts(lists: CompanyLists) -> list[PickerEntry]:
+def unavailable_accounts(
+    lists: CompanyLists, entry: AccountEntry = account_entry
+) -> list[PickerEntry]:
     """Accounts a bill line may never use, each labelled with the reason in a few words."""
     entries = []
     for account in lists.accounts:
@@ -45,46 +53,47 @@ def unavailable_accounts(lists: CompanyLists) -> list[PickerEntry]:
             why = BILL_ACCOUNT_TYPES_REFUSED_BRIEFLY[account.account_type]
         else:
             continue
-        entry = account_entry(account)
-        entries.append(replace(entry, label=f"{entry.label} — {why}"))
+        row = entry(account)
+        entries.append(replace(row, label=f"{row.label} — {why}"))
     return entries
 
 
-def income_accounts(lists: CompanyLists) -> list[PickerEntry]:
+def income_accounts(lists: CompanyLists, entry: AccountEntry = account_entry) -> list[PickerEntry]:
     """Active Income / Other Income accounts: where a new Service item's sales can post."""
-    return [
-        account_entry(a)
-        for a in lists.accounts
-        if a.active and a.account_type in INCOME_ACCOUNT_TYPES
-    ]
+    return [entry(a) for a in lists.accounts if a.active and a.account_type in INCOME_ACCOUNT_TYPES]
 
 
 def eligible_items(lists: CompanyLists) -> list[PickerEntry]:
     """Items an invoice line may use, each labelled with the income account its sales go to."""
-    entries = []
-    for item in lists.items:
-        findings = invoice_item_findings("", item, item.id, lists)
-        if any(f.severity == "refused" for f in findings):
-            continue
-        income = lists.account(item.income_account_id)
-        income_name = income.full_name if income else (item.income_account_name or "")
-        label = f"{item.full_name} → {income_name}"
-        entries.append(PickerEntry(item.id, label, item.name, "", item.full_name))
-    return entries
+    return items_by_use(lists, unavailable=False)[0]
 
 
 def unavailable_items(lists: CompanyLists) -> list[PickerEntry]:
     """Items an invoice line may not use, each labelled with the reason in a few words."""
-    entries = []
+    return items_by_use(lists, eligible=False)[1]
+
+
+def items_by_use(
+    lists: CompanyLists, *, eligible: bool = True, unavailable: bool = True
+) -> tuple[list[PickerEntry], list[PickerEntry]]:
+    """`eligible_items` and `unavailable_items` (each only when asked), checking the rules once
+    per item for both."""
+    usable: list[PickerEntry] = []
+    refused_entries: list[PickerEntry] = []
     for item in lists.items:
-        refused = [
-            f for f in invoice_item_findings("", item, item.id, lists) if f.severity == "refused"
-        ]
+        findings = invoice_item_findings("", item, item.id, lists)
+        refused = [f for f in findings if f.severity == "refused"]
         if refused:
-            why = REFUSED_BRIEFLY.get(refused[0].code, refused[0].reason)
-            label = f"{item.full_name} — {why}"
-            entries.append(PickerEntry(item.id, label, item.name, "", item.full_name))
-    return entries
+            if unavailable:
+                why = REFUSED_BRIEFLY.get(refused[0].code, refused[0].reason)
+                label = f"{item.full_name} — {why}"
+                refused_entries.append(PickerEntry(item.id, label, item.name, "", item.full_name))
+        elif eligible:
+            income = lists.account(item.income_account_id)
+            income_name = income.full_name if income else (item.income_account_name or "")
+            label = f"{item.full_name} → {income_name}"
+            usable.append(PickerEntry(item.id, label, item.name, "", item.full_name))
+    return usable, refused_entries
 
 
 # --- creating a Service item -----------------------------------------------------------------

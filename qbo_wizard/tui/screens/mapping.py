@@ -317,6 +317,7 @@ class MappingScreen(StepScreen):
                 (v.line.id for v in self.views() if v.state in ("refused", "changed")), None
             )
             table.select_line(first or integration.lines[0].id)
+        self.explain_selected()  # in the first frame, so its height never moves the table later
         self.show_summary(problems[0] if problems else None)
         self.refresh_bindings()
 
