@@ -143,6 +143,11 @@ def test_afterwards_token_and_connection_refuse_naming_the_vendor_and_nothing_re
     words = str(refused.value)
     assert "handed to Acme TMS on " in words
     assert "only one side may hold and refresh" in words
+    assert "`qbo-wizard handoff --profile default`" in words
+    # The wizard offers a new hand-off on the status home, once connected again on step 6.
+    in_wizard = refused.value.in_wizard()
+    assert "connect again (on step 6)" in in_wizard
+    assert "(the status home offers it once the new connection is made)" in in_wizard
     with pytest.raises(ConnectionHandedOff, match="Acme TMS"):
         qbo_wizard.connection("default")
 

@@ -129,7 +129,7 @@ class ConnectionHandedOff(WizardError):
             ": that is a new connection, which then needs a new hand-off ",
             Fix(
                 f"(`qbo-wizard handoff --profile {profile_name}`)",
-                f"(on {step_ref('connect')}, after connecting)",
+                "(the status home offers it once the new connection is made)",
             ),
             " before the vendor can use it.",
         )
