@@ -203,5 +203,19 @@ def run(args: argparse.Namespace) -> int:
     print(f"Connected to {saved.company_name} (company ID {saved.realm_id}).", flush=True)
     for warning in expiry_warnings(pending.tokens, pending.tokens.issued_at):
         say(f"Note: {warning}")
+    _say_if_handoff_due(saved)
     sys.stdout.flush()
     return 0
+
+
+def _say_if_handoff_due(profile: Profile) -> None:
+    """A hosted integration's vendor needs this new connection handed to them: say how."""
+    from qbo_wizard.core.handoff.sealed import handoff_due
+
+    plan = handoff_due(profile)
+    if plan is not None:
+        say(
+            f"Note: {plan.vendor}'s systems use this connection, and this computer holds it "
+            f"now. Hand it to them with `qbo-wizard handoff --profile {profile.name}`; until "
+            "then their integration cannot reach QuickBooks."
+        )

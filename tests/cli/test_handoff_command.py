@@ -13,7 +13,8 @@ import pytest
 from qbo_wizard.cli import main
 from qbo_wizard.core.connection.tokens import TokenSet, TokenStore
 from qbo_wizard.core.handoff.record import handoff_record
-from qbo_wizard.core.profile import load_profile
+from qbo_wizard.core.mapping.integrations import choose_integration
+from qbo_wizard.core.profile import load_profile, save_profile
 from qbo_wizard.simulator.server import SimulatorServer
 from tests.age_tool import age_decrypt, new_identity
 from tests.cli.test_canary import pieces
@@ -21,7 +22,9 @@ from tests.cli.test_cli import _run_probe
 from tests.cli.test_token_command import Terminal, on_terminal
 from tests.connection_helpers import (
     US_REALM,
+    CliLogin,
     SimulatorProcess,
+    approve,
     cli_connect,
     connect_by_paste,
     expire_stored_access,
@@ -254,3 +257,26 @@ def test_text_pasted_from_a_ticket_opens_from_standard_input(
 
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["refresh_token"] == connected.refresh_token
+
+
+@pytest.mark.parametrize("hosted", [True, False])
+def test_login_says_when_the_new_connection_must_be_handed_over(
+    shared_profile: str, isolated_home: Path, hosted: bool
+) -> None:
+    # The password changed: the user connects again from the command line. A hosted
+    # integration's vendor then needs the new connection, which only this computer holds.
+    sim = SimulatorProcess("--seed", "relogin-" + secrets.token_hex(4))
+    try:
+        cli_connect(sim, shared_profile, isolated_home)
+        if hosted:
+            profile = load_profile(shared_profile)
+            choose_integration(profile, "freight-brokerage")  # runs on Practice TMS's servers
+            save_profile(profile)
+        login = CliLogin(shared_profile, isolated_home, "--method", "paste-url")
+        code, out, err = login.finish(approve(sim, login.url, US_REALM) + "\n")
+    finally:
+        sim.stop()
+    assert code == 0, err
+    assert "Connected to" in out
+    said = f"Hand it to them with `qbo-wizard handoff --profile {shared_profile}`"
+    assert (said in err) is hosted
