@@ -151,6 +151,16 @@ class Account:
         number = f"{self.number} · " if self.number else ""
         return f"{number}{self.full_name} ({self.account_type})"
 
+    @property
+    def key(self) -> str:
+        """What a picker gives back when the account is chosen: its id."""
+        return self.id
+
+    @property
+    def label(self) -> str:
+        """The account's row in a picker (`display`), made each time it is asked for."""
+        return self.display
+
 
 @dataclass(frozen=True, slots=True)
 class Item:
