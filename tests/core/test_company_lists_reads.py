@@ -157,3 +157,14 @@ def test_the_cache_file_written_in_parts_is_the_whole_lists_json(
     assert again.accounts == lists.accounts
     assert again.items == lists.items
     assert again.tax_codes == lists.tax_codes
+
+
+def test_reading_a_chart_twice_leaves_the_allocator_settled_once() -> None:
+    """Fixing glibc's thresholds is done once a process and never fails elsewhere."""
+    import sys
+
+    from qbo_wizard.core.mapping import allocator
+
+    allocator.return_large_buffers()
+    allocator.return_large_buffers()
+    assert allocator._settled == ([True] if sys.platform.startswith("linux") else [])

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from qbo_wizard.core.files import atomic_write_text
+from qbo_wizard.core.mapping.allocator import return_large_buffers
 from qbo_wizard.core.paths import profile_dir
 from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.profile_store import profile_store
@@ -497,6 +498,7 @@ def fetch_company_lists(
     and items page by page as they arrive.
     """
     loaded = 0
+    return_large_buffers()  # each page's answer freed back to the system, not kept in the heap
 
     def reader(entity: str) -> tuple[Callable[[int], None], Callable[[int], None] | None]:
         read = 0
