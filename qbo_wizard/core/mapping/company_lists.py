@@ -38,8 +38,7 @@ CACHE_FILE = "company-lists.json"
 CACHE_ADDED_FILE = "company-lists.added.jsonl"
 CACHE_FORMAT = 1
 CACHE_PART = 1000  # records turned into the cache file's text at a time
-_COPY_CHARS = 1 << 15  # text copied at a time from a list encoded while it was read: a few
-# small buffers, where a large part would raise the peak of memory by several times its size
+_COPY_CHARS = 1 << 15  # text copied at a time from a list encoded while read: small buffers
 
 ProgressCallback = Callable[[int, "int | None"], None]
 # What each list is called when progress is shown, in the order the lists are read.
@@ -118,6 +117,11 @@ def _ref(value: object) -> tuple[str | None, str | None]:
     return None, None
 
 
+def _full_name(data: dict[str, Any], name: str) -> str:
+    full = str(data.get("FullyQualifiedName") or name)
+    return name if full == name else full  # a top-level record's: one string, not two equal
+
+
 def _active(value: object) -> bool:
     # QuickBooks sends a JSON boolean; a missing flag means active.
     return value is not False and str(value).lower() != "false"
@@ -141,7 +145,7 @@ class Account:
         return cls(
             id=str(data.get("Id")),
             name=name,
-            full_name=str(data.get("FullyQualifiedName") or name),
+            full_name=_full_name(data, name),
             # A few types name thousands of accounts: one string each, not one per account.
             account_type=sys.intern(str(data.get("AccountType") or "")),
             sub_type=sys.intern(str(data.get("AccountSubType") or "")),
@@ -185,7 +189,7 @@ class Item:
         return cls(
             id=str(data.get("Id")),
             name=name,
-            full_name=str(data.get("FullyQualifiedName") or name),
+            full_name=_full_name(data, name),
             item_type=sys.intern(str(data.get("Type") or "")),
             active=_active(data.get("Active", True)),
             income_account_id=income_id,
@@ -453,8 +457,7 @@ class EncodedPages:
             self._counts[name] += len(records)
 
     def text_of(self, lists: CompanyLists) -> dict[str, Iterator[str]] | None:
-        """Each list's text when every one of its records was seen, else None (the lists are
-        then encoded whole)."""
+        """Each list's text when every one of its records was seen, else None (encoded whole)."""
         seen = [self._counts["accounts"], self._counts["items"]]
         if seen != [len(lists.accounts), len(lists.items)]:
             return None
