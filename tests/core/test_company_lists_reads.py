@@ -157,3 +157,47 @@ def test_the_cache_file_written_in_parts_is_the_whole_lists_json(
     assert again.accounts == lists.accounts
     assert again.items == lists.items
     assert again.tax_codes == lists.tax_codes
+
+
+class _Pages:
+    def __init__(self) -> None:
+        self.accounts: list[Account] = []
+        self.items: list[Item] = []
+
+    def add_accounts(self, accounts: Iterable[Account]) -> None:
+        self.accounts.extend(accounts)
+
+    def add_items(self, items: Iterable[Item]) -> None:
+        self.items.extend(items)
+
+
+@pytest.mark.parametrize("realm_id", [LARGE_REALM, UK_REALM])
+@pytest.mark.parametrize("scratch", [True, False])
+def test_the_cache_file_made_while_the_pages_are_read_is_the_whole_lists_json(
+    simulator: SimulatorServer, realm_id: str, scratch: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Text made page by page (or, without temporary files, at the end) is the same bytes."""
+    if not scratch:
+
+        def no_room(*args: object, **kwargs: object) -> None:
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(company_lists.tempfile, "TemporaryFile", no_room)
+    api = connect_profile(simulator, "acme", realm_id)
+    pages = _Pages()
+    lists = company_lists_for(api, "acme", refresh=True, observer=pages)
+    assert pages.accounts == lists.accounts and pages.items == lists.items
+    written = cache_path("acme").read_text(encoding="utf-8")
+    assert written == "".join(lists.cache_text())
+    assert written == json.dumps(lists.to_cache(), separators=(",", ":"), ensure_ascii=False)
+
+
+def test_reading_a_chart_twice_leaves_the_allocator_settled_once() -> None:
+    """Fixing glibc's thresholds is done once a process and never fails elsewhere."""
+    import sys
+
+    from qbo_wizard.core.mapping import allocator
+
+    allocator.return_large_buffers()
+    allocator.return_large_buffers()
+    assert allocator._settled == ([True] if sys.platform.startswith("linux") else [])

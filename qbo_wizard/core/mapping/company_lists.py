@@ -12,13 +12,15 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import IO, Any, Protocol, TypeVar, runtime_checkable
 
 from qbo_wizard.core.files import atomic_write_text
+from qbo_wizard.core.mapping.allocator import return_large_buffers
 from qbo_wizard.core.paths import profile_dir
 from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.profile_store import profile_store
@@ -36,6 +38,7 @@ CACHE_FILE = "company-lists.json"
 CACHE_ADDED_FILE = "company-lists.added.jsonl"
 CACHE_FORMAT = 1
 CACHE_PART = 1000  # records turned into the cache file's text at a time
+_COPY_CHARS = 1 << 15  # text copied at a time from a list encoded while read: small buffers
 
 ProgressCallback = Callable[[int, "int | None"], None]
 # What each list is called when progress is shown, in the order the lists are read.
@@ -114,6 +117,11 @@ def _ref(value: object) -> tuple[str | None, str | None]:
     return None, None
 
 
+def _full_name(data: dict[str, Any], name: str) -> str:
+    full = str(data.get("FullyQualifiedName") or name)
+    return name if full == name else full  # a top-level record's: one string, not two equal
+
+
 def _active(value: object) -> bool:
     # QuickBooks sends a JSON boolean; a missing flag means active.
     return value is not False and str(value).lower() != "false"
@@ -137,7 +145,7 @@ class Account:
         return cls(
             id=str(data.get("Id")),
             name=name,
-            full_name=str(data.get("FullyQualifiedName") or name),
+            full_name=_full_name(data, name),
             # A few types name thousands of accounts: one string each, not one per account.
             account_type=sys.intern(str(data.get("AccountType") or "")),
             sub_type=sys.intern(str(data.get("AccountSubType") or "")),
@@ -150,6 +158,16 @@ class Account:
         """`4010 · Sales:Freight Income (Income)`: what a person recognises in a list."""
         number = f"{self.number} · " if self.number else ""
         return f"{number}{self.full_name} ({self.account_type})"
+
+    @property
+    def key(self) -> str:
+        """What a picker gives back when the account is chosen: its id."""
+        return self.id
+
+    @property
+    def label(self) -> str:
+        """The account's row in a picker (`display`), made each time it is asked for."""
+        return self.display
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +189,7 @@ class Item:
         return cls(
             id=str(data.get("Id")),
             name=name,
-            full_name=str(data.get("FullyQualifiedName") or name),
+            full_name=_full_name(data, name),
             item_type=sys.intern(str(data.get("Type") or "")),
             active=_active(data.get("Active", True)),
             income_account_id=income_id,
@@ -303,9 +321,11 @@ class CompanyLists:
             "loaded_at": self.loaded_at,
         }
 
-    def cache_text(self) -> Iterator[str]:
+    def cache_text(self, encoded: Mapping[str, Iterable[str]] | None = None) -> Iterator[str]:
         """`to_cache()` as compact JSON, in parts of at most `CACHE_PART` records, so a
-        40,000-account chart's text (several times the records' size) is never held whole."""
+        40,000-account chart's text (several times the records' size) is never held whole.
+        `encoded` gives, by list name, the text between a list's brackets when it was made
+        already (as the pages were read)."""
         yield _to_json(self._cache_heading())[:-1]
         lists: dict[str, Sequence[Account | Item | TaxCode]] = {
             "accounts": self.accounts,
@@ -314,10 +334,13 @@ class CompanyLists:
         }
         for name, records in lists.items():
             yield f",{_to_json(name)}:["
-            for start in range(0, len(records), CACHE_PART):
-                part = records[start : start + CACHE_PART]
-                text = _to_json([record_fields(r) for r in part])[1:-1]
-                yield f",{text}" if start else text
+            if encoded is not None and name in encoded:
+                yield from encoded[name]
+            else:
+                for start in range(0, len(records), CACHE_PART):
+                    part = records[start : start + CACHE_PART]
+                    text = _to_json([record_fields(r) for r in part])[1:-1]
+                    yield f",{text}" if start else text
             yield "]"
         yield "}"
 
@@ -377,9 +400,13 @@ def cached_company_lists(profile_name: str, realm_id: str) -> CompanyLists | Non
     return lists
 
 
-def save_cached_company_lists(profile_name: str, lists: CompanyLists) -> None:
-    """Keep the lists in the profile's cache folder (private, written atomically)."""
-    atomic_write_text(cache_path(profile_name), lists.cache_text())
+def save_cached_company_lists(
+    profile_name: str, lists: CompanyLists, encoded: EncodedPages | None = None
+) -> None:
+    """Keep the lists in the profile's cache folder (private, written atomically); with
+    `encoded`, the accounts' and items' text made while their pages were read is used."""
+    text = encoded.text_of(lists) if encoded is not None else None
+    atomic_write_text(cache_path(profile_name), lists.cache_text(text))
     with contextlib.suppress(FileNotFoundError):
         _added_path(profile_name).unlink()  # the file written now includes them
 
@@ -398,6 +425,49 @@ def cache_created_item(profile_name: str, lists: CompanyLists, item: Item) -> No
     descriptor = os.open(_added_path(profile_name), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     with os.fdopen(descriptor, "a", encoding="utf-8") as added:
         added.write(line + "\n")
+
+
+class EncodedPages:
+    """The cache file's text of the accounts and of the items, made page by page as the pages
+    are read (while the next request waits its turn under Intuit's limits) and written to
+    `files` (unnamed temporary files), so neither the work nor a large chart's text is left
+    for after the last page. Passes each page on to `observer` too."""
+
+    def __init__(self, files: Mapping[str, IO[str]], observer: PageObserver | None) -> None:
+        self._files = files
+        self._observer = observer
+        self._counts = dict.fromkeys(files, 0)
+
+    def add_accounts(self, accounts: Iterable[Account]) -> None:
+        page = list(accounts)
+        if self._observer is not None:
+            self._observer.add_accounts(page)
+        self._add("accounts", page)
+
+    def add_items(self, items: Iterable[Item]) -> None:
+        page = list(items)
+        if self._observer is not None:
+            self._observer.add_items(page)
+        self._add("items", page)
+
+    def _add(self, name: str, records: list[Account] | list[Item]) -> None:
+        if records:
+            text = _to_json([record_fields(r) for r in records])[1:-1]
+            self._files[name].write(f",{text}" if self._counts[name] else text)
+            self._counts[name] += len(records)
+
+    def text_of(self, lists: CompanyLists) -> dict[str, Iterator[str]] | None:
+        """Each list's text when every one of its records was seen, else None (encoded whole)."""
+        seen = [self._counts["accounts"], self._counts["items"]]
+        if seen != [len(lists.accounts), len(lists.items)]:
+            return None
+        return {name: _read_back(handle) for name, handle in self._files.items()}
+
+
+def _read_back(handle: IO[str]) -> Iterator[str]:
+    handle.seek(0)
+    while part := handle.read(_COPY_CHARS):
+        yield part
 
 
 def forget_cached_company_lists(profile_name: str) -> None:
@@ -487,6 +557,7 @@ def fetch_company_lists(
     and items page by page as they arrive.
     """
     loaded = 0
+    return_large_buffers()  # each page's answer freed back to the system, not kept in the heap
 
     def reader(entity: str) -> tuple[Callable[[int], None], Callable[[int], None] | None]:
         read = 0
@@ -574,16 +645,25 @@ def load_company_lists(
         profile = profile_store(profile_name).read()
         if profile.realm_id == realm_id and profile.country:
             known_name, known_country = profile.company_name, normalise_country(profile.country)
-    lists = fetch_company_lists(
-        client,
-        realm_id,
-        on_progress,
-        on_list,
-        company_name=known_name,
-        country=known_country,
-        observer=observer,
-    )
-    save_cached_company_lists(profile_name, lists)
+    with contextlib.ExitStack() as scratch:
+        try:  # unnamed, owner-only files, gone when closed
+            files = {
+                name: scratch.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8"))
+                for name in ("accounts", "items")
+            }
+        except OSError:  # none can be made: the lists are encoded once read, as a whole
+            files = {}
+        encoded = EncodedPages(files, observer) if files else None
+        lists = fetch_company_lists(
+            client,
+            realm_id,
+            on_progress,
+            on_list,
+            company_name=known_name,
+            country=known_country,
+            observer=encoded or observer,
+        )
+        save_cached_company_lists(profile_name, lists, encoded)
     return lists
 
 

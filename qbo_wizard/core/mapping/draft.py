@@ -24,12 +24,7 @@ from qbo_wizard.core.mapping.file import (
     save_mapping_file,
 )
 from qbo_wizard.core.mapping.integrations import Integration, IntegrationLine
-from qbo_wizard.core.mapping.picker_index import (
-    PickerEntry,
-    PickerIndex,
-    account_entry,
-    tax_code_entry,
-)
+from qbo_wizard.core.mapping.picker_index import PickerChoice, PickerIndex, tax_code_entry
 from qbo_wizard.core.mapping.rules import Finding, MappingRefused, line_findings
 from qbo_wizard.core.mapping.targets import (
     create_service_item,
@@ -80,9 +75,8 @@ class MappingDraft:
         self.lists = lists
         self.choices: dict[str, LineChoice] = {line.id: LineChoice() for line in integration.lines}
         self._pickers: dict[str, PickerIndex] = {}
-        self._shared_entries: dict[str, PickerEntry] | None = None
         self._preparing = False
-        self._item_split: tuple[list[PickerEntry], list[PickerEntry]] | None = None
+        self._item_split: tuple[list[PickerChoice], list[PickerChoice]] | None = None
         if saved is not None and saved.realm_id == lists.realm_id:
             for line_id, entry in saved.lines.items():
                 if line_id in self.choices:
@@ -154,7 +148,7 @@ class MappingDraft:
             if facts.picker_filter == "items":
                 entries = self._items_by_use()[0] if self._preparing else eligible_items(self.lists)
             else:
-                entries = eligible_accounts(self.lists, include_unusual, self._account_entry)
+                entries = eligible_accounts(self.lists, include_unusual)
             self._pickers[key] = PickerIndex(entries)
         return self._pickers[key]
 
@@ -168,17 +162,15 @@ class MappingDraft:
                     self._items_by_use()[1] if self._preparing else unavailable_items(self.lists)
                 )
             else:
-                entries = unavailable_accounts(self.lists, self._account_entry)
+                entries = unavailable_accounts(self.lists)
             self._pickers[key] = PickerIndex(entries)
         return self._pickers[key]
 
     def prepare_pickers(self) -> None:
         """Build every list a picker may show now (in a loading thread), so none opens slowly.
 
-        The lists built together share each account's row (a large chart lists most accounts
-        in two of them).
+        The item lists built together check the rules once per item for both.
         """
-        self._shared_entries = {}
         self._preparing = True
         try:
             for kind in LINE_KINDS:
@@ -190,30 +182,19 @@ class MappingDraft:
             self.income_account_picker()
             self.tax_code_picker()
         finally:
-            self._shared_entries = None
             self._preparing = False
             self._item_split = None
 
-    def _items_by_use(self) -> tuple[list[PickerEntry], list[PickerEntry]]:
+    def _items_by_use(self) -> tuple[list[PickerChoice], list[PickerChoice]]:
         """Usable and refused items, the rules checked once for both lists built together."""
         if self._item_split is None:
             self._item_split = items_by_use(self.lists)
         return self._item_split
 
-    def _account_entry(self, account: Account) -> PickerEntry:
-        """An account's picker row; the same one for every list built by `prepare_pickers`."""
-        shared = self._shared_entries
-        if shared is None:
-            return account_entry(account)
-        entry = shared.get(account.id)
-        if entry is None:
-            entry = shared[account.id] = account_entry(account)
-        return entry
-
     def income_account_picker(self) -> PickerIndex:
         """Active Income / Other Income accounts, for creating a Service item."""
         if "income" not in self._pickers:
-            self._pickers["income"] = PickerIndex(income_accounts(self.lists, self._account_entry))
+            self._pickers["income"] = PickerIndex(income_accounts(self.lists))
         return self._pickers["income"]
 
     def tax_code_picker(self) -> PickerIndex:

@@ -23,7 +23,7 @@ from functools import cached_property
 from itertools import accumulate, chain, compress, filterfalse, islice, repeat
 from operator import add, attrgetter, contains, not_
 from re import Match
-from typing import Literal
+from typing import Literal, Protocol
 
 from qbo_wizard.core.mapping.company_lists import Account, TaxCode
 
@@ -45,10 +45,31 @@ _REMEMBERED_QUERIES = 32  # recent results kept, so backspace costs nothing
 Scored = list[tuple[int, int, int]]  # (tier, name length, entry index), sortable
 
 
+class PickerChoice(Protocol):
+    """One choosable row: `key` is what the caller gets back (a QuickBooks id), `label` what
+    the row shows; the name, number and full name are what typing matches. An `Account` is
+    one itself (its label made only when its row is shown); other rows are `PickerEntry`."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def number(self) -> str: ...
+
+    @property
+    def full_name(self) -> str: ...
+
+
 @dataclass(frozen=True, slots=True)
 class PickerEntry:
-    """One choosable row: `key` is what the caller gets back (a QuickBooks id). Slotted: a
-    large chart's pickers hold tens of thousands."""
+    """A choosable row with its label made beforehand (items, tax codes, accounts shown with
+    why they may not be used). Slotted: a large company's item pickers hold tens of thousands."""
 
     key: str
     label: str
@@ -61,7 +82,7 @@ class PickerEntry:
 class PickerMatch:
     """A matching entry and how well it matched (see TIER_*; lower is better)."""
 
-    entry: PickerEntry
+    entry: PickerChoice
     tier: int
 
     @property
@@ -83,7 +104,7 @@ def _normalise(query: str) -> str:
     return " ".join(query.lower().split())
 
 
-def _haystack(entry: PickerEntry) -> str:
+def _haystack(entry: PickerChoice) -> str:
     fields = (entry.name.lower(), entry.number.lower(), entry.full_name.lower())
     text = _SEP + _SEP.join(fields)
     # One entry is one line of the text searched at once: no line break inside an entry.
@@ -130,9 +151,9 @@ class PickerIndex:
     missed) instead of Python code per entry: about 1 µs per 10 entries.
     """
 
-    def __init__(self, entries: Iterable[PickerEntry]) -> None:
+    def __init__(self, entries: Iterable[PickerChoice]) -> None:
         ordered = sorted(entries, key=lambda e: (e.full_name or e.name).lower())
-        self.entries: list[PickerEntry] = ordered
+        self.entries: list[PickerChoice] = ordered
         # Positions in `entries`, by rank: packed, as a large chart's pickers hold tens of
         # thousands (an int object each would take five times the space).
         name_lengths = list(map(len, map(attrgetter("name"), ordered)))
@@ -257,9 +278,10 @@ class PickerIndex:
         return best
 
 
-def account_entry(account: Account) -> PickerEntry:
-    """A picker row for an account: number, fully-qualified name and type."""
-    return PickerEntry(account.id, account.display, account.name, account.number, account.full_name)
+def account_entry(account: Account) -> PickerChoice:
+    """A picker row for an account: the account itself, labelled with its number, fully-qualified
+    name and type when shown (a large chart's labels are never all held at once)."""
+    return account
 
 
 def tax_code_entry(code: TaxCode) -> PickerEntry:

@@ -5,12 +5,10 @@ shows as unavailable, with why), and new Service items created without leaving t
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
-from qbo_wizard.core.mapping.company_lists import Account, CompanyLists, Item, QboClient
-from qbo_wizard.core.mapping.picker_index import PickerEntry, account_entry
+from qbo_wizard.core.mapping.company_lists import CompanyLists, Item, QboClient
+from qbo_wizard.core.mapping.picker_index import PickerChoice, PickerEntry
 from qbo_wizard.core.mapping.rules import (
     BILL_ACCOUNT_TYPES_ALLOWED,
     BILL_ACCOUNT_TYPES_REFUSED,
@@ -23,17 +21,13 @@ from qbo_wizard.core.mapping.rules import (
     invoice_item_findings,
 )
 
-AccountEntry = Callable[[Account], PickerEntry]
-"""Makes an account's picker row: `account_entry`, or one that gives every list the same row."""
 
-
-def eligible_accounts(
-    lists: CompanyLists, include_unusual: bool = False, entry: AccountEntry = account_entry
-) -> list[PickerEntry]:
-    """Active accounts to offer a bill line: cost accounts, then those saved with a warning."""
+def eligible_accounts(lists: CompanyLists, include_unusual: bool = False) -> list[PickerChoice]:
+    """Active accounts to offer a bill line: cost accounts, then those saved with a warning.
+    Each account is its own row, so the lists of one chart share their rows."""
     offered = BILL_ACCOUNT_TYPES_ALLOWED + BILL_ACCOUNT_TYPES_WITH_WARNING
     return [
-        entry(a)
+        a
         for a in lists.accounts
         if a.active
         and a.account_type not in BILL_ACCOUNT_TYPES_REFUSED
@@ -41,11 +35,9 @@ def eligible_accounts(
     ]
 
 
-def unavailable_accounts(
-    lists: CompanyLists, entry: AccountEntry = account_entry
-) -> list[PickerEntry]:
+def unavailable_accounts(lists: CompanyLists) -> list[PickerChoice]:
     """Accounts a bill line may never use, each labelled with the reason in a few words."""
-    entries = []
+    entries: list[PickerChoice] = []
     for account in lists.accounts:
         if not account.active:
             why = REFUSED_BRIEFLY["account-inactive"]
@@ -53,33 +45,35 @@ def unavailable_accounts(
             why = BILL_ACCOUNT_TYPES_REFUSED_BRIEFLY[account.account_type]
         else:
             continue
-        row = entry(account)
-        entries.append(replace(row, label=f"{row.label} — {why}"))
+        label = f"{account.display} — {why}"
+        entries.append(
+            PickerEntry(account.id, label, account.name, account.number, account.full_name)
+        )
     return entries
 
 
-def income_accounts(lists: CompanyLists, entry: AccountEntry = account_entry) -> list[PickerEntry]:
+def income_accounts(lists: CompanyLists) -> list[PickerChoice]:
     """Active Income / Other Income accounts: where a new Service item's sales can post."""
-    return [entry(a) for a in lists.accounts if a.active and a.account_type in INCOME_ACCOUNT_TYPES]
+    return [a for a in lists.accounts if a.active and a.account_type in INCOME_ACCOUNT_TYPES]
 
 
-def eligible_items(lists: CompanyLists) -> list[PickerEntry]:
+def eligible_items(lists: CompanyLists) -> list[PickerChoice]:
     """Items an invoice line may use, each labelled with the income account its sales go to."""
     return items_by_use(lists, unavailable=False)[0]
 
 
-def unavailable_items(lists: CompanyLists) -> list[PickerEntry]:
+def unavailable_items(lists: CompanyLists) -> list[PickerChoice]:
     """Items an invoice line may not use, each labelled with the reason in a few words."""
     return items_by_use(lists, eligible=False)[1]
 
 
 def items_by_use(
     lists: CompanyLists, *, eligible: bool = True, unavailable: bool = True
-) -> tuple[list[PickerEntry], list[PickerEntry]]:
+) -> tuple[list[PickerChoice], list[PickerChoice]]:
     """`eligible_items` and `unavailable_items` (each only when asked), checking the rules once
     per item for both."""
-    usable: list[PickerEntry] = []
-    refused_entries: list[PickerEntry] = []
+    usable: list[PickerChoice] = []
+    refused_entries: list[PickerChoice] = []
     for item in lists.items:
         findings = invoice_item_findings("", item, item.id, lists)
         refused = [f for f in findings if f.severity == "refused"]

@@ -23,7 +23,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from qbo_wizard.core.mapping.picker_index import PickerEntry, PickerIndex
+from qbo_wizard.core.mapping.picker_index import PickerChoice, PickerIndex
 from qbo_wizard.tui.widgets.tick_box import TickBox
 
 SHOWN = 200
@@ -98,7 +98,7 @@ class PickerScreen(ModalScreen[Picked | None]):
         self.wider = False
         self.shown_total = 0
         """How many entries matched the last filter (for tests and the count line)."""
-        self._rows: dict[PickerEntry, Option] = {}
+        self._rows: dict[PickerChoice, Option] = {}
         """One row per entry shown so far (not the current one, which is marked)."""
 
     def compose(self) -> ComposeResult:

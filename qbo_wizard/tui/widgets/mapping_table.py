@@ -167,7 +167,9 @@ class MappingTable(DataTable[Text]):
         names = ("state", "line", "target", "posts-to", "tax")
         for name, width in zip(names, widths, strict=True):
             if width:
-                self.add_column(name, width=width, key=name)
+                # A Text label, not a string Rich would parse as markup: parsing imports Rich's
+                # table of emoji names (~0.5 MiB held for the rest of the session).
+                self.add_column(Text(name), width=width, key=name)
         for heading in headings:
             cells = ["", heading.title, heading.target, heading.posts_to, "Tax code"]
             self.add_row(
