@@ -131,6 +131,10 @@ class WizardApp(App[int]):
         self._practice_start: Worker[tuple[str, dict[str, str]]] | None = None
         self._started = False
         self._resume_gc = resume_gc
+        # The first screen is drawn before the profile is first written: that write (a lock,
+        # the YAML library, fsync) runs in a thread that would slow the first frame down. A
+        # quit, or core code reading the profile, still writes it at once.
+        self.session.writer.hold()
 
     def on_mount(self) -> None:
         session = self.session
@@ -232,7 +236,9 @@ class WizardApp(App[int]):
             self.set_timer(AFTER_START_SECONDS, self._after_start, name="after start")
 
     def _after_start(self) -> None:
-        """Start the practice QuickBooks (demo mode) and the paused garbage collector."""
+        """Write the profile, start the practice QuickBooks (demo mode) and the paused garbage
+        collector."""
+        self.session.writer.release()
         self._start_practice_quickbooks()
         if self._resume_gc:
             self._resume_gc = False

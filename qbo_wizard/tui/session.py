@@ -53,6 +53,7 @@ class ProfileWriter:
         # version: each snapshot is merged against it, and older writes are not taken in.
         self._known = copy.deepcopy(base) if base is not None else None
         self._known_version = 0
+        self._holding = False
 
     def attach(self, profile: Profile) -> None:
         """Keep `profile` (the wizard's copy) saved and in step with its store."""
@@ -73,6 +74,22 @@ class ProfileWriter:
         self._sequence += 1
         snapshot = (self._sequence, copy.deepcopy(self._live), self._known)
         self._latest = snapshot
+        if not self._holding:
+            self._write_in_background(snapshot)
+
+    def hold(self) -> None:
+        """Keep the snapshots `save` takes without writing them until `release`; a `flush` or
+        a read of the store still writes the newest one at once."""
+        self._holding = True
+
+    def release(self) -> None:
+        """Write the newest snapshot kept while holding (if any) in the background, and write
+        each save at once again."""
+        self._holding = False
+        if self._latest is not None:
+            self._write_in_background(self._latest)
+
+    def _write_in_background(self, snapshot: tuple[int, Profile, Profile | None]) -> None:
         self._app.run_worker(
             lambda: self._write(*snapshot),
             name="save-profile",
