@@ -153,9 +153,12 @@ class WizardApp(App[int]):
     def _register_passphrase_prompt(self) -> None:
         """An encrypted keyring's passphrase is asked in a masked dialog (from worker threads)."""
         from qbo_wizard.core.connection.passphrase import set_passphrase_prompt
-        from qbo_wizard.tui.screens.passphrase import ask_from_worker
 
         def ask(where: str, new: bool) -> str | None:
+            # The dialog's module (~10 ms, with its masked field) is imported when a passphrase
+            # is first asked for, not before every first screen.
+            from qbo_wizard.tui.screens.passphrase import ask_from_worker
+
             return ask_from_worker(self, self.session.presenter, where, new)
 
         set_passphrase_prompt(ask)
