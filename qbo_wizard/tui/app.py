@@ -131,10 +131,6 @@ class WizardApp(App[int]):
         self._practice_start: Worker[tuple[str, dict[str, str]]] | None = None
         self._started = False
         self._resume_gc = resume_gc
-        # The first screen is drawn before the profile is first written: that write (a lock,
-        # the YAML library, fsync) runs in a thread that would slow the first frame down. A
-        # quit, or core code reading the profile, still writes it at once.
-        self.session.writer.hold()
 
     def on_mount(self) -> None:
         session = self.session
@@ -196,8 +192,15 @@ class WizardApp(App[int]):
                 else:
                     step_id = choice.step_id
             enter_step(profile, step_id)
-            session.save()
             screen_class = step_screen_class(step_id)
+            if not self._started and not screen_class.TALKS_TO_QUICKBOOKS:
+                # A guidance step reads nothing from the profile's folder, so it is drawn before
+                # the profile is first written: that write (a lock, the YAML library, fsync)
+                # runs in a thread that would slow the first frame down. It is written after
+                # start (`_after_start`); a quit, or core code reading the profile, writes it
+                # at once.
+                session.writer.hold()
+            session.save()
             if screen_class.TALKS_TO_QUICKBOOKS:
                 await self._practice_quickbooks_ready(step_id)
             dismissed = self.push_screen(screen_class(step_id, session), wait_for_dismiss=True)

@@ -53,7 +53,8 @@ class ProfileWriter:
         # version: each snapshot is merged against it, and older writes are not taken in.
         self._known = copy.deepcopy(base) if base is not None else None
         self._known_version = 0
-        self._holding = False
+        self._holding = False  # the next save waits for `release`
+        self._held = False  # a save is waiting for `release`
 
     def attach(self, profile: Profile) -> None:
         """Keep `profile` (the wizard's copy) saved and in step with its store."""
@@ -74,19 +75,22 @@ class ProfileWriter:
         self._sequence += 1
         snapshot = (self._sequence, copy.deepcopy(self._live), self._known)
         self._latest = snapshot
-        if not self._holding:
-            self._write_in_background(snapshot)
+        if self._holding:
+            self._holding, self._held = False, True
+            return
+        self._held = False
+        self._write_in_background(snapshot)
 
     def hold(self) -> None:
-        """Keep the snapshots `save` takes without writing them until `release`; a `flush` or
-        a read of the store still writes the newest one at once."""
+        """Keep the next snapshot `save` takes without writing it until `release`. A later
+        `save` writes the newest snapshot at once, and a `flush` or a read of the store does
+        too, so only the wait differs."""
         self._holding = True
 
     def release(self) -> None:
-        """Write the newest snapshot kept while holding (if any) in the background, and write
-        each save at once again."""
-        self._holding = False
-        if self._latest is not None:
+        """Write the snapshot kept by `hold`, if it is still waiting, in the background."""
+        held, self._held, self._holding = self._held, False, False
+        if held and self._latest is not None:
             self._write_in_background(self._latest)
 
     def _write_in_background(self, snapshot: tuple[int, Profile, Profile | None]) -> None:

@@ -52,7 +52,7 @@ class _WorkerRecorder:
         self.started.append(name)
 
 
-def test_held_saves_wait_for_release_but_a_flush_writes_at_once() -> None:
+def test_the_held_save_waits_for_release_but_a_flush_or_a_later_save_writes_at_once() -> None:
     app = _WorkerRecorder()
     writer = ProfileWriter(app)  # type: ignore[arg-type]
     writer.attach(Profile(name="acme", current_step="credentials"))
@@ -67,5 +67,11 @@ def test_held_saves_wait_for_release_but_a_flush_writes_at_once() -> None:
         assert app.started == ["save-profile"]
         writer.save()
         assert app.started == ["save-profile", "save-profile"]  # written at once again
+        writer.hold()
+        writer.save()
+        writer.save()  # the user changed something more: written at once, held one and all
+        assert app.started == ["save-profile"] * 3
+        writer.release()
+        assert app.started == ["save-profile"] * 3
     finally:
         writer.detach()
