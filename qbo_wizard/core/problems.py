@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 # Exit codes shared by every sub-command (documented in the README).
 EXIT_OK = 0
@@ -13,8 +13,9 @@ EXIT_RECONNECT = 4
 EXIT_INTERRUPTED = 130
 
 
-@dataclass(frozen=True)
-class Fix:
+# A NamedTuple, not a dataclass: every command imports this module, and the dataclasses module
+# (with `inspect`, which it imports) costs a UI-free command like `explain` ~10 ms at start.
+class Fix(NamedTuple):
     """One way to put something right, said twice: as the command to run, and as what to do
     in the wizard (which step, which key). A message holds it in place of either wording."""
 

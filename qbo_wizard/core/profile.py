@@ -10,14 +10,16 @@ from __future__ import annotations
 import datetime
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from qbo_wizard.core.files import StagedFile, stage_text, write_yaml_mapping, yaml_text
 from qbo_wizard.core.paths import profile_dir, validate_profile_name
 from qbo_wizard.core.problems import ConfigFileError
 from qbo_wizard.core.steps import STEP_IDS
-from qbo_wizard.core.yaml_fields import FieldLocator, FieldPath, key_text
-from qbo_wizard.core.yaml_reader import YamlDocument, quote, read_yaml_file
+
+if TYPE_CHECKING:
+    from qbo_wizard.core.yaml_fields import FieldPath
+    from qbo_wizard.core.yaml_reader import YamlDocument
 
 PROFILE_FILE = "profile.yaml"
 MAPPING_FILE = "mapping.yaml"
@@ -99,10 +101,17 @@ class _Checker:
     """Checks the values of profile.yaml without trusting their types; refusals name the line."""
 
     def __init__(self, document: YamlDocument) -> None:
+        # The YAML modules are imported when a profile is first read: a new profile (the
+        # demo's) needs none of them before the first screen.
+        from qbo_wizard.core.yaml_fields import FieldLocator, key_text
+        from qbo_wizard.core.yaml_reader import quote
+
         self.locator = FieldLocator(document)
+        self.quote = quote
+        self.key_text = key_text
 
     def bad(self, key: FieldPath, expected: str, value: object) -> ConfigFileError:
-        return self.locator.error(key, f"should be {expected}, not {quote(value)}")
+        return self.locator.error(key, f"should be {expected}, not {self.quote(value)}")
 
     def names(self, key: str, value: object, what: str) -> dict[str, Any]:
         """A set of named values whose names are text (YAML reads `12:` as a number)."""
@@ -110,7 +119,7 @@ class _Checker:
             return {}
         if not isinstance(value, dict):
             raise self.bad((key,), what, value)
-        return {key_text(name): inner for name, inner in value.items()}
+        return {self.key_text(name): inner for name, inner in value.items()}
 
     def check(self, data: dict[str, Any]) -> None:
         """Refuse values that would make the wizard misbehave; tidy the harmless ones."""
@@ -135,7 +144,7 @@ class _Checker:
                 raise self.locator.error(
                     ("step_states",),
                     f"should give each step one of {', '.join(STEP_STATES)}; "
-                    f"{quote(step)} has {quote(state)}",
+                    f"{self.quote(step)} has {self.quote(state)}",
                     at=("step_states", step),
                 )
         data["step_states"] = states
@@ -149,7 +158,7 @@ class _Checker:
                 isinstance(item, (dict, list)) or item is None for item in items
             ):
                 raise self.bad(("checklists", step), "a list of ticked item ids", items)
-            checklists[step] = [key_text(item) for item in items]
+            checklists[step] = [self.key_text(item) for item in items]
         data["checklists"] = checklists
         data["last_test"] = self.names("last_test", data.get("last_test"), "a set of named values")
 
@@ -161,6 +170,8 @@ def load_profile(name: str) -> Profile:
     never overwritten.
     """
     validate_profile_name(name)
+    from qbo_wizard.core.yaml_reader import read_yaml_file
+
     path = profile_dir(name) / PROFILE_FILE
     document = read_yaml_file(path)
     if document is None:

@@ -1,7 +1,8 @@
 """The words each step shows, loaded from `qbo_wizard/content/steps/<step id>.yaml`.
 
 Step copy is data, not code: writers edit the YAML files and every screen (and any other front
-end) reads them through `load_step_content`. Text fields are Markdown: paragraphs, numbered and
+end) reads them through `load_step_content` (from their pre-parsed copy, `parsed_content`, when
+that was made from the file as it is). Text fields are Markdown: paragraphs, numbered and
 bulleted lists, **bold**, *italic*, `code` and [links](…), the part the wizard draws
 (`qbo_wizard/tui/widgets/prose.py`). A value the user pastes into the Intuit portal may contain
 `{{name}}` placeholders, filled from `TEMPLATE_VALUES` (plus any values the caller passes), so an
@@ -26,6 +27,7 @@ from qbo_wizard.core.addresses import (
     PLAYGROUND_URL,
 )
 from qbo_wizard.core.files import parse_yaml_mapping
+from qbo_wizard.core.parsed_content import preparsed
 from qbo_wizard.core.paths import CONTENT_DIR
 from qbo_wizard.core.problems import ConfigFileError
 from qbo_wizard.core.profile import KEY_SETS, KeySet
@@ -308,7 +310,8 @@ def _load(step_id: str, extra_values: tuple[tuple[str, str], ...]) -> StepConten
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise reader.fail(f"it could not be read ({exc.strerror})") from None
-    return reader.step(step_id, parse_yaml_mapping(text, path))
+    data = preparsed(path, text)  # the shipped copy, parsed ahead (see `parsed_content`)
+    return reader.step(step_id, parse_yaml_mapping(text, path) if data is None else data)
 
 
 def load_step_content(step_id: str, values: Mapping[str, str] | None = None) -> StepContent:

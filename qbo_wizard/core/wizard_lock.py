@@ -18,12 +18,13 @@ import socket
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Literal
-
-import filelock
+from typing import TYPE_CHECKING, Literal
 
 from qbo_wizard.core.files import atomic_write_text
 from qbo_wizard.core.paths import ensure_private_dir, profile_dir
+
+if TYPE_CHECKING:
+    import filelock
 
 WIZARD_LOCK_FILE = ".wizard.lock"
 HOLDER_FILE = ".wizard-holder.json"
@@ -66,6 +67,8 @@ class WizardLock:
 
     def acquire(self) -> WizardHolder | None:
         """Take the lock if no other wizard holds it: None when taken, else who holds it."""
+        import filelock  # here, not at start: the demo and the commands never take this lock
+
         folder = ensure_private_dir(profile_dir(self.profile_name))
         lock = filelock.FileLock(str(folder / WIZARD_LOCK_FILE), timeout=0)
         try:

@@ -149,9 +149,12 @@ class WizardApp(App[int]):
     def _register_passphrase_prompt(self) -> None:
         """An encrypted keyring's passphrase is asked in a masked dialog (from worker threads)."""
         from qbo_wizard.core.connection.passphrase import set_passphrase_prompt
-        from qbo_wizard.tui.screens.passphrase import ask_from_worker
 
         def ask(where: str, new: bool) -> str | None:
+            # The dialog's module (~10 ms, with its masked field) is imported when a passphrase
+            # is first asked for, not before every first screen.
+            from qbo_wizard.tui.screens.passphrase import ask_from_worker
+
             return ask_from_worker(self, self.session.presenter, where, new)
 
         set_passphrase_prompt(ask)
@@ -189,8 +192,15 @@ class WizardApp(App[int]):
                 else:
                     step_id = choice.step_id
             enter_step(profile, step_id)
-            session.save()
             screen_class = step_screen_class(step_id)
+            if not self._started and not screen_class.TALKS_TO_QUICKBOOKS:
+                # A guidance step reads nothing from the profile's folder, so it is drawn before
+                # the profile is first written: that write (a lock, the YAML library, fsync)
+                # runs in a thread that would slow the first frame down. It is written after
+                # start (`_after_start`); a quit, or core code reading the profile, writes it
+                # at once.
+                session.writer.hold()
+            session.save()
             if screen_class.TALKS_TO_QUICKBOOKS:
                 await self._practice_quickbooks_ready(step_id)
             dismissed = self.push_screen(screen_class(step_id, session), wait_for_dismiss=True)
@@ -232,7 +242,9 @@ class WizardApp(App[int]):
             self.set_timer(AFTER_START_SECONDS, self._after_start, name="after start")
 
     def _after_start(self) -> None:
-        """Start the practice QuickBooks (demo mode) and the paused garbage collector."""
+        """Write the profile, start the practice QuickBooks (demo mode) and the paused garbage
+        collector."""
+        self.session.writer.release()
         self._start_practice_quickbooks()
         if self._resume_gc:
             self._resume_gc = False

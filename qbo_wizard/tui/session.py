@@ -53,6 +53,8 @@ class ProfileWriter:
         # version: each snapshot is merged against it, and older writes are not taken in.
         self._known = copy.deepcopy(base) if base is not None else None
         self._known_version = 0
+        self._holding = False  # the next save waits for `release`
+        self._held = False  # a save is waiting for `release`
 
     def attach(self, profile: Profile) -> None:
         """Keep `profile` (the wizard's copy) saved and in step with its store."""
@@ -73,6 +75,25 @@ class ProfileWriter:
         self._sequence += 1
         snapshot = (self._sequence, copy.deepcopy(self._live), self._known)
         self._latest = snapshot
+        if self._holding:
+            self._holding, self._held = False, True
+            return
+        self._held = False
+        self._write_in_background(snapshot)
+
+    def hold(self) -> None:
+        """Keep the next snapshot `save` takes without writing it until `release`. A later
+        `save` writes the newest snapshot at once, and a `flush` or a read of the store does
+        too, so only the wait differs."""
+        self._holding = True
+
+    def release(self) -> None:
+        """Write the snapshot kept by `hold`, if it is still waiting, in the background."""
+        held, self._held, self._holding = self._held, False, False
+        if held and self._latest is not None:
+            self._write_in_background(self._latest)
+
+    def _write_in_background(self, snapshot: tuple[int, Profile, Profile | None]) -> None:
         self._app.run_worker(
             lambda: self._write(*snapshot),
             name="save-profile",

@@ -25,7 +25,9 @@ def _run_probe(args: list[str], home: Path) -> dict[str, object]:
         # intuit-oauth's .pth file pre-registers an empty `intuitlib`; its modules are the cost.
         "heavy = sorted(m for m in sys.modules\n"
         "               if m.split('.')[0] in HEAVY or m.startswith('intuitlib.'))\n"
-        "print(json.dumps({'code': code, 'textual': loaded, 'heavy': heavy}), file=sys.stderr)\n"
+        "yaml = 'yaml' in sys.modules\n"
+        "print(json.dumps({'code': code, 'textual': loaded, 'heavy': heavy, 'yaml': yaml}),\n"
+        "      file=sys.stderr)\n"
     )
     env = {**os.environ, "QBO_WIZARD_HOME": str(home)}
     done = subprocess.run(
@@ -61,6 +63,13 @@ def test_explain_starts_without_network_or_keyring_libraries(isolated_home: Path
     result = _run_probe(["explain", "--json", "errorCode=003200"], isolated_home)
     assert result["code"] == 0
     assert result["heavy"] == []
+
+
+def test_explain_reads_its_knowledge_without_the_yaml_library(isolated_home: Path) -> None:
+    # The shipped error knowledge is read from its pre-parsed copy (content/parsed.json).
+    result = _run_probe(["explain", "--json", "errorCode=003200"], isolated_home)
+    assert result["code"] == 0
+    assert result["yaml"] is False
 
 
 def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,7 +1,8 @@
 """What the wizard knows about QuickBooks Online and Intuit sign-in errors.
 
 The knowledge is data, in `qbo_wizard/content/errors.yaml` (its header documents every field).
-This module loads it once, on first use, and checks it thoroughly: a mistake in the file is
+This module loads it once, on first use (from its pre-parsed copy, `core/parsed_content.py`,
+when that was made from the file as it is), and checks it thoroughly: a mistake in the file is
 reported with the entry and field at fault instead of surfacing later as a wrong explanation.
 
 `explain.py` finds codes in pasted text; this module answers "which entry explains code X with
@@ -15,8 +16,7 @@ import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import yaml
-
+from qbo_wizard.core.parsed_content import preparsed
 from qbo_wizard.core.paths import CONTENT_DIR
 from qbo_wizard.core.problems import WizardError
 from qbo_wizard.core.steps import STEP_IDS, StepId, render_step_refs
@@ -331,21 +331,35 @@ def build_knowledge(entries: list[KnownError], path: Path) -> Knowledge:
     )
 
 
-def parse_knowledge(text: str, path: Path = KNOWLEDGE_FILE) -> Knowledge:
-    """Parse and check knowledge YAML; KnowledgeError names the entry and field at fault."""
+def read_knowledge_yaml(text: str, path: Path = KNOWLEDGE_FILE) -> Any:
+    """The data of knowledge YAML whose step references are already written out."""
+    import yaml  # only when the pre-parsed copy does not hold this text
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        text = render_step_refs(text)  # `{{step:map}}` → "step 7", from the step table
-    except KeyError as unknown:
-        raise _problem(path, "the file", f"names a step that does not exist: {unknown}") from None
-    try:
-        data = yaml.load(text, Loader=loader)  # noqa: S506  # a safe loader, C or Python
+        return yaml.load(text, Loader=loader)  # noqa: S506  # a safe loader, C or Python
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f"line {mark.line + 1}" if mark is not None else "somewhere"
         raise _problem(path, line, f"not valid YAML ({exc.problem or exc.context})") from None
     except yaml.YAMLError as exc:
         raise _problem(path, "the file", f"not valid YAML ({exc})") from None
+
+
+def rendered_knowledge_text(text: str, path: Path = KNOWLEDGE_FILE) -> str:
+    """Knowledge YAML with `{{step:map}}` written out ("step 7") from the step table."""
+    try:
+        return render_step_refs(text)
+    except KeyError as unknown:
+        raise _problem(path, "the file", f"names a step that does not exist: {unknown}") from None
+
+
+def parse_knowledge(text: str, path: Path = KNOWLEDGE_FILE) -> Knowledge:
+    """Parse and check knowledge YAML; KnowledgeError names the entry and field at fault."""
+    text = rendered_knowledge_text(text, path)
+    data = preparsed(path, text)
+    if data is None:
+        data = read_knowledge_yaml(text, path)
     if not isinstance(data, dict) or data.get("version") != 1:
         raise _problem(path, "the top", "expected 'version: 1' and an 'errors' list")
     raw_entries = data.get("errors")
