@@ -428,6 +428,12 @@ class DollarCheckScreen(StepScreen):
         self.show_pending(event.pending)
         content = self.content
         status = self.query_one("#test-status", StatusLine)
+        run_again = self.query_one("#run-test", Button)
+        run_again.label = "Run the test again (r)"
+        run_again.refresh(layout=True)  # a longer label needs a wider button
+        await self.show_result(result, cleanup_only=event.cleanup_only)
+        # Said once the documents are in place, so the outcome scrolls to the top with them below
+        # it, however long they take to be laid out.
         if event.cleanup_only:
             if result.cleanup_ok:
                 status.succeeded(content.text("cleaned"))
@@ -438,11 +444,6 @@ class DollarCheckScreen(StepScreen):
             status.succeeded(content.text("passed_kept" if kept else "passed"))
         else:
             status.failed(content.text("failed"))
-        run_again = self.query_one("#run-test", Button)
-        run_again.label = "Run the test again (r)"
-        run_again.refresh(layout=True)  # a longer label needs a wider button
-        await self.show_result(result, cleanup_only=event.cleanup_only)
-        status.scroll_visible(top=True, animate=False)  # the outcome, then the documents
 
     # -- results -------------------------------------------------------------------------------
 

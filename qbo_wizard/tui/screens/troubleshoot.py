@@ -432,8 +432,11 @@ class TroubleshootScreen(StepScreen):
         if explanation is None:
             status.failed(self.content.text("not_recognised"))
             return
+        await holder.mount(
+            ExplainedProblem.from_explanation(explanation, current_step="troubleshoot")
+        )
+        # Said once the explanation is in place, so the outcome scrolls to the top above it.
         status.succeeded(self.content.text("explained", title=explanation.title))
-        holder.mount(ExplainedProblem.from_explanation(explanation, current_step="troubleshoot"))
 
     # -- the support bundle ----------------------------------------------------------------------
 
