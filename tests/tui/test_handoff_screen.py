@@ -118,6 +118,11 @@ async def test_after_a_reconnect_the_status_home_offers_a_new_hand_off_to_a_file
         assert not app.screen.query_one("#do-handoff", Button).display
         connection = app.screen.query_one("#status-connection", StatusRow).render_text()
         assert "Handed to Practice TMS (demo) on " in connection
+        # The vendor runs the connection now: the $1.00 test is not offered here any more.
+        assert not app.screen.query_one("#do-test", Button).display
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, StatusHomeScreen)
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert open_with_practice_identity(target.read_bytes())["realm_id"] == US_REALM
 

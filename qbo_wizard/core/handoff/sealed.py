@@ -226,6 +226,19 @@ def handoff_due(profile: Profile) -> HandoffPlan | None:
     return HandoffPlan(hosted.vendor, hosted.contact, hosted.recipients, hosted.practice)
 
 
+def vendor_holding(profile: Profile) -> HandoffRecord | None:
+    """The hand-off whose vendor holds the connection now, or None when this computer holds it
+    (or it was never handed over). Reads the keyring: call it off a screen's UI thread."""
+    record = handoff_record(profile)
+    if record is None:
+        return None
+    try:
+        tokens = TokenStore(profile.name).load()
+    except WizardError:
+        return None
+    return record if record.holds(tokens) else None
+
+
 @cache
 def _screen_texts() -> dict[str, Any]:
     return read_yaml_mapping(SCREEN_TEXT_FILE) or {}

@@ -69,11 +69,13 @@ class StatusChecked(Message):
 
 
 class HandoffChecked(Message):
-    """Whether the hosted integration waits for a hand-off (None when it does not)."""
+    """Whether the hosted integration waits for a hand-off (`plan`, None when it does not), and
+    the vendor holding the connection already (`holder`, None when this computer holds it)."""
 
-    def __init__(self, plan: HandoffPlan | None) -> None:
+    def __init__(self, plan: HandoffPlan | None, holder: str | None) -> None:
         super().__init__()
         self.plan = plan
+        self.holder = holder
 
 
 class StatusRow(Horizontal):
@@ -172,6 +174,8 @@ class StatusHomeScreen(Screen[HomeChoice]):
         self.report: list[AreaStatus] | None = None
         self.handoff_plan: HandoffPlan | None = None
         """Set when the hosted integration waits for its connection (after a reconnect)."""
+        self.held_by: str | None = None
+        """The vendor holding the connection since a hand-off: this computer cannot test it."""
 
     def compose(self) -> ComposeResult:
         profile = self.session.profile
@@ -206,9 +210,11 @@ class StatusHomeScreen(Screen[HomeChoice]):
         options = StatusOptions(live=True, short_ids=self.session.presenter)
         report = status_report(profile, options)
         self.post_message(StatusChecked(report))
-        from qbo_wizard.core.handoff.sealed import handoff_due
+        from qbo_wizard.core.handoff.sealed import handoff_due, vendor_holding
 
-        self.post_message(HandoffChecked(handoff_due(profile)))
+        holding = vendor_holding(profile)
+        holder = holding.vendor if holding is not None else None
+        self.post_message(HandoffChecked(handoff_due(profile), holder))
 
     @on(HandoffChecked)
     def show_handoff(self, event: HandoffChecked) -> None:
@@ -219,6 +225,9 @@ class StatusHomeScreen(Screen[HomeChoice]):
             for status in self.report or ()
         )
         self.handoff_plan = None if refused else event.plan
+        # The vendor holds the connection: the $1.00 test is theirs to run now.
+        self.held_by = event.holder
+        self.query_one("#do-test", Button).display = event.holder is None
         button = self.query_one("#do-handoff", Button)
         button.display = self.handoff_plan is not None
         if self.handoff_plan is not None:
@@ -228,6 +237,8 @@ class StatusHomeScreen(Screen[HomeChoice]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "choose" and parameters == ("handoff",):
             return self.handoff_plan is not None
+        if action == "choose" and parameters == ("test",):
+            return self.held_by is None
         return True
 
     @on(StatusChecked)
