@@ -150,7 +150,7 @@ class ProfileStore:
             if self.exists():
                 merged = merge_profile(base, ours, load_profile(self.name))
             save_profile(merged)
-            version = self.next_version()
+            version = self._next_version()
         return copy.deepcopy(merged), version
 
     def watch(self, watcher: ProfileWatcher) -> None:
@@ -163,7 +163,7 @@ class ProfileStore:
         with self._lock:
             self._watchers.discard(watcher)
 
-    def next_version(self) -> int:
+    def _next_version(self) -> int:
         """The version of a write that just reached the file (called under the profile lock)."""
         with self._lock:
             self._version += 1
@@ -172,7 +172,7 @@ class ProfileStore:
     def written(self, profile: Profile) -> None:
         """`profile` just reached the file: watchers hear of it once the profile lock is free
         (a watcher may need the UI thread, which may be waiting for that lock)."""
-        saved, version = copy.deepcopy(profile), self.next_version()
+        saved, version = copy.deepcopy(profile), self._next_version()
         when_released(self.name, lambda: self._announce(saved, version))
 
     def _announce(self, saved: Profile, version: int) -> None:

@@ -44,7 +44,7 @@ class ProfileWriter:
         self._app = app
         self._ui_thread = threading.get_ident()
         self._lock = threading.Lock()
-        self._latest: tuple[int, Profile, Profile | None] | None = None
+        self._latest: tuple[int, Profile, Profile] | None = None
         self._written = 0
         self._sequence = 0
         self._live: Profile | None = None
@@ -71,7 +71,7 @@ class ProfileWriter:
 
     def save(self) -> None:
         """Queue a save of the wizard's profile as it is now."""
-        assert self._live is not None, "attach a profile first"
+        assert self._live is not None and self._known is not None, "attach a profile first"
         self._sequence += 1
         snapshot = (self._sequence, copy.deepcopy(self._live), self._known)
         self._latest = snapshot
@@ -93,7 +93,7 @@ class ProfileWriter:
         if held and self._latest is not None:
             self._write_in_background(self._latest)
 
-    def _write_in_background(self, snapshot: tuple[int, Profile, Profile | None]) -> None:
+    def _write_in_background(self, snapshot: tuple[int, Profile, Profile]) -> None:
         self._app.run_worker(
             lambda: self._write(*snapshot),
             name="save-profile",
@@ -113,42 +113,40 @@ class ProfileWriter:
 
     def saved_elsewhere(self, saved: Profile, version: int) -> None:
         """Core code saved the profile: take in what it wrote (on the UI thread)."""
-        if not self._app.is_running:
-            return  # a wizard that has ended keeps no copy
-        if threading.get_ident() == self._ui_thread:
-            self._take_in(version, self._known, saved)
-        else:
-            self._app.call_from_thread(self._take_in, version, self._known, saved)
+        known = self._known
+        if self._app.is_running and known is not None:  # an ended wizard keeps no copy
+            self._on_ui_thread(self._take_in, version, known, saved)
 
-    def _write(self, sequence: int, snapshot: Profile, base: Profile | None) -> None:
+    def _write(self, sequence: int, snapshot: Profile, base: Profile) -> None:
         """Write one snapshot, merged against `base`: the file as the wizard knew it when the
         snapshot was taken."""
-        from_thread = threading.get_ident() != self._ui_thread
         with self._lock:
             if sequence <= self._written or self._store is None:
                 return
-            base = base if base is not None else snapshot
             try:
                 written, version = self._store.save_merged(base, snapshot)
             except (OSError, WizardError) as error:
                 reason = (error.strerror if isinstance(error, OSError) else None) or str(error)
-                self._report(f"Your progress could not be saved: {reason}", from_thread)
-                return
-            self._written = sequence
-        if from_thread:
-            self._app.call_from_thread(self._take_in, version, snapshot, written)
-        else:
-            self._take_in(version, snapshot, written)
-
-    def _report(self, message: str, from_thread: bool) -> None:
-        if from_thread:
-            self._app.call_from_thread(
-                self._app.notify, message, severity="error", timeout=10, markup=False
+                failure: str | None = f"Your progress could not be saved: {reason}"
+            else:
+                self._written, failure = sequence, None
+        # Outside the lock: the UI thread may be waiting for it (a flush) while this waits for
+        # the UI thread.
+        if failure is not None:
+            self._on_ui_thread(
+                self._app.notify, failure, severity="error", timeout=10, markup=False
             )
-        else:
-            self._app.notify(message, severity="error", timeout=10, markup=False)
+            return
+        self._on_ui_thread(self._take_in, version, snapshot, written)
 
-    def _take_in(self, version: int, reference: Profile | None, written: Profile) -> None:
+    def _on_ui_thread(self, callback: Callable[..., object], *args: Any, **kwargs: Any) -> None:
+        """Run `callback` on the UI thread: now when called there, else waiting for it."""
+        if threading.get_ident() == self._ui_thread:
+            callback(*args, **kwargs)
+        else:
+            self._app.call_from_thread(callback, *args, **kwargs)
+
+    def _take_in(self, version: int, reference: Profile, written: Profile) -> None:
         """Copy into the wizard's profile what the file has newer than `reference` (the copy it
         was derived from), leaving alone every field the wizard changed again since."""
         if version <= self._known_version or self._live is None:
@@ -159,7 +157,7 @@ class ProfileWriter:
         for item in fields(Profile):
             name = item.name
             theirs = getattr(written, name)
-            if reference is None or getattr(live, name) == getattr(reference, name) != theirs:
+            if getattr(live, name) == getattr(reference, name) != theirs:
                 setattr(live, name, copy.deepcopy(theirs))
 
 

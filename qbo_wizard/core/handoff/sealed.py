@@ -206,37 +206,33 @@ def hosted_vendor(profile: Profile) -> HostedVendor | None:
     return hosted
 
 
-def handoff_due(profile: Profile) -> HandoffPlan | None:
-    """The hand-off a hosted integration still waits for, or None.
+def handoff_standing(profile: Profile) -> tuple[HandoffPlan | None, HandoffRecord | None]:
+    """Who holds the connection, from one read of the keyring (call it off the UI thread).
 
-    Due when the integration runs on its vendor's servers and this computer holds a connection
-    it has not handed them (never handed, or connected again since). Reads the keyring: call
-    it off a screen's UI thread.
+    Returns:
+        The hand-off a hosted integration still waits for (its integration runs on the
+        vendor's servers and this computer holds a connection not handed to them: never
+        handed, or connected again since), else None; and the hand-off whose vendor holds the
+        connection now, else None (this computer holds it, or it was never handed over).
     """
     hosted = hosted_vendor(profile)
-    if hosted is None:
-        return None
+    record = handoff_record(profile)
+    if hosted is None and record is None:
+        return None, None
     try:
         tokens = TokenStore(profile.name).load()
     except WizardError:
-        return None
-    record = handoff_record(profile)
-    if tokens is None or (record is not None and record.holds(tokens)):
-        return None
-    return HandoffPlan(hosted.vendor, hosted.contact, hosted.recipients, hosted.practice)
+        return None, None
+    holder = record if record is not None and record.holds(tokens) else None
+    if hosted is None or tokens is None or holder is not None:
+        return None, holder
+    plan = HandoffPlan(hosted.vendor, hosted.contact, hosted.recipients, hosted.practice)
+    return plan, holder
 
 
-def vendor_holding(profile: Profile) -> HandoffRecord | None:
-    """The hand-off whose vendor holds the connection now, or None when this computer holds it
-    (or it was never handed over). Reads the keyring: call it off a screen's UI thread."""
-    record = handoff_record(profile)
-    if record is None:
-        return None
-    try:
-        tokens = TokenStore(profile.name).load()
-    except WizardError:
-        return None
-    return record if record.holds(tokens) else None
+def handoff_due(profile: Profile) -> HandoffPlan | None:
+    """The hand-off a hosted integration still waits for, or None (see `handoff_standing`)."""
+    return handoff_standing(profile)[0]
 
 
 @cache

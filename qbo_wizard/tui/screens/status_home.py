@@ -210,11 +210,10 @@ class StatusHomeScreen(Screen[HomeChoice]):
         options = StatusOptions(live=True, short_ids=self.session.presenter)
         report = status_report(profile, options)
         self.post_message(StatusChecked(report))
-        from qbo_wizard.core.handoff.sealed import handoff_due, vendor_holding
+        from qbo_wizard.core.handoff.sealed import handoff_standing
 
-        holding = vendor_holding(profile)
-        holder = holding.vendor if holding is not None else None
-        self.post_message(HandoffChecked(handoff_due(profile), holder))
+        plan, holding = handoff_standing(profile)
+        self.post_message(HandoffChecked(plan, holding.vendor if holding is not None else None))
 
     @on(HandoffChecked)
     def show_handoff(self, event: HandoffChecked) -> None:
