@@ -103,7 +103,9 @@ class ProfileStore:
         return profile_dir(self.name) / PROFILE_FILE
 
     def exists(self) -> bool:
-        """True if the profile has been saved at least once."""
+        """True if the profile has been saved at least once, counting a watcher's changes not
+        written yet (they are written first)."""
+        self._write_pending()
         return self.path.exists()
 
     def read(self) -> Profile:
@@ -147,7 +149,7 @@ class ProfileStore:
         """
         with refresh_lock(self.name):
             merged = ours
-            if self.exists():
+            if self.path.exists():
                 merged = merge_profile(base, ours, load_profile(self.name))
             save_profile(merged)
             version = self._next_version()

@@ -78,6 +78,19 @@ def test_a_copys_unsaved_change_is_in_the_file_before_anyone_reads_it() -> None:
         store.unwatch(front)
 
 
+def test_a_profile_only_a_copy_holds_yet_counts_as_set_up() -> None:
+    """The wizard's first save of a new profile may still be waiting when the health checks
+    ask whether the profile exists: they must find it, not report it missing."""
+    store = profile_store("fresh")
+    front = Copy(Profile(name="fresh"))
+    store.watch(front)
+    try:
+        assert store.exists()
+        assert store.path.exists()
+    finally:
+        store.unwatch(front)
+
+
 def test_a_copy_hears_of_each_save_in_order_once_the_lock_is_free() -> None:
     save_profile(Profile(name="acme"))
     store = profile_store("acme")

@@ -41,7 +41,7 @@ from qbo_wizard.core.connection.vault import Vault, VaultUnavailable
 from qbo_wizard.core.handoff.record import refuse_if_handed_off
 from qbo_wizard.core.health.errorlog import record_failure
 from qbo_wizard.core.problems import EXIT_RECONNECT, Fix, WizardError
-from qbo_wizard.core.profile import Profile, profile_exists
+from qbo_wizard.core.profile import Profile
 from qbo_wizard.core.profile_lock import LOCK_FILE as LOCK_FILE
 from qbo_wizard.core.profile_lock import LOCK_TIMEOUT_SECONDS as LOCK_TIMEOUT_SECONDS
 from qbo_wizard.core.profile_lock import RefreshBusy as RefreshBusy
@@ -439,7 +439,7 @@ class TokenKeeper:
         The dates are a convenience copy (the keyring entry is what counts), so a read-only or
         full config folder must not fail a refresh that has already been saved.
         """
-        if not profile_exists(self.profile_name):
+        if not profile_store(self.profile_name).exists():
             return
         try:
             with profile_store(self.profile_name).change() as latest:

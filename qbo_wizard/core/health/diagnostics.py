@@ -40,7 +40,7 @@ from qbo_wizard.core.health.errorlog import recent_failures
 from qbo_wizard.core.mapping.file import load_saved_mapping
 from qbo_wizard.core.paths import profile_dir, validate_profile_name
 from qbo_wizard.core.problems import ConfigFileError, WizardError
-from qbo_wizard.core.profile import Profile, profile_exists
+from qbo_wizard.core.profile import Profile
 from qbo_wizard.core.profile_store import profile_store
 from qbo_wizard.core.redact import fingerprint, redact_text
 from qbo_wizard.core.steps import STEPS
@@ -295,7 +295,7 @@ def build_bundle(
     ]
     lines += _section("Versions and system", _system_lines(profile_name))
     profile: Profile | None = None
-    if not profile_exists(profile_name):
+    if not profile_store(profile_name).exists():
         settings = [
             f"Profile {profile_name!r} has not been set up on this computer "
             f"(looked in {profile_dir(profile_name)})."

@@ -53,7 +53,8 @@ from qbo_wizard.core.health.doctor_report import (
 from qbo_wizard.core.health.errorlog import recent_failures, record_failure
 from qbo_wizard.core.paths import validate_profile_name
 from qbo_wizard.core.problems import WizardError
-from qbo_wizard.core.profile import Profile, profile_exists
+from qbo_wizard.core.profile import Profile
+from qbo_wizard.core.profile_store import profile_store
 
 
 def _blocker(check: DoctorCheck, done: dict[str, CheckResult]) -> tuple[str, str] | None:
@@ -73,7 +74,7 @@ _REPEAT_LOOKBACK = 50
 
 
 def _record(profile_name: str, result: CheckResult) -> None:
-    if not profile_exists(profile_name):  # never create a folder for a profile not there
+    if not profile_store(profile_name).exists():  # never create a folder for a profile not there
         return
     code = result.code or result.id
     message = f"{result.title}: {result.why}"

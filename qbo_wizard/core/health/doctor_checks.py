@@ -157,7 +157,7 @@ def failure_outcome(
 
 def _check_profile(ctx: CheckContext) -> CheckOutcome:
     name = ctx.profile_name
-    if not profile_exists(name):
+    if not profile_store(name).exists():
         others = [p for p in list_profiles() if p != name and profile_exists(p)]
         known = f" Profiles on this computer: {', '.join(others)}." if others else ""
         return CheckOutcome(
