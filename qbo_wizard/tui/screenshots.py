@@ -36,6 +36,10 @@ Shots = dict[str, str]
 Walk = Callable[[Pilot[Any], Callable[[str], None]], Awaitable[None]]
 
 
+_SETTLE_ROUNDS = 20
+"""Rounds of background jobs `settle` waits out: far more than any screen chains."""
+
+
 async def settle(pilot: Pilot[Any]) -> None:
     """Let screens mount and every background job (saves, checks, sign-ins) finish.
 
@@ -43,9 +47,18 @@ async def settle(pilot: Pilot[Any]) -> None:
     Input cursors stop blinking, so two pictures of the same screen are identical.
     """
     await pilot.pause()
-    for worker in list(pilot.app.workers):
-        if worker.group != "wizard":
+    # A finished job may start another (lists loaded → suggestions), so wait until none is left.
+    for _ in range(_SETTLE_ROUNDS):
+        running = [
+            worker
+            for worker in pilot.app.workers
+            if worker.group != "wizard" and not worker.is_finished
+        ]
+        if not running:
+            break
+        for worker in running:
             await worker.wait()
+        await pilot.pause()
     await pilot.pause()
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
