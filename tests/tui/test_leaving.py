@@ -103,7 +103,7 @@ async def test_step_1_of_the_demo_says_nothing_is_kept(simulator: SimulatorServe
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         shown = visible_text(app.export_screenshot())
-        assert "In demo mode nothing is kept" in shown
+        assert "Not in demo mode, though: nothing is kept" in shown
     real = wizard(Profile(name="other"))
     async with real.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
