@@ -24,7 +24,6 @@ from selenium import webdriver
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
 
 WAIT_SECONDS = 180.0  # generous: two cores shared by many processes
@@ -199,17 +198,24 @@ class WizardTab:
             raise AssertionError(f"{never}; the screen shows:\n{self.text()}") from None
 
     def _focus(self) -> WebElement:
+        """Give the terminal the keyboard, as clicking into it would: its hidden text area (a
+        zero-size element that Chromium's WebDriver refuses to type into directly) gets focus,
+        and keys then go to the focused element."""
         if self.driver.current_window_handle != self.window:
             self.driver.switch_to.window(self.window)
-        return self.driver.find_element(By.CSS_SELECTOR, ".xterm-helper-textarea")
+        area = self.driver.find_element(By.CSS_SELECTOR, ".xterm-helper-textarea")
+        self.driver.execute_script("arguments[0].focus();", area)
+        return area
 
     def type(self, *keys: str) -> None:
         """Type into the terminal, as a keyboard would."""
-        self._focus().send_keys(*keys)
+        self._focus()
+        ActionChains(self.driver).send_keys(*keys).perform()
 
     def chord(self, modifier: str, key: str) -> None:
-        """Press `modifier`+`key` (e.g. Ctrl+S): the modifier is held until NULL."""
-        self._focus().send_keys(modifier + key + Keys.NULL)
+        """Press `modifier`+`key` (e.g. Ctrl+S), holding the modifier down meanwhile."""
+        self._focus()
+        ActionChains(self.driver).key_down(modifier).send_keys(key).key_up(modifier).perform()
 
     def find(self, text: str) -> tuple[int, int]:
         """Row and column where `text` first shows on screen."""
